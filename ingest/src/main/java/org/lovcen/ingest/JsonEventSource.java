@@ -1,0 +1,284 @@
+package org.lovcen.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.lovcen.core.Event;
+import org.lovcen.core.EventSink;
+import org.lovcen.core.ProblemSink;
+
+/*
+ * How and why: JSON event logs come as JSON lines, as one array, or as pretty-printed objects
+ * concatenated (evtx_dump's default). One scanner handles all three: it walks the bytes keeping
+ * track of strings, escapes and brace depth, and cuts out each top-level object; '[' ']' ','
+ * between objects are ignored. Each object is then parsed on its own, so one malformed record
+ * is reported with its line and skipped without losing the next. In a file whose first object
+ * fits on one line (JSON lines), a line break inside an unfinished object ends that record as
+ * malformed; elsewhere a line break inside a string does. Memory is bounded by the largest
+ * single record (capped), whatever the file size.
+ */
+/** Reads a JSON event file (plain or gzip) as one split. Thread-safe: splits share nothing. */
+final class JsonEventSource implements EventSource {
+  /** Largest single record accepted. */
+  static final int MAX_RECORD = 16 << 20;
+
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+      .build();
+
+  private final Path path;
+  private final String name;
+  private final ReadOptions options;
+
+  JsonEventSource(Path path, String name, ReadOptions options) {
+    this.path = path;
+    this.name = name;
+    this.options = options;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public long size() {
+    try {
+      return Files.size(path);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public List<Split> splits() {
+    long size = size();
+    return List.of(new Split() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public void read(Event reuse, EventSink sink, ProblemSink problems) {
+        try (InputStream in = open(path)) {
+          new Scanner(in, reuse, sink, problems).run();
+        } catch (IOException e) {
+          problems.report(name, "", "cannot read: " + e.getMessage());
+        }
+      }
+    });
+  }
+
+  static InputStream open(Path path) throws IOException {
+    InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+    in.mark(2);
+    int b0 = in.read();
+    int b1 = in.read();
+    in.reset();
+    return b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
+  }
+
+  /** Cuts top-level objects out of the byte stream and parses each. */
+  private final class Scanner {
+    private final InputStream in;
+    private final Event event;
+    private final EventSink sink;
+    private final ProblemSink problems;
+    private final JsonFlattener flattener = new JsonFlattener(options);
+    private byte[] buf = new byte[1 << 20];
+    private int len;
+    private long line = 1;
+    private Boolean lineMode;
+
+    Scanner(InputStream in, Event event, EventSink sink, ProblemSink problems) {
+      this.in = in;
+      this.event = event;
+      this.sink = sink;
+      this.problems = problems;
+    }
+
+    void run() throws IOException {
+      event.source(name);
+      int pos = 0;
+      boolean eof = false;
+      while (true) {
+        if (pos == len) {
+          if (eof) {
+            return;
+          }
+          len = 0;
+          pos = 0;
+          eof = fill();
+          continue;
+        }
+        byte b = buf[pos];
+        if (b == '{') {
+          int end = scanObject(pos);
+          if (end < 0) { // object incomplete in buffer: compact and read more
+            if (eof) {
+              problems.report(name, "line " + line, "truncated record at end of file");
+              return;
+            }
+            compact(pos);
+            pos = 0;
+            eof = fill();
+            continue;
+          }
+          pos = end;
+        } else if (b == '\n') {
+          line++;
+          pos++;
+        } else if (b == ' ' || b == '\t' || b == '\r' || b == ',' || b == '[' || b == ']') {
+          pos++;
+        } else {
+          int nl = indexOf('\n', pos);
+          if (nl < 0 && !eof && len - pos < MAX_RECORD) {
+            compact(pos);
+            pos = 0;
+            eof = fill();
+            continue;
+          }
+          int end = nl < 0 ? len : nl;
+          problems.report(name, "line " + line, "not a JSON object: '" + preview(pos, end) + "'");
+          pos = end;
+        }
+      }
+    }
+
+    private int indexOf(int c, int from) {
+      for (int i = from; i < len; i++) {
+        if (buf[i] == c) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /**
+     * Finds the end of the object starting at {@code start}. Returns the index after it, or -1
+     * when the buffer ends first. Malformed records are reported and skipped here.
+     */
+    private int scanObject(int start) throws IOException {
+      int depth = 0;
+      boolean inString = false;
+      long lines = 0;
+      for (int i = start; i < len; i++) {
+        byte b = buf[i];
+        if (inString) {
+          if (b == '\\') {
+            i++;
+          } else if (b == '"') {
+            inString = false;
+          } else if (b == '\n') {
+            return malformed(start, i, "line break inside a string");
+          }
+        } else if (b == '"') {
+          inString = true;
+        } else if (b == '{' || b == '[') {
+          depth++;
+        } else if (b == '}' || b == ']') {
+          if (--depth == 0) {
+            if (lineMode == null) {
+              lineMode = lines == 0;
+            }
+            parse(start, i + 1);
+            line += lines;
+            return i + 1;
+          }
+        } else if (b == '\n') {
+          if (Boolean.TRUE.equals(lineMode)) {
+            return malformed(start, i, "record does not end on its line");
+          }
+          lines++;
+        }
+      }
+      if (len - start > MAX_RECORD) {
+        problems.report(name, "line " + line, "record larger than " + MAX_RECORD + " bytes, skipped");
+        return skipToLineStartingObject(start);
+      }
+      return -1;
+    }
+
+    private int malformed(int start, int nl, String reason) {
+      problems.report(name, "line " + line, "malformed JSON: " + reason + ": '" + preview(start, nl) + "'");
+      for (int i = start; i < nl; i++) {
+        if (buf[i] == '\n') {
+          line++;
+        }
+      }
+      // JSON lines: the next line is the next record. Pretty-printed: resume at the next line
+      // that opens an object in its first column.
+      return Boolean.TRUE.equals(lineMode) ? nl : skipToLineStartingObject(nl - 1);
+    }
+
+    private int skipToLineStartingObject(int start) {
+      for (int i = start + 1; i < len - 1; i++) {
+        if (buf[i] == '\n') {
+          line++;
+          if (buf[i + 1] == '{') {
+            return i + 1;
+          }
+        }
+      }
+      return len;
+    }
+
+    private void parse(int from, int to) throws IOException {
+      event.clear();
+      event.source(name);
+      event.record(line);
+      try (JsonParser p = FACTORY.createParser(buf, from, to - from)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+          throw new IOException("expected an object");
+        }
+        flattener.flatten(p, event);
+        if (p.nextToken() != null) {
+          throw new IOException("trailing content after the object");
+        }
+      } catch (JsonProcessingException e) {
+        problems.report(name, "line " + (line + e.getLocation().getLineNr() - 1),
+            "malformed JSON: " + e.getOriginalMessage());
+        return;
+      } catch (IOException e) {
+        problems.report(name, "line " + line, "malformed JSON: " + e.getMessage());
+        return;
+      }
+      sink.accept(event);
+    }
+
+    private String preview(int from, int to) {
+      int end = Math.min(to, from + 60);
+      String s = new String(buf, from, Math.max(0, end - from), java.nio.charset.StandardCharsets.UTF_8);
+      return end < to ? s + "..." : s;
+    }
+
+    private void compact(int from) {
+      System.arraycopy(buf, from, buf, 0, len - from);
+      len -= from;
+      if (len == buf.length) {
+        buf = Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_RECORD + (1 << 20)));
+      }
+    }
+
+    /** Reads more bytes after {@code len}; returns true at end of input. */
+    private boolean fill() throws IOException {
+      int n = in.read(buf, len, buf.length - len);
+      if (n < 0) {
+        return true;
+      }
+      len += n;
+      return false;
+    }
+  }
+}
