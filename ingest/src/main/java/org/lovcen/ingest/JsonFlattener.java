@@ -14,8 +14,9 @@ import org.lovcen.core.Timestamps;
  *  - evtx_dump style: {"Event": {"System": {...}, "EventData": {...} | "UserData": {W: {...}}}}.
  *    System leaves are joined with '_' without the #attributes/#text segments
  *    (Provider.#attributes.Name -> Provider_Name, EventID.#text -> EventID), as the Sigma
- *    specification names them. EventData children keep their own names; UserData's single
- *    wrapper element is dropped.
+ *    specification names them. EventData children keep their own names without spaces (as the
+ *    specification asks: "Threat Name" -> ThreatName); UserData's single wrapper element is
+ *    dropped.
  *  - Winlogbeat / ECS: winlog.event_data.X -> X, winlog.event_id -> EventID, winlog.channel ->
  *    Channel, winlog.computer_name -> Computer, ...; all other keys keep their dotted ECS path.
  *  - flat or other nested JSON: dotted paths.
@@ -37,6 +38,7 @@ final class JsonFlattener {
 
   private final HashMap<String, HashMap<String, String>> dotted = new HashMap<>();
   private final HashMap<String, HashMap<String, String>> underscored = new HashMap<>();
+  private final HashMap<String, String> spaceless = new HashMap<>();
   private final ReadOptions options;
   private String timeFieldSeen;
 
@@ -125,7 +127,7 @@ final class JsonFlattener {
       };
       case EVENT, USERDATA -> "";
       case SYSTEM -> isMarkup(key) ? prefix : join(underscored, prefix, key, '_');
-      case DATA -> isMarkup(key) ? prefix : join(dotted, prefix, key, '.');
+      case DATA -> isMarkup(key) ? prefix : join(dotted, prefix, spaceless(key), '.');
       case WINLOG -> winlogName(key);
       default -> join(dotted, prefix, key, '.');
     };
@@ -142,6 +144,17 @@ final class JsonFlattener {
       case "event_data", "user_data" -> "";
       default -> join(dotted, "winlog", key, '.');
     };
+  }
+
+  /**
+   * EventData names as Sigma writes them: "use them as they appear in the log source and strip
+   * all spaces" (Defender's "Threat Name" is {@code ThreatName}).
+   */
+  private String spaceless(String key) {
+    if (key.indexOf(' ') < 0) {
+      return key;
+    }
+    return spaceless.computeIfAbsent(key, k -> k.replace(" ", ""));
   }
 
   private static boolean isMarkup(String key) {

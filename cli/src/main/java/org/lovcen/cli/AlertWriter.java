@@ -1,0 +1,207 @@
+package org.lovcen.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.lovcen.core.Alert;
+import org.lovcen.core.Event;
+import org.lovcen.core.EventRef;
+import org.lovcen.core.Timestamps;
+
+/**
+ * Writes alerts as JSON lines (the versioned contract scripts read), CSV, or an aligned table.
+ * Not thread-safe.
+ */
+final class AlertWriter {
+  /** Output formats of {@code hunt}. */
+  enum Format {
+    TABLE,
+    CSV,
+    JSONL
+  }
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private AlertWriter() {}
+
+  static void write(List<Alert> alerts, Format format, Writer out, boolean color) {
+    try {
+      switch (format) {
+        case JSONL -> {
+          for (Alert a : alerts) {
+            jsonLine(a, out);
+          }
+        }
+        case CSV -> csv(alerts, out);
+        case TABLE -> table(alerts, out, color);
+      }
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One alert as one JSON object on one line (contract: docs/OUTPUT.md). */
+  static void jsonLine(Alert a, Writer out) throws IOException {
+    try (JsonGenerator g = JSON.createGenerator(new NonClosing(out))) {
+      g.writeStartObject();
+      g.writeStringField("kind", a.kind());
+      writeTime(g, "timestamp", a.timestamp());
+      g.writeStringField("rule_id", a.ruleId());
+      g.writeStringField("rule_title", a.ruleTitle());
+      g.writeStringField("level", a.level().label());
+      g.writeStringField("author", a.author());
+      g.writeArrayFieldStart("tags");
+      for (String t : a.tags()) {
+        g.writeString(t);
+      }
+      g.writeEndArray();
+      g.writeStringField("institution", a.institution());
+      g.writeStringField("host", a.host());
+      g.writeStringField("channel", a.channel());
+      if (a.eventId() >= 0) {
+        g.writeNumberField("event_id", a.eventId());
+      } else {
+        g.writeNullField("event_id");
+      }
+      g.writeStringField("source", a.source());
+      g.writeNumberField("record", a.record());
+      g.writeObjectFieldStart("fields");
+      for (Map.Entry<String, String> f : a.fields().entrySet()) {
+        g.writeStringField(f.getKey(), f.getValue());
+      }
+      g.writeEndObject();
+      if (!a.group().isEmpty() || !a.events().isEmpty()) {
+        g.writeObjectFieldStart("group");
+        for (Map.Entry<String, String> f : a.group().entrySet()) {
+          g.writeStringField(f.getKey(), f.getValue());
+        }
+        g.writeEndObject();
+        writeTime(g, "first", a.timestamp());
+        writeTime(g, "last", a.last());
+        g.writeArrayFieldStart("events");
+        for (EventRef r : a.events()) {
+          g.writeStartObject();
+          g.writeStringField("source", r.source());
+          g.writeNumberField("record", r.record());
+          writeTime(g, "timestamp", r.timestamp());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+    }
+    out.write('\n');
+  }
+
+  private static void writeTime(JsonGenerator g, String name, long micros) throws IOException {
+    if (micros == Event.NO_TIME) {
+      g.writeNullField(name);
+    } else {
+      g.writeStringField(name, Timestamps.format(micros));
+    }
+  }
+
+  private static void csv(List<Alert> alerts, Writer out) throws IOException {
+    out.write("timestamp,level,rule_title,rule_id,tags,institution,host,channel,event_id,source,record,author,details\n");
+    for (Alert a : alerts) {
+      String[] cols = {Timestamps.format(a.timestamp()), a.level().label(), a.ruleTitle(), a.ruleId(),
+          String.join(" ", a.tags()), nz(a.institution()), nz(a.host()), nz(a.channel()),
+          a.eventId() < 0 ? "" : Integer.toString(a.eventId()), nz(a.source()), Long.toString(a.record()), a.author(),
+          details(a.fields(), Integer.MAX_VALUE)};
+      for (int i = 0; i < cols.length; i++) {
+        if (i > 0) {
+          out.write(',');
+        }
+        out.write(csvCell(cols[i]));
+      }
+      out.write('\n');
+    }
+  }
+
+  static String csvCell(String s) {
+    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+      return s;
+    }
+    return '"' + s.replace("\"", "\"\"") + '"';
+  }
+
+  private static void table(List<Alert> alerts, Writer out, boolean color) throws IOException {
+    for (Alert a : alerts) {
+      String time = Timestamps.format(a.timestamp());
+      if (time.length() > 23) {
+        time = time.substring(0, 19) + "Z";
+      }
+      String level = a.level().label().toUpperCase(Locale.ROOT);
+      String lvl = String.format(Locale.ROOT, "%-13s", level.length() > 4 ? level.substring(0, 4) : level);
+      if (color) {
+        lvl = Colors.level(a.level()) + lvl + Colors.RESET;
+      }
+      String tags = String.join(",", Attack.shortTags(a.tags()));
+      out.write(time + "  " + lvl.replace("             ", "  ") + pad(nz(a.host()), 22) + "  "
+          + pad(a.eventId() < 0 ? "-" : Integer.toString(a.eventId()), 5) + "  " + a.ruleTitle()
+          + (tags.isEmpty() ? "" : "  [" + tags + "]") + "\n");
+      String d = details(a.fields(), 240);
+      if (!d.isEmpty()) {
+        out.write("    " + d + "\n");
+      }
+    }
+  }
+
+  private static String pad(String s, int n) {
+    if (s.length() > n) {
+      return s.substring(0, n - 1) + "~";
+    }
+    return s + " ".repeat(n - s.length());
+  }
+
+  static String details(Map<String, String> fields, int max) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<String, String> f : fields.entrySet()) {
+      if (!b.isEmpty()) {
+        b.append(" | ");
+      }
+      b.append(f.getKey()).append(": ").append(f.getValue().replace('\n', ' ').replace('\r', ' '));
+      if (b.length() > max) {
+        b.setLength(max - 3);
+        b.append("...");
+        break;
+      }
+    }
+    return b.toString();
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  /** Keeps the generator from closing the shared writer. */
+  private static final class NonClosing extends Writer {
+    private final Writer w;
+
+    NonClosing(Writer w) {
+      this.w = w;
+    }
+
+    @Override
+    public void write(char[] c, int off, int len) throws IOException {
+      w.write(c, off, len);
+    }
+
+    @Override
+    public void write(String s, int off, int len) throws IOException {
+      w.write(s, off, len);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  }
+}

@@ -1,0 +1,171 @@
+package org.lovcen.sigma;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+
+/*
+ * How and why: finds every pattern occurring in a text in one pass, whatever the number of
+ * patterns (Aho and Corasick, 1975). The automaton is kept in flat arrays: the root's transitions
+ * as a dense table over all chars (the root is where most steps land), other states' edges sorted
+ * per state in one char[]/int[] pair, failure links, and dictionary links to the next shorter
+ * pattern ending at the same place. Text is folded per char as it is read (Fold), so matching is
+ * case-insensitive without copying the text.
+ */
+/** Multi-pattern substring search over folded text. Immutable; thread-safe. */
+final class AhoCorasick {
+  /** Receives the index of each pattern found (possibly more than once). */
+  interface Hits {
+    void hit(int pattern);
+  }
+
+  private final int[] root = new int[128];
+  private final int[] edgeStart;
+  private final char[] edgeChar;
+  private final int[] edgeTarget;
+  private final int[] fail;
+  private final int[] dict;
+  private final int[] terminal;
+
+  /** Builds the automaton; patterns must be folded and non-empty. */
+  AhoCorasick(List<String> patterns) {
+    HashMap<Long, Integer> edges = new HashMap<>();
+    int states = 1;
+    int[] term = new int[16];
+    Arrays.fill(term, -1);
+    for (int p = 0; p < patterns.size(); p++) {
+      String s = patterns.get(p);
+      int st = 0;
+      for (int i = 0; i < s.length(); i++) {
+        long key = ((long) st << 16) | s.charAt(i);
+        Integer t = edges.get(key);
+        if (t == null) {
+          t = states++;
+          edges.put(key, t);
+        }
+        st = t;
+      }
+      if (term.length < states) {
+        int old = term.length;
+        term = Arrays.copyOf(term, Math.max(states, old * 2));
+        Arrays.fill(term, old, term.length, -1);
+      }
+      if (term[st] < 0) {
+        term[st] = p;
+      }
+    }
+    terminal = Arrays.copyOf(term, states);
+    if (states > terminal.length) {
+      throw new IllegalStateException();
+    }
+    // Flatten edges, sorted by (state, char).
+    long[] keys = new long[edges.size()];
+    int k = 0;
+    for (long key : edges.keySet()) {
+      keys[k++] = key;
+    }
+    Arrays.sort(keys);
+    edgeStart = new int[states + 1];
+    edgeChar = new char[keys.length];
+    edgeTarget = new int[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      int st = (int) (keys[i] >>> 16);
+      edgeChar[i] = (char) (keys[i] & 0xffff);
+      edgeTarget[i] = edges.get(keys[i]);
+      edgeStart[st + 1]++;
+      if (st == 0 && edgeChar[i] < 128) {
+        root[edgeChar[i]] = edgeTarget[i];
+      }
+    }
+    for (int i = 0; i < states; i++) {
+      edgeStart[i + 1] += edgeStart[i];
+    }
+    fail = new int[states];
+    dict = new int[states];
+    links(states);
+  }
+
+  /** Breadth-first failure and dictionary links. */
+  private void links(int states) {
+    ArrayDeque<Integer> queue = new ArrayDeque<>();
+    for (int e = edgeStart[0]; e < edgeStart[1]; e++) {
+      queue.add(edgeTarget[e]);
+    }
+    while (!queue.isEmpty()) {
+      int s = queue.poll();
+      for (int e = edgeStart[s]; e < edgeStart[s + 1]; e++) {
+        int t = edgeTarget[e];
+        char c = edgeChar[e];
+        int f = fail[s];
+        int next;
+        while (true) {
+          next = step(f, c);
+          if (next >= 0 || f == 0) {
+            break;
+          }
+          f = fail[f];
+        }
+        fail[t] = next < 0 || next == t ? 0 : next;
+        int ft = fail[t];
+        dict[t] = terminal[ft] >= 0 ? ft : dict[ft];
+        queue.add(t);
+      }
+    }
+  }
+
+  /** The goto function: the next state, or -1 (0 at the root when nothing matches). */
+  private int step(int s, char c) {
+    if (s == 0 && c < 128) {
+      return root[c];
+    }
+    int lo = edgeStart[s];
+    int hi = edgeStart[s + 1] - 1;
+    if (hi - lo < 8) {
+      for (int i = lo; i <= hi; i++) {
+        if (edgeChar[i] == c) {
+          return edgeTarget[i];
+        }
+      }
+      return s == 0 ? 0 : -1;
+    }
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      char m = edgeChar[mid];
+      if (m < c) {
+        lo = mid + 1;
+      } else if (m > c) {
+        hi = mid - 1;
+      } else {
+        return edgeTarget[mid];
+      }
+    }
+    return s == 0 ? 0 : -1;
+  }
+
+  /** Reports every pattern occurring in {@code text} (folded as it is read). */
+  void scan(String text, Hits hits) {
+    int s = 0;
+    for (int i = 0, n = text.length(); i < n; i++) {
+      char c = Fold.fold(text.charAt(i));
+      while (true) {
+        int t = step(s, c);
+        if (t >= 0) {
+          s = t;
+          break;
+        }
+        s = fail[s];
+      }
+      if (terminal[s] >= 0) {
+        hits.hit(terminal[s]);
+      }
+      for (int d = dict[s]; d > 0; d = dict[d]) {
+        hits.hit(terminal[d]);
+      }
+    }
+  }
+
+  int states() {
+    return fail.length;
+  }
+}

@@ -1,0 +1,160 @@
+package org.lovcen.sigma;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import org.lovcen.core.Event;
+
+/*
+ * How and why: per event, (1) bind the event's fields to the rule set's ids, (2) pick the bucket
+ * of rule variants whose logsource admits the event's channel and EventID (computed once per
+ * distinct pair and cached), (3) run each prefiltered field through its automaton and collect
+ * the variants whose literal was seen, (4) evaluate those plus the bucket's unfiltered variants.
+ * Nothing on this path allocates once the caches are warm.
+ */
+/** Evaluates events against a {@link RuleSet}. One per thread: not thread-safe. */
+public final class Evaluator {
+  /** Receives rule matches; the event is only valid during the call. */
+  @FunctionalInterface
+  public interface Matches {
+    void match(SigmaRule rule, Event event);
+  }
+
+  private final RuleSet set;
+  private final EventView view;
+  private final int[] stamp;
+  private int generation;
+  private int[] candidates = new int[64];
+  private int candidateCount;
+  private final HashMap<String, IntMap<Bucket>> buckets = new HashMap<>();
+  private final IntMap<Bucket> noChannel = new IntMap<>();
+  private Bucket bucket;
+  private int[][] scanVariants;
+  private final AhoCorasick.Hits onHit = this::hit;
+  private long evaluated;
+
+  Evaluator(RuleSet set) {
+    this.set = set;
+    this.view = new EventView(set.fieldIds);
+    this.stamp = new int[set.compiled.size()];
+  }
+
+  /** The variants admitted for one (channel, EventID), split by whether they are prefiltered. */
+  private static final class Bucket {
+    final boolean[] admits;
+    final int[] always;
+
+    Bucket(boolean[] admits, int[] always) {
+      this.admits = admits;
+      this.always = always;
+    }
+  }
+
+  /** Evaluates every rule that can apply to the event, reporting matches in rule order. */
+  public void evaluate(Event e, Matches out) {
+    bucket = bucket(e.channel(), e.eventId());
+    if (bucket == null) {
+      return;
+    }
+    view.bind(e);
+    if (++generation == 0) {
+      Arrays.fill(stamp, 0);
+      generation = 1;
+    }
+    candidateCount = 0;
+    if (set.prefilter) {
+      for (RuleSet.FieldScan scan : set.scans) {
+        int i = view.first(scan.field());
+        if (i < 0) {
+          continue;
+        }
+        scanVariants = scan.variants();
+        for (; i >= 0; i = view.next(i)) {
+          String v = view.value(i);
+          if (v != null) {
+            scan.automaton().scan(v, onHit);
+          }
+        }
+      }
+    }
+    int[] always = bucket.always;
+    if (candidateCount > 1) {
+      Arrays.sort(candidates, 0, candidateCount);
+    }
+    // Merge the two sorted lists so that matches come in rule order.
+    int a = 0;
+    int c = 0;
+    while (a < always.length || c < candidateCount) {
+      int next;
+      if (c >= candidateCount || (a < always.length && always[a] < candidates[c])) {
+        next = always[a++];
+      } else {
+        next = candidates[c++];
+      }
+      RuleSet.Compiled rc = set.compiled.get(next);
+      evaluated++;
+      if (rc.root.test(view)) {
+        out.match(rc.rule, e);
+      }
+    }
+  }
+
+  private void hit(int pattern) {
+    for (int v : scanVariants[pattern]) {
+      if (stamp[v] != generation) {
+        stamp[v] = generation;
+        if (bucket.admits[v]) {
+          if (candidateCount == candidates.length) {
+            candidates = Arrays.copyOf(candidates, candidateCount * 2);
+          }
+          candidates[candidateCount++] = v;
+        }
+      }
+    }
+  }
+
+  private Bucket bucket(String channel, int eventId) {
+    IntMap<Bucket> byId;
+    if (channel == null) {
+      byId = noChannel;
+    } else {
+      byId = buckets.get(channel);
+      if (byId == null) {
+        byId = new IntMap<>();
+        buckets.put(channel, byId);
+      }
+    }
+    Bucket b = byId.get(eventId);
+    if (b == null) {
+      b = build(channel == null ? null : Fold.fold(channel), eventId);
+      byId.put(eventId, b);
+    }
+    return b.admits.length == 0 ? null : b;
+  }
+
+  private Bucket build(String foldedChannel, int eventId) {
+    List<RuleSet.Compiled> all = set.compiled;
+    boolean[] admits = new boolean[all.size()];
+    List<Integer> always = new ArrayList<>();
+    boolean any = false;
+    for (RuleSet.Compiled c : all) {
+      if (c.route.admits(foldedChannel, eventId)) {
+        admits[c.index] = true;
+        any = true;
+        if (c.prefilter == null) {
+          always.add(c.index);
+        }
+      }
+    }
+    if (!any) {
+      return new Bucket(new boolean[0], new int[0]);
+    }
+    return new Bucket(admits, always.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /** How many rule variants were fully evaluated so far (for benchmarks). */
+  public long evaluated() {
+    return evaluated;
+  }
+}

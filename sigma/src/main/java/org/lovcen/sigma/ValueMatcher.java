@@ -1,0 +1,366 @@
+package org.lovcen.sigma;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.IsoFields;
+import org.lovcen.core.Event;
+import org.lovcen.core.Timestamps;
+
+/**
+ * Tests one field value against one compiled Sigma value. Immutable and thread-safe; no
+ * allocation in {@link #matches} except where noted (regular expressions, IPv6, time parts).
+ */
+abstract class ValueMatcher {
+  /** Relative evaluation cost, cheapest first: used to order siblings. */
+  static final int COST_EXACT = 1;
+  static final int COST_AFFIX = 2;
+  static final int COST_CONTAINS = 4;
+  static final int COST_GLOB = 6;
+  static final int COST_PARSE = 8;
+  static final int COST_REGEX = 20;
+
+  /** Whether the value at hand (never null unless {@code type} is {@link Event#NULL}) matches. */
+  abstract boolean matches(String value, byte type);
+
+  /** Whether the matcher holds when the event lacks the field. */
+  boolean matchesAbsent() {
+    return false;
+  }
+
+  abstract int cost();
+
+  /**
+   * A folded string that every matching value contains, for the prefilter; null when there is
+   * none (regex, numbers, null, CIDR...).
+   */
+  String literal() {
+    return null;
+  }
+
+  /** Sigma string patterns: exact, prefix, suffix, contains, or a general glob. */
+  static final class Glob extends ValueMatcher {
+    private final boolean cased;
+    private final boolean startAnchored;
+    private final boolean endAnchored;
+    private final char[][] segments;
+    private final int minLength;
+
+    Glob(String pattern, boolean cased) {
+      this.cased = cased;
+      String p = cased ? pattern : foldKeepingWildcards(pattern);
+      startAnchored = p.isEmpty() || p.charAt(0) != SigmaValue.STAR;
+      endAnchored = p.isEmpty() || p.charAt(p.length() - 1) != SigmaValue.STAR;
+      java.util.List<char[]> segs = new java.util.ArrayList<>();
+      int min = 0;
+      for (String s : p.split(String.valueOf(SigmaValue.STAR), -1)) {
+        if (!s.isEmpty()) {
+          segs.add(s.toCharArray());
+          min += s.length();
+        }
+      }
+      if (p.isEmpty()) {
+        segs.add(new char[0]);
+      }
+      segments = segs.toArray(new char[0][]);
+      minLength = min;
+    }
+
+    private static String foldKeepingWildcards(String p) {
+      StringBuilder b = new StringBuilder(p.length());
+      for (int i = 0; i < p.length(); i++) {
+        char c = p.charAt(i);
+        b.append(c == SigmaValue.STAR || c == SigmaValue.QUESTION ? c : Fold.fold(c));
+      }
+      return b.toString();
+    }
+
+    @Override
+    boolean matches(String v, byte type) {
+      if (v == null || v.length() < minLength) {
+        return false;
+      }
+      int n = segments.length;
+      if (n == 1 && startAnchored && endAnchored) {
+        return v.length() == segments[0].length && regionEquals(v, 0, segments[0]);
+      }
+      int from = 0;
+      int to = v.length();
+      int first = 0;
+      int last = n - 1;
+      if (startAnchored) {
+        if (!regionEquals(v, 0, segments[0])) {
+          return false;
+        }
+        from = segments[0].length;
+        first = 1;
+      }
+      if (endAnchored && last >= first) {
+        char[] s = segments[last];
+        if (to - s.length < from || !regionEquals(v, to - s.length, s)) {
+          return false;
+        }
+        to -= s.length;
+        last--;
+      }
+      for (int i = first; i <= last; i++) {
+        int at = indexOf(v, segments[i], from, to);
+        if (at < 0) {
+          return false;
+        }
+        from = at + segments[i].length;
+      }
+      return true;
+    }
+
+    private boolean regionEquals(String v, int off, char[] seg) {
+      for (int j = 0; j < seg.length; j++) {
+        char c = seg[j];
+        if (c == SigmaValue.QUESTION) {
+          continue;
+        }
+        char d = v.charAt(off + j);
+        if (c != (cased ? d : Fold.fold(d))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private int indexOf(String v, char[] seg, int from, int to) {
+      int lastStart = to - seg.length;
+      if (seg.length == 0) {
+        return from <= to ? from : -1;
+      }
+      char c0 = seg[0];
+      for (int i = from; i <= lastStart; i++) {
+        if (c0 != SigmaValue.QUESTION) {
+          char d = v.charAt(i);
+          if (c0 != (cased ? d : Fold.fold(d))) {
+            continue;
+          }
+        }
+        if (regionEquals(v, i, seg)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    int cost() {
+      if (segments.length == 1 && startAnchored && endAnchored) {
+        return COST_EXACT;
+      }
+      if (segments.length == 1 && (startAnchored || endAnchored)) {
+        return COST_AFFIX;
+      }
+      return segments.length <= 1 ? COST_CONTAINS : COST_GLOB;
+    }
+
+    @Override
+    String literal() {
+      String best = null;
+      for (char[] s : segments) {
+        int start = 0;
+        for (int i = 0; i <= s.length; i++) {
+          if (i == s.length || s[i] == SigmaValue.QUESTION) {
+            if (i - start > 0 && (best == null || i - start > best.length())) {
+              String lit = new String(s, start, i - start);
+              best = cased ? Fold.fold(lit) : lit;
+            }
+            start = i + 1;
+          }
+        }
+      }
+      return best;
+    }
+  }
+
+  /** A number: equal as text, or as a decimal or {@code 0x} hex number. */
+  static final class Num extends ValueMatcher {
+    private final String text;
+    private final double value;
+
+    Num(String text, double value) {
+      this.text = text;
+      this.value = value;
+    }
+
+    @Override
+    boolean matches(String v, byte type) {
+      if (v == null || type == Event.BOOLEAN) {
+        return false;
+      }
+      if (v.equalsIgnoreCase(text)) {
+        return true;
+      }
+      double d = Numbers.parse(v);
+      return d == value;
+    }
+
+    @Override
+    int cost() {
+      return COST_EXACT;
+    }
+  }
+
+  /** {@code true} / {@code false}, as a JSON boolean or as text. */
+  static final class Bool extends ValueMatcher {
+    private final String text;
+
+    Bool(boolean b) {
+      text = b ? "true" : "false";
+    }
+
+    @Override
+    boolean matches(String v, byte type) {
+      return v != null && v.equalsIgnoreCase(text);
+    }
+
+    @Override
+    int cost() {
+      return COST_EXACT;
+    }
+  }
+
+  /** YAML null: the field is absent or null (pySigma: {@code data.get(field) is None}). */
+  static final class Null extends ValueMatcher {
+    @Override
+    boolean matches(String v, byte type) {
+      return type == Event.NULL;
+    }
+
+    @Override
+    boolean matchesAbsent() {
+      return true;
+    }
+
+    @Override
+    int cost() {
+      return COST_EXACT;
+    }
+  }
+
+  /** {@code re}: RE2 (linear time), searched anywhere in the value. */
+  static final class Regex extends ValueMatcher {
+    private final Pattern pattern;
+
+    Regex(SigmaValue.Re re) {
+      int flags = (re.ignoreCase() ? Pattern.CASE_INSENSITIVE : 0) | (re.multiline() ? Pattern.MULTILINE : 0)
+          | (re.dotAll() ? Pattern.DOTALL : 0);
+      try {
+        pattern = Pattern.compile(re.regex(), flags);
+      } catch (PatternSyntaxException e) {
+        throw new UnsupportedRuleException("regular expression '" + re.regex() + "' is not supported by the "
+            + "linear-time engine: " + e.getDescription());
+      }
+    }
+
+    @Override
+    boolean matches(String v, byte type) {
+      return v != null && pattern.matcher(v).find();
+    }
+
+    @Override
+    int cost() {
+      return COST_REGEX;
+    }
+  }
+
+  /** {@code cidr}: the value is an address inside the network. */
+  static final class Cidr extends ValueMatcher {
+    private final Cidrs.Network network;
+
+    Cidr(String cidr) {
+      network = Cidrs.parse(cidr);
+    }
+
+    @Override
+    boolean matches(String v, byte type) {
+      return v != null && network.contains(Cidrs.address(v.trim()));
+    }
+
+    @Override
+    int cost() {
+      return COST_PARSE;
+    }
+  }
+
+  /** {@code lt/lte/gt/gte}; an absent field counts as 0, as pySigma's matcher does. */
+  static final class Compare extends ValueMatcher {
+    private final SigmaValue.Op op;
+    private final double bound;
+
+    Compare(SigmaValue.Op op, double bound) {
+      this.op = op;
+      this.bound = bound;
+    }
+
+    @Override
+    boolean matches(String v, byte type) {
+      if (v == null || type == Event.BOOLEAN) {
+        return false;
+      }
+      return holds(Numbers.parse(v));
+    }
+
+    boolean holds(double d) {
+      if (Double.isNaN(d)) {
+        return false;
+      }
+      return switch (op) {
+        case LT -> d < bound;
+        case LTE -> d <= bound;
+        case GT -> d > bound;
+        case GTE -> d >= bound;
+      };
+    }
+
+    @Override
+    boolean matchesAbsent() {
+      return holds(0);
+    }
+
+    @Override
+    int cost() {
+      return COST_PARSE;
+    }
+  }
+
+  /** A time-part modifier: the value parsed as a timestamp (UTC), its part compared. */
+  static final class TimePart extends ValueMatcher {
+    private final SigmaValue.Part part;
+    private final ValueMatcher inner;
+
+    TimePart(SigmaValue.Part part, ValueMatcher inner) {
+      this.part = part;
+      this.inner = inner;
+    }
+
+    @Override
+    boolean matches(String v, byte type) {
+      long micros = v == null ? Event.NO_TIME : Timestamps.parse(v);
+      if (micros == Event.NO_TIME) {
+        return false;
+      }
+      ZonedDateTime t = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L)).atZone(ZoneOffset.UTC);
+      int n = switch (part) {
+        case MINUTE -> t.getMinute();
+        case HOUR -> t.getHour();
+        case DAY -> t.getDayOfMonth();
+        case WEEK -> t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+        case MONTH -> t.getMonthValue();
+        case YEAR -> t.getYear();
+      };
+      return inner.matches(Integer.toString(n), Event.NUMBER);
+    }
+
+    @Override
+    int cost() {
+      return COST_PARSE;
+    }
+  }
+}
