@@ -111,9 +111,9 @@ final class Compiler {
       if (special != null) {
         parts.add(special);
       } else if (item.all()) {
-        parts.add(leaf(field, new ValueMatcher[] {matcher(v)}));
+        parts.add(leaf(field, new ValueMatcher[] {field == null ? keywordMatcher(v) : matcher(v)}));
       } else {
-        matchers.add(matcher(v));
+        matchers.add(field == null ? keywordMatcher(v) : matcher(v));
       }
     }
     if (!matchers.isEmpty()) {
@@ -130,6 +130,21 @@ final class Compiler {
 
   private Node leaf(String field, ValueMatcher[] ms) {
     return field == null ? new Node.Keyword(ms) : new Node.Field(fieldId(field), field, ms);
+  }
+
+  /** Keywords search the whole event: a plain keyword matches anywhere in a value (as pySigma's raw search). */
+  private static ValueMatcher keywordMatcher(SigmaValue v) {
+    if (v instanceof SigmaValue.Str s) {
+      String p = s.pattern();
+      if (p.isEmpty() || p.charAt(0) != SigmaValue.STAR) {
+        p = SigmaValue.STAR + p;
+      }
+      if (p.charAt(p.length() - 1) != SigmaValue.STAR || p.length() == 1) {
+        p = p + SigmaValue.STAR;
+      }
+      return new ValueMatcher.Glob(p, s.cased());
+    }
+    return matcher(v);
   }
 
   /** Values that are not tests of the field's own value: exists and field references. */

@@ -64,7 +64,8 @@ final class Yaml {
   /** Parses every document of a YAML text. Problems (syntax, duplicate keys) go to {@code errors}. */
   static List<Object> parseAll(String text, List<String> errors) {
     LoadSettings settings = LoadSettings.builder().setAllowDuplicateKeys(true).setMaxAliasesForCollections(50)
-        .setCodePointLimit(8 << 20).build();
+        .setCodePointLimit(8 << 20)
+        .setSchema(new org.snakeyaml.engine.v2.schema.CoreSchema()).build();
     List<Object> docs = new ArrayList<>();
     try {
       for (Node n : new Compose(settings).composeAllFromString(text)) {
