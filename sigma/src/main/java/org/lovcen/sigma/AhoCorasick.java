@@ -2,7 +2,6 @@ package org.lovcen.sigma;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 
 /*
@@ -30,7 +29,7 @@ final class AhoCorasick {
 
   /** Builds the automaton; patterns must be folded and non-empty. */
   AhoCorasick(List<String> patterns) {
-    HashMap<Long, Integer> edges = new HashMap<>();
+    LongIntMap edges = new LongIntMap(patterns.size() * 8);
     int states = 1;
     int[] term = new int[16];
     Arrays.fill(term, -1);
@@ -39,8 +38,8 @@ final class AhoCorasick {
       int st = 0;
       for (int i = 0; i < s.length(); i++) {
         long key = ((long) st << 16) | s.charAt(i);
-        Integer t = edges.get(key);
-        if (t == null) {
+        int t = edges.get(key);
+        if (t < 0) {
           t = states++;
           edges.put(key, t);
         }
@@ -60,11 +59,7 @@ final class AhoCorasick {
       throw new IllegalStateException();
     }
     // Flatten edges, sorted by (state, char).
-    long[] keys = new long[edges.size()];
-    int k = 0;
-    for (long key : edges.keySet()) {
-      keys[k++] = key;
-    }
+    long[] keys = edges.keys();
     Arrays.sort(keys);
     edgeStart = new int[states + 1];
     edgeChar = new char[keys.length];
@@ -167,5 +162,71 @@ final class AhoCorasick {
 
   int states() {
     return fail.length;
+  }
+
+  /** Open addressing map of non-negative long keys to non-negative ints, for building. */
+  private static final class LongIntMap {
+    private long[] keys;
+    private int[] values;
+    private int size;
+
+    LongIntMap(int capacity) {
+      int n = Integer.highestOneBit(Math.max(16, capacity) * 2);
+      keys = new long[n];
+      values = new int[n];
+      Arrays.fill(keys, -1);
+    }
+
+    int get(long key) {
+      int mask = keys.length - 1;
+      for (int i = mix(key) & mask; keys[i] != -1; i = (i + 1) & mask) {
+        if (keys[i] == key) {
+          return values[i];
+        }
+      }
+      return -1;
+    }
+
+    void put(long key, int value) {
+      if ((size + 1) * 2 > keys.length) {
+        long[] ok = keys;
+        int[] ov = values;
+        keys = new long[ok.length * 2];
+        values = new int[ok.length * 2];
+        Arrays.fill(keys, -1);
+        size = 0;
+        for (int i = 0; i < ok.length; i++) {
+          if (ok[i] != -1) {
+            put(ok[i], ov[i]);
+          }
+        }
+      }
+      int mask = keys.length - 1;
+      int i = mix(key) & mask;
+      while (keys[i] != -1 && keys[i] != key) {
+        i = (i + 1) & mask;
+      }
+      if (keys[i] == -1) {
+        size++;
+      }
+      keys[i] = key;
+      values[i] = value;
+    }
+
+    long[] keys() {
+      long[] out = new long[size];
+      int k = 0;
+      for (long key : keys) {
+        if (key != -1) {
+          out[k++] = key;
+        }
+      }
+      return out;
+    }
+
+    private static int mix(long k) {
+      long h = k * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 32));
+    }
   }
 }

@@ -44,10 +44,13 @@ public final class Evaluator {
   private static final class Bucket {
     final boolean[] admits;
     final int[] always;
+    /** The keyword automaton, when an admitted variant needs it; else null. */
+    final RuleSet.FieldScan anyScan;
 
-    Bucket(boolean[] admits, int[] always) {
+    Bucket(boolean[] admits, int[] always, RuleSet.FieldScan anyScan) {
       this.admits = admits;
       this.always = always;
+      this.anyScan = anyScan;
     }
   }
 
@@ -64,7 +67,13 @@ public final class Evaluator {
     }
     candidateCount = 0;
     if (set.prefilter) {
+      if (bucket.anyScan != null) {
+        scanAll(e, bucket.anyScan);
+      }
       for (RuleSet.FieldScan scan : set.scans) {
+        if (scan.field() == Prefilter.ANY_FIELD) {
+          continue;
+        }
         int i = view.first(scan.field());
         if (i < 0) {
           continue;
@@ -96,6 +105,17 @@ public final class Evaluator {
       evaluated++;
       if (rc.root.test(view)) {
         out.match(rc.rule, e);
+      }
+    }
+  }
+
+  /** Keyword literals: every value of the event is searched. */
+  private void scanAll(Event e, RuleSet.FieldScan scan) {
+    scanVariants = scan.variants();
+    for (int i = 0, n = e.size(); i < n; i++) {
+      String v = e.value(i);
+      if (v != null) {
+        scan.automaton().scan(v, onHit);
       }
     }
   }
@@ -138,19 +158,30 @@ public final class Evaluator {
     boolean[] admits = new boolean[all.size()];
     List<Integer> always = new ArrayList<>();
     boolean any = false;
+    boolean keywords = false;
     for (RuleSet.Compiled c : all) {
       if (c.route.admits(foldedChannel, eventId)) {
         admits[c.index] = true;
         any = true;
         if (c.prefilter == null) {
           always.add(c.index);
+        } else {
+          keywords |= c.prefilter.stream().anyMatch(l -> l.field() == Prefilter.ANY_FIELD);
         }
       }
     }
     if (!any) {
-      return new Bucket(new boolean[0], new int[0]);
+      return new Bucket(new boolean[0], new int[0], null);
     }
-    return new Bucket(admits, always.stream().mapToInt(Integer::intValue).toArray());
+    RuleSet.FieldScan anyScan = null;
+    if (keywords) {
+      for (RuleSet.FieldScan s : set.scans) {
+        if (s.field() == Prefilter.ANY_FIELD) {
+          anyScan = s;
+        }
+      }
+    }
+    return new Bucket(admits, always.stream().mapToInt(Integer::intValue).toArray(), anyScan);
   }
 
   /** How many rule variants were fully evaluated so far (for benchmarks). */

@@ -17,7 +17,10 @@ import java.util.List;
 final class Prefilter {
   private Prefilter() {}
 
-  /** One alternative: field id and a folded literal the field's value must contain. */
+  /** The field id of keyword literals: any value of the event may contain them. */
+  static final int ANY_FIELD = -1;
+
+  /** One alternative: field id (or {@link #ANY_FIELD}) and a folded literal the value must contain. */
   record Literal(int field, String text) {}
 
   /** The alternatives, or null when the tree has no usable necessary condition. */
@@ -32,18 +35,24 @@ final class Prefilter {
       return union(al.children);
     } else if (n instanceof Node.Const c) {
       return c.value ? null : List.of();
+    } else if (n instanceof Node.Keyword k) {
+      return literals(ANY_FIELD, k.any);
     }
-    return null; // Not, Keyword, Exists, FieldRef
+    return null; // Not, Exists, FieldRef
   }
 
   private static List<Literal> field(Node.Field f) {
+    return literals(f.id, f.any);
+  }
+
+  private static List<Literal> literals(int field, ValueMatcher[] any) {
     List<Literal> out = new ArrayList<>();
-    for (ValueMatcher m : f.any) {
+    for (ValueMatcher m : any) {
       String lit = m.matchesAbsent() ? null : m.literal();
       if (lit == null) {
         return null;
       }
-      out.add(new Literal(f.id, lit));
+      out.add(new Literal(field, lit));
     }
     return out;
   }

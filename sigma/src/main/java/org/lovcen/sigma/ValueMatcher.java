@@ -247,6 +247,7 @@ abstract class ValueMatcher {
   /** {@code re}: RE2 (linear time), searched anywhere in the value. */
   static final class Regex extends ValueMatcher {
     private final Pattern pattern;
+    private final String literal;
 
     Regex(SigmaValue.Re re) {
       int flags = (re.ignoreCase() ? Pattern.CASE_INSENSITIVE : 0) | (re.multiline() ? Pattern.MULTILINE : 0)
@@ -257,6 +258,12 @@ abstract class ValueMatcher {
         throw new UnsupportedRuleException("regular expression '" + re.regex() + "' is not supported by the "
             + "linear-time engine: " + e.getDescription());
       }
+      literal = RegexLiterals.required(re.regex());
+    }
+
+    @Override
+    String literal() {
+      return literal;
     }
 
     @Override
