@@ -265,6 +265,10 @@ final class ReferenceEvaluator {
 
   /** Sigma wildcards through java.util.regex: * any run, ? one char, the rest quoted. */
   static boolean glob(String pattern, boolean cased, String x) {
+    return CACHE.computeIfAbsent((cased ? "c:" : "i:") + pattern, k -> toRegex(pattern, cased)).matcher(x).matches();
+  }
+
+  private static Pattern toRegex(String pattern, boolean cased) {
     StringBuilder re = new StringBuilder();
     pattern.codePoints().forEach(c -> {
       if (c == SigmaValue.STAR) {
@@ -275,7 +279,7 @@ final class ReferenceEvaluator {
         re.append(Pattern.quote(Character.toString(c)));
       }
     });
-    int flags = Pattern.DOTALL | (cased ? 0 : Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
-    return CACHE.computeIfAbsent(flags + ":" + re, k -> Pattern.compile(re.toString(), flags)).matcher(x).matches();
+    return Pattern.compile(re.toString(), Pattern.DOTALL | (cased ? 0 : Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
   }
+
 }
