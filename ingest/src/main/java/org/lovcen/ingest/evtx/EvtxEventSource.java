@@ -85,6 +85,9 @@ public final class EvtxEventSource implements EventSource {
     String headerProblem = headerProblem(header, headerBytes);
     long counted = headerProblem == null ? Bytes.u16(header, 42) : 0;
     long chunks = size <= FILE_HEADER_SIZE ? 0 : (size - FILE_HEADER_SIZE + Chunk.SIZE - 1) / Chunk.SIZE;
+    if (headerProblem == null && counted > chunks) {
+      headerProblem = "file truncated: the header counts " + counted + " chunks, " + chunks + " are present";
+    }
     List<Split> out = new ArrayList<>();
     for (long first = 0; first < chunks || first == 0; first += CHUNKS_PER_SPLIT) {
       long last = Math.min(chunks, first + CHUNKS_PER_SPLIT);
@@ -136,9 +139,6 @@ public final class EvtxEventSource implements EventSource {
         problems.report(name, "byte 0", headerProblem);
       }
       if (first >= last) {
-        if (headerProblem == null) {
-          return;
-        }
         return;
       }
       ChunkReader reader = new ChunkReader(name, options);
