@@ -19,7 +19,7 @@ final class BinXml {
   static final int MAX_NESTING = 16;
   static final int MAX_OPS = 1 << 20;
 
-  private final String file;
+  private String file;
   private final EventWriter writer;
   private final char[] scratch = new char[Chunk.SIZE / 2 + 1];
   private final Template.Compiler compiler;
@@ -29,8 +29,7 @@ final class BinXml {
   private byte[] b;
   private int ops;
 
-  BinXml(String file, EventWriter writer) {
-    this.file = file;
+  BinXml(EventWriter writer) {
     this.writer = writer;
     this.compiler = new Template.Compiler(this, scratch);
     for (int i = 0; i < frames.length; i++) {
@@ -53,6 +52,10 @@ final class BinXml {
       }
       count = n;
     }
+  }
+
+  void use(String file) {
+    this.file = file;
   }
 
   /** Renders the binary XML in {@code [start, end)} of the chunk. */

@@ -30,16 +30,24 @@ final class ChunkReader {
   static final int RECORD_HEADER = 24;
   static final int MAX_FIELDS = 1 << 16;
 
-  private final String file;
+  /** Each thread keeps its reader (about 1 MiB of buffers and caches) for the files it reads. */
+  private static final ThreadLocal<ChunkReader> PER_THREAD = ThreadLocal.withInitial(ChunkReader::new);
+
+  private String file;
   private final Chunk chunk = new Chunk();
-  private final EventWriter writer;
-  private final BinXml binXml;
+  private final EventWriter writer = new EventWriter();
+  private final BinXml binXml = new BinXml(writer);
   private final ByteBuffer buffer = ByteBuffer.wrap(chunk.data);
 
-  ChunkReader(String file, ReadOptions options) {
-    this.file = file;
-    this.writer = new EventWriter(file, options);
-    this.binXml = new BinXml(file, writer);
+  private ChunkReader() {}
+
+  /** This thread's reader, set up for {@code file}. */
+  static ChunkReader forThread(String file, ReadOptions options) {
+    ChunkReader r = PER_THREAD.get();
+    r.file = file;
+    r.writer.use(file, options);
+    r.binXml.use(file);
+    return r;
   }
 
   /**

@@ -41,8 +41,8 @@ final class EventWriter {
 
   private final HashMap<String, HashMap<String, String>> dotted = new HashMap<>();
   private final HashMap<String, HashMap<String, String>> underscored = new HashMap<>();
-  private final ReadOptions options;
-  private final String file;
+  private ReadOptions options;
+  private String file;
 
   // per open element
   private final String[] element = new String[MAX_DEPTH + 1];
@@ -62,9 +62,7 @@ final class EventWriter {
   private String timeFieldSeen;
   private int fieldBudget;
 
-  EventWriter(String file, ReadOptions options) {
-    this.file = file;
-    this.options = options;
+  EventWriter() {
     for (int i = 0; i < content.length; i++) {
       content[i] = new Text();
     }
@@ -73,6 +71,12 @@ final class EventWriter {
     }
     ctx[0] = ROOT;
     name[0] = "";
+  }
+
+  /** Sets the file and options for the records that follow. */
+  void use(String file, ReadOptions options) {
+    this.file = file;
+    this.options = options;
   }
 
   /** Starts a record: {@code e} is cleared by the caller. */

@@ -141,7 +141,7 @@ public final class EvtxEventSource implements EventSource {
       if (first >= last) {
         return;
       }
-      ChunkReader reader = new ChunkReader(name, options);
+      ChunkReader reader = ChunkReader.forThread(name, options);
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
         for (long c = first; c < last; c++) {
           reader.read(ch, c, c < counted, reuse, sink, problems);
