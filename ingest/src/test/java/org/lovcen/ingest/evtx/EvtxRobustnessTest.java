@@ -96,6 +96,38 @@ class EvtxRobustnessTest {
     assertThat(problems).as("binary XML damage found by the decoder itself").isPositive();
   }
 
+  @Test
+  void dirtyFileChunksPastTheHeaderCountAreRead() throws Exception {
+    List<byte[]> originals = originals(2);
+    byte[] a = originals.get(0);
+    byte[] b = originals.get(1);
+    byte[] two = java.util.Arrays.copyOf(a, a.length + 65536);
+    System.arraycopy(b, 4096, two, a.length, 65536);
+    two[42] = 1; // the header counts one chunk only
+    two[43] = 0;
+    two[120] = 1; // dirty
+    fixChecksums(two);
+    List<Problem> problems = new ArrayList<>();
+    List<Event> got = read(write(two), problems);
+    int expected = read(write(a), new ArrayList<>()).size() + read(write(b), new ArrayList<>()).size();
+    assertThat(problems).isEmpty();
+    assertThat(got).hasSize(expected);
+  }
+
+  @Test
+  void badChunkChecksumIsReportedAndRecordsStillRead() throws Exception {
+    byte[] a = originals(1).get(0);
+    int expected = read(write(a), new ArrayList<>()).size();
+    byte[] bad = a.clone();
+    bad[4096 + 124] ^= 1; // chunk header checksum
+    List<Problem> problems = new ArrayList<>();
+    assertThat(read(write(bad), problems)).hasSize(expected);
+    assertThat(problems).singleElement().satisfies(p -> {
+      assertThat(p.position()).startsWith("chunk 0");
+      assertThat(p.reason()).contains("checksum");
+    });
+  }
+
   /** Recomputes the file header and chunk checksums, so that only the decoder's own checks remain. */
   static void fixChecksums(byte[] b) {
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
