@@ -55,6 +55,54 @@ class EvtxDifferentialTest {
         String.join("\n", mismatches.subList(0, Math.min(200, mismatches.size())))).isEmpty();
   }
 
+  /**
+   * Chunks filled with further instances that refer to the chunk's template definitions (as in
+   * real logs) give, for every such instance, the same event as the record it was copied from.
+   */
+  @Test
+  void templateReferencesRenderLikeTheirInlineDefinitions(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    Path shared = Shared.dir();
+    Assumptions.assumeTrue(shared != null, "shared regression material absent");
+    List<String> mismatches = new ArrayList<>();
+    long copies = 0;
+    for (Path evtx : Shared.evtxFiles(shared)) {
+      byte[] b = Files.readAllBytes(evtx);
+      List<Event> original = Shared.readAll(new EvtxEventSource(evtx, "o", ReadOptions.DEFAULT), new ArrayList<>());
+      byte[] chunk = java.util.Arrays.copyOfRange(b, 4096, 4096 + 65536);
+      long next = EvtxBench.densify(chunk, 1);
+      System.arraycopy(chunk, 0, b, 4096, 65536);
+      Path dense = tmp.resolve("dense.evtx");
+      Files.write(dense, b);
+      List<Problem> problems = new ArrayList<>();
+      List<Event> got = Shared.readAll(new EvtxEventSource(dense, "d", ReadOptions.DEFAULT), problems);
+      String rel = shared.relativize(evtx).toString();
+      problems.forEach(p -> mismatches.add(rel + ": problem " + p));
+      if (got.size() != next - 1) {
+        mismatches.add(rel + ": " + got.size() + " events, " + (next - 1) + " records written");
+      }
+      java.util.Set<String> known = new java.util.HashSet<>();
+      original.forEach(e -> known.add(fields(e)));
+      for (Event e : got) {
+        if (!known.contains(fields(e))) {
+          mismatches.add(rel + " record " + e.record() + ": " + e);
+        }
+      }
+      copies += got.size();
+    }
+    assertThat(mismatches).as(String.join("\n", mismatches.subList(0, Math.min(50, mismatches.size())))).isEmpty();
+    assertThat(copies).isGreaterThan(5_000);
+  }
+
+  private static String fields(Event e) {
+    StringBuilder b = new StringBuilder().append(e.timestamp()).append(e.host()).append(e.channel())
+        .append(e.provider()).append(e.eventId());
+    for (int i = 0; i < e.size(); i++) {
+      b.append('|').append(e.name(i)).append('=').append(e.value(i)).append(e.type(i));
+    }
+    return b.toString();
+  }
+
   static void compare(String file, List<Event> got, List<Event> want, List<String> out) {
     if (got.size() != want.size()) {
       out.add(file + ": " + got.size() + " events, JSON has " + want.size());

@@ -136,17 +136,22 @@ class EvtxRobustnessTest {
       putInt(b, 124, (int) crc.getValue());
     }
     for (int c = 4096; c + 65536 <= b.length; c += 65536) {
-      int free = (b[c + 48] & 0xff) | (b[c + 49] & 0xff) << 8 | (b[c + 50] & 0xff) << 16 | (b[c + 51] & 0xff) << 24;
-      if (free >= 512 && free <= 65536) {
-        crc.reset();
-        crc.update(b, c + 512, free - 512);
-        putInt(b, c + 52, (int) crc.getValue());
-      }
-      crc.reset();
-      crc.update(b, c, 120);
-      crc.update(b, c + 128, 512 - 128);
-      putInt(b, c + 124, (int) crc.getValue());
+      fixChecksums(b, c);
     }
+  }
+
+  /** Recomputes the checksums of the chunk at {@code c}. */
+  static void fixChecksums(byte[] b, int c) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    int free = (b[c + 48] & 0xff) | (b[c + 49] & 0xff) << 8 | (b[c + 50] & 0xff) << 16 | (b[c + 51] & 0xff) << 24;
+    if (free >= 512 && free <= 65536) {
+      crc.update(b, c + 512, free - 512);
+      putInt(b, c + 52, (int) crc.getValue());
+    }
+    crc.reset();
+    crc.update(b, c, 120);
+    crc.update(b, c + 128, 512 - 128);
+    putInt(b, c + 124, (int) crc.getValue());
   }
 
   private static void putInt(byte[] b, int at, int v) {
