@@ -17,7 +17,8 @@ package org.lovcen.ingest.evtx;
 /** Decodes the binary XML of records into an {@link EventWriter}. One per reading thread. */
 final class BinXml {
   static final int MAX_NESTING = 16;
-  static final int MAX_OPS = 1 << 20;
+  /** Work allowed per record: template ops run, bytes compiled, values parsed. */
+  static final int MAX_OPS = 1 << 22;
 
   private String file;
   private final EventWriter writer;
@@ -87,6 +88,7 @@ final class BinXml {
         case 0x0c -> p = instance(p, end, nesting);
         case 0x01, 0x41 -> {
           Template tpl = compiler.compile(chunk, p, end, true, top || hasDependencyId(p, end));
+          spend(tpl.end - p);
           run(tpl, empty, nesting);
           p = tpl.end;
         }
@@ -143,13 +145,31 @@ final class BinXml {
     return q;
   }
 
+  /** The compiled definition at {@code def}; a definition that failed to compile fails fast afterwards. */
   private Template template(int def, int end) {
     Template t = chunk.template(def);
+    if (t == Template.MALFORMED) {
+      throw fail(def, "malformed template definition");
+    }
     if (t == null) {
-      t = compiler.compile(chunk, def + 24, end, false, true);
+      spend(end - def);
+      try {
+        t = compiler.compile(chunk, def + 24, end, false, true);
+      } catch (EvtxFormatException e) {
+        chunk.template(def, Template.MALFORMED);
+        throw e;
+      }
       chunk.template(def, t);
     }
     return t;
+  }
+
+  /** Counts work against the per-record budget. */
+  private void spend(int amount) {
+    ops += amount;
+    if (ops > MAX_OPS) {
+      throw fail(0, "record too complex");
+    }
   }
 
   private int values(int q, int end, Frame f) {
@@ -160,6 +180,7 @@ final class BinXml {
       throw fail(q - 4, "template instance with " + count + " values does not fit the record");
     }
     int n = (int) count;
+    spend(n);
     f.ensure(n);
     int v = q + 4 * n;
     for (int i = 0; i < n; i++) {
@@ -179,10 +200,7 @@ final class BinXml {
     int[] code = t.code;
     String[] strings = t.strings;
     Text target = null;
-    ops += code.length;
-    if (ops > MAX_OPS) {
-      throw fail(t.end, "record too complex");
-    }
+    spend(code.length);
     for (int i = 0; i < code.length; i++) {
       int op = code[i] & 0xff;
       int arg = code[i] >>> 8;

@@ -37,6 +37,9 @@ final class Template {
 
   static final int MAX_DEPTH = EventWriter.MAX_DEPTH;
 
+  /** Marks, in a chunk's cache, a definition that failed to compile. */
+  static final Template MALFORMED = new Template(new int[0], new String[0], 0);
+
   /** Ops: low 8 bits the op, the rest its argument (string index, or substitution index | optional << 16). */
   final int[] code;
   final String[] strings;
