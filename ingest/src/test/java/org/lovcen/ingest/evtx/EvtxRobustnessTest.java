@@ -128,6 +128,23 @@ class EvtxRobustnessTest {
     });
   }
 
+  @Test
+  void manyRecordsReferringToABrokenTemplateFailFast() throws Exception {
+    byte[] b = originals(1).get(0);
+    byte[] chunk = java.util.Arrays.copyOfRange(b, 4096, 4096 + 65536);
+    long records = EvtxBench.densify(chunk, 1) - 1;
+    int def = (int) Bytes.u32(chunk, 512 + 28 + 6);
+    assertThat(chunk[def + 24]).isEqualTo((byte) 0x0f);
+    chunk[def + 24 + 4] = 0x7f; // the template's first element start becomes an unknown token
+    fixChecksums(chunk, 0);
+    System.arraycopy(chunk, 0, b, 4096, 65536);
+    List<Problem> problems = new ArrayList<>();
+    assertThat(read(write(b), problems)).isEmpty();
+    assertThat(records).isGreaterThan(10);
+    assertThat(problems).hasSize((int) records)
+        .allSatisfy(p -> assertThat(p.reason()).contains("template"));
+  }
+
   /** Recomputes the file header and chunk checksums, so that only the decoder's own checks remain. */
   static void fixChecksums(byte[] b) {
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
