@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import org.lovcen.core.InputException;
 import org.lovcen.core.ProblemSink;
+import org.lovcen.ingest.evtx.EvtxEventSource;
 
 /** The ingest facade: finds input files and opens each with the reader for its format. */
 public final class Readers {
@@ -75,7 +76,7 @@ public final class Readers {
   public static EventSource open(Path path, String name, ReadOptions options) {
     return switch (detect(path)) {
       case JSON -> new JsonEventSource(path, name, options);
-      case EVTX -> throw new InputException(name, "", "EVTX files are not readable yet");
+      case EVTX -> new EvtxEventSource(path, name, options);
     };
   }
 
