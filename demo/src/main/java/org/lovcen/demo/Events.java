@@ -41,6 +41,7 @@ final class Events {
   Channel processCreate(Host h, long t, Proc p, String account, String u, String d, int pid, long guid,
       int ppid, long pguid, String integrity, String logonId) {
     sysmon(h, 1, t);
+    boolean sys = p.system() || account.startsWith("NT AUTHORITY\\");
     w.guid("ProcessGuid", guidHi(h, t), guid);
     w.n("ProcessId", pid);
     w.t("Image", p.image(), u, d, org.dns);
@@ -50,11 +51,11 @@ final class Events {
     w.s("Company", p.company());
     w.s("OriginalFileName", p.original());
     w.t("CommandLine", p.cmd(), u, d, org.dns);
-    w.t("CurrentDirectory", p.system() ? "C:\\Windows\\system32\\" : "C:\\Users\\{u}\\", u, d, org.dns);
+    w.t("CurrentDirectory", sys ? "C:\\Windows\\system32\\" : "C:\\Users\\{u}\\", u, d, org.dns);
     w.s("User", account);
     w.guid("LogonGuid", guidHi(h, t - 3_600_000_000L), 0x00000000_00000000L | (logonId.hashCode() & 0xFFFFFFFFL));
     w.s("LogonId", logonId);
-    w.n("TerminalSessionId", p.system() ? 0 : 1);
+    w.n("TerminalSessionId", sys ? 0 : 1);
     w.s("IntegrityLevel", integrity);
     w.s("Hashes", p.hashes());
     w.guid("ParentProcessGuid", guidHi(h, t - 60_000_000L), pguid);
@@ -295,22 +296,22 @@ final class Events {
   }
 
   Channel processCreate4688(Host h, long t, String sam, String sid, long logonId, int pid, String image,
-      String cmd, String parent, String u, String label) {
+      String cmd, String parent, String u, String d, String label) {
     security(h, 4688, t);
     w.s("SubjectUserSid", sid);
     w.s("SubjectUserName", sam);
     w.s("SubjectDomainName", sid.equals("S-1-5-18") ? "NT AUTHORITY" : org.netbios);
     w.hex("SubjectLogonId", logonId);
     w.hex("NewProcessId", pid);
-    w.t("NewProcessName", image, u, null, org.dns);
+    w.t("NewProcessName", image, u, d, org.dns);
     w.s("TokenElevationType", "%%1936");
     w.hex("ProcessId", pid - 212);
-    w.t("CommandLine", cmd, u, null, org.dns);
+    w.t("CommandLine", cmd, u, d, org.dns);
     w.s("TargetUserSid", "S-1-0-0");
     w.s("TargetUserName", "-");
     w.s("TargetDomainName", "-");
     w.s("TargetLogonId", "0x0");
-    w.t("ParentProcessName", parent, u, null, org.dns);
+    w.t("ParentProcessName", parent, u, d, org.dns);
     w.s("MandatoryLabel", label);
     w.close();
     return Channel.SECURITY;

@@ -22,11 +22,15 @@ final class JsonLineWriter {
   private boolean first;
   private long cachedDay = Long.MIN_VALUE;
   private final byte[] day = new byte[10];
+  private int eventId;
+  private long record;
 
   /** Starts an event: writes the System block and opens EventData. */
   void open(Channel ch, int eventId, long micros, String computer, long record, int execPid, int execTid,
       String userSid) {
     len = 0;
+    this.eventId = eventId;
+    this.record = record;
     raw("{\"Event\":{\"#attributes\":{\"xmlns\":\"http://schemas.microsoft.com/win/2004/08/events/event\"},"
         + "\"System\":{\"Provider\":{\"#attributes\":{");
     raw(ch.providerAttributes);
@@ -144,6 +148,16 @@ final class JsonLineWriter {
     long ms = Math.floorMod(micros, 1_000_000L) / 1000;
     fixed(ms, 3);
     put('"');
+  }
+
+  /** EventID of the current event. */
+  int eventId() {
+    return eventId;
+  }
+
+  /** EventRecordID of the current event. */
+  long record() {
+    return record;
   }
 
   /** The bytes written so far for the current event. */

@@ -140,11 +140,12 @@ final class OrdinaryActivity {
   private Channel imageLoad(Host h, long t) {
     Proc p = h.server() || r.nextInt(4) == 0 ? Software.SYSTEM[r.nextInt(Software.SYSTEM.length)]
         : Software.WORKSTATION[r.nextInt(Software.WORKSTATION.length)];
-    String[] lib = Software.LIBRARIES[r.nextInt(Software.LIBRARIES.length)];
+    int li = r.nextInt(Software.LIBRARIES.length);
+    String[] lib = Software.LIBRARIES[li];
     String account = p.system() || h.user == null ? "NT AUTHORITY\\SYSTEM" : accounts[h.index];
     String u = h.user == null ? "SYSTEM" : h.user.sam();
     return ev.imageLoad(h, t, p.image(), u, account, pid(), r.nextLong(), lib[0], lib[1], lib[2],
-        Software.hashes(lib[0]), true, "Microsoft Windows");
+        Software.LIBRARY_HASHES[li], true, "Microsoft Windows");
   }
 
   private Channel dns(Host h, long t) {
@@ -230,8 +231,9 @@ final class OrdinaryActivity {
   }
 
   private Channel driver(Host h, long t) {
-    String[] d = Software.DRIVERS[r.nextInt(Software.DRIVERS.length)];
-    return ev.driverLoad(h, t, d[0], Software.hashes(d[0]), true, d[1], "Valid");
+    int di = r.nextInt(Software.DRIVERS.length);
+    String[] d = Software.DRIVERS[di];
+    return ev.driverLoad(h, t, d[0], Software.DRIVER_HASHES[di], true, d[1], "Valid");
   }
 
   // ---------------------------------------------------------------- Security
@@ -251,7 +253,7 @@ final class OrdinaryActivity {
       default -> {
         Proc p = Software.WORKSTATION[r.nextInt(Software.WORKSTATION.length)];
         yield ev.processCreate4688(h, t, u.sam(), u.sid(), id, pid(), p.image(), p.cmd(), p.parent(), u.sam(),
-            "S-1-16-8192");
+            doc(), "S-1-16-8192");
       }
     };
   }

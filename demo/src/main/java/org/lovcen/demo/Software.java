@@ -171,6 +171,9 @@ final class Software {
       {SYS32 + "msvcp_win.dll", "Microsoft C Runtime Library", "msvcp_win.dll"},
   };
 
+  /** {@code Hashes} of {@link #LIBRARIES}, by index. */
+  static final String[] LIBRARY_HASHES = hashesOf(LIBRARIES);
+
   /** Kernel drivers seen at boot or after updates (Sysmon 6). */
   static final String[][] DRIVERS = {
       {SYS32 + "drivers\\WdFilter.sys", "Microsoft Windows"},
@@ -179,6 +182,9 @@ final class Software {
       {SYS32 + "DriverStore\\FileRepository\\iaStorAC.inf_amd64_7a4d3fd1bbfdbcb7\\iaStorAC.sys", "Intel Corporation"},
       {SYS32 + "DriverStore\\FileRepository\\nvlddmkm.inf_amd64_c1a1b4b0d2f0e2ad\\nvlddmkm.sys", "NVIDIA Corporation"},
   };
+
+  /** {@code Hashes} of {@link #DRIVERS}, by index. */
+  static final String[] DRIVER_HASHES = hashesOf(DRIVERS);
 
   /** Internet names office machines look up, with an address each answer contains. */
   static final String[][] DOMAINS = {
@@ -240,6 +246,14 @@ final class Software {
       String original) {
     return new Proc(image, cmd, parent, parentCmd, true, description, "Microsoft® Windows® Operating System",
         "Microsoft Corporation", original, hashes(image));
+  }
+
+  private static String[] hashesOf(String[][] files) {
+    String[] out = new String[files.length];
+    for (int i = 0; i < files.length; i++) {
+      out[i] = hashes(files[i][0]);
+    }
+    return out;
   }
 
   /** A stable Sysmon {@code Hashes} value for a file, derived from its path and a tag. */
