@@ -86,6 +86,13 @@ final class AttackPlan {
   static final String B_STAGING = "proc_creation_win_lovcen_exec_from_staging_dir";
   static final String B_SERVICE = "win_system_lovcen_service_installed";
 
+  /** The attack steps, in the order of the chain (ground-truth {@code step} values). */
+  static final List<String> STEPS = List.of("password-spraying", "phishing-attachment", "macro-execution",
+      "powershell-download-cradle", "loader-delivery", "loader-execution", "rat-execution", "rat-persistence",
+      "c2-beacon", "discovery", "privilege-escalation", "credential-dumping", "brute-force",
+      "lateral-movement-psexec", "zerologon", "rdp-lateral-movement", "defense-evasion-byovd", "persistence-service",
+      "ransomware-deployment", "inhibit-recovery", "ransomware-encryption");
+
   /** Writes one planned event. */
   @FunctionalInterface
   interface Body {
@@ -213,7 +220,7 @@ final class AttackPlan {
     add(t3 + SEC, p, "loader-execution", "T1218.011", ev -> ev.imageLoad(p, t3 + SEC, Software.SYS32 + "rundll32.exe",
         u, acct, loaderPid, loader, LOADER, "-", "-", LOADER_HASHES, false, "-"));
     long t4 = at(t0, 4);
-    add(t4, p, "rat-installation", "T1105", ev -> ev.fileCreate(p, t4, Software.SYS32 + "rundll32.exe", u, acct,
+    add(t4, p, "rat-execution", "T1105", ev -> ev.fileCreate(p, t4, Software.SYS32 + "rundll32.exe", u, acct,
         loaderPid, loader, RAT, null));
     add(t4 + 2 * SEC, p, "rat-persistence", "T1546.015", ev -> ev.registrySet(p, t4 + 2 * SEC,
         Software.SYS32 + "rundll32.exe", victim.sid(), acct, loaderPid, loader,
@@ -278,7 +285,7 @@ final class AttackPlan {
     long t10 = t9 + 4 * MIN;
     long[] svc = psexec(t10, p, fs, org.svcBackup, sysCmdPid, sysCmd, "C:\\Windows\\system32\\cmd.exe");
     long t10b = t10 + 40 * SEC;
-    add(t10b, fs, "lateral-tool-transfer", "T1570", ev -> ev.fileCreate(fs, t10b, "System", "SYSTEM",
+    add(t10b, fs, "credential-dumping", "T1570", ev -> ev.fileCreate(fs, t10b, "System", "SYSTEM",
         "NT AUTHORITY\\SYSTEM", 4, r.nextLong(), MIMIKATZ, null));
     mimikatz(fs, t10 + 90 * SEC, (int) svc[0], svc[1]);
 
