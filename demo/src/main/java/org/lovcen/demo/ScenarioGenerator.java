@@ -330,7 +330,7 @@ public final class ScenarioGenerator {
   static double activity(long micros) {
     long local = micros + LOCAL_OFFSET;
     long day = Math.floorDiv(local, 24 * 60 * MIN);
-    int dow = (int) Math.floorMod(day + 3, 7); // 1970-01-01 was a Thursday; 0 = Monday
+    int dow = Math.floorMod(day + 3, 7); // 1970-01-01 was a Thursday; 0 = Monday
     double minuteOfDay = Math.floorMod(local, 24 * 60 * MIN) / (double) MIN;
     double h = minuteOfDay / 60.0 - 0.5;
     int h0 = (int) Math.floor(h);
