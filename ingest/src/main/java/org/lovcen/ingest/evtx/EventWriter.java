@@ -1,8 +1,7 @@
 package org.lovcen.ingest.evtx;
 
-import java.util.HashMap;
 import org.lovcen.core.Event;
-import org.lovcen.core.Timestamps;
+import org.lovcen.ingest.FieldNames;
 import org.lovcen.ingest.ReadOptions;
 
 /*
@@ -26,21 +25,14 @@ import org.lovcen.ingest.ReadOptions;
 final class EventWriter {
   static final int MAX_DEPTH = 96;
 
-  private static final int ROOT = 0;
-  private static final int EVENT = 1;
-  private static final int SYSTEM = 2;
-  private static final int DATA = 3;
-  private static final int USERDATA = 4;
-  private static final int WINLOG = 5;
-  private static final int PLAIN = 6;
-  private static final int SKIP = 7;
+  private static final int ROOT = FieldNames.ROOT;
+  private static final int SKIP = FieldNames.SKIP;
 
   private static final int KIND_PLAIN = 0;
   private static final int KIND_NAMED_DATA = 1;
   private static final int KIND_UNNAMED_DATA = 2;
 
-  private final HashMap<String, HashMap<String, String>> dotted = new HashMap<>();
-  private final HashMap<String, HashMap<String, String>> underscored = new HashMap<>();
+  private final FieldNames names = new FieldNames();
   private ReadOptions options;
   private String file;
 
@@ -59,7 +51,6 @@ final class EventWriter {
   private int attrCount;
 
   private Event event;
-  private String timeFieldSeen;
   private int fieldBudget;
 
   EventWriter() {
@@ -84,7 +75,7 @@ final class EventWriter {
     event = e;
     depth = 0;
     attrCount = 0;
-    timeFieldSeen = null;
+    names.reset();
     fieldBudget = maxFields;
   }
 
@@ -149,8 +140,8 @@ final class EventWriter {
         k = KIND_UNNAMED_DATA;
       }
     }
-    int c = childContext(parentCtx, parentName, key);
-    String nm = parentCtx == SKIP ? "" : childName(parentCtx, parentName, key);
+    int c = FieldNames.childContext(parentCtx, parentName, key, true);
+    String nm = parentCtx == SKIP ? "" : names.childName(parentCtx, parentName, key);
     ctx[depth] = parentCtx == SKIP ? SKIP : c;
     name[depth] = nm;
     kind[depth] = k;
@@ -179,15 +170,15 @@ final class EventWriter {
       return;
     }
     object[depth] = true;
-    int ac = childContext(c, nm, "#attributes");
+    int ac = FieldNames.childContext(c, nm, "#attributes", true);
     if (ac == SKIP || ctx[depth] == SKIP) {
       return;
     }
-    String prefix = childName(c, nm, "#attributes");
+    String prefix = names.childName(c, nm, "#attributes");
     for (int i = 0; i < attrCount; i++) {
       Text v = attrValues[i];
       if (v.present()) {
-        emit(childName(ac, prefix, attrNames[i]), v);
+        emit(names.childName(ac, prefix, attrNames[i]), v);
       }
     }
   }
@@ -201,19 +192,19 @@ final class EventWriter {
       switch (kind[depth]) {
         case KIND_NAMED_DATA -> {
           if (t.present()) {
-            emit(object[depth] ? childName(c, nm, "#text") : nm, t);
+            emit(object[depth] ? names.childName(c, nm, "#text") : nm, t);
           } else if (!object[depth]) {
             emitNull(nm);
           }
         }
         case KIND_UNNAMED_DATA -> {
           if (t.present()) {
-            emit(childName(c, nm, "#text"), t);
+            emit(names.childName(c, nm, "#text"), t);
           }
         }
         default -> {
           if (t.present()) {
-            emit(object[depth] ? childName(c, nm, "#text") : nm, t);
+            emit(object[depth] ? names.childName(c, nm, "#text") : nm, t);
           } else if (!object[depth]) {
             emitNull(nm);
           }
@@ -241,137 +232,6 @@ final class EventWriter {
       throw new EvtxFormatException(file, -1, "record has too many fields");
     }
     event.add(n, value, type);
-    header(n, value);
-  }
-
-  private static int childContext(int ctx, String prefix, String key) {
-    return switch (ctx) {
-      case ROOT -> switch (key) {
-        case "Event" -> EVENT;
-        case "System" -> SYSTEM;
-        case "EventData" -> DATA;
-        case "UserData" -> USERDATA;
-        case "winlog" -> WINLOG;
-        default -> PLAIN;
-      };
-      case EVENT -> switch (key) {
-        case "System" -> SYSTEM;
-        case "EventData" -> DATA;
-        case "UserData" -> USERDATA;
-        case "#attributes" -> SKIP;
-        default -> PLAIN;
-      };
-      case WINLOG -> key.equals("event_data") || key.equals("user_data") ? DATA : PLAIN;
-      case USERDATA -> key.equals("#attributes") ? SKIP : DATA;
-      case DATA -> prefix.isEmpty() && key.equals("#attributes") ? SKIP : DATA;
-      default -> ctx;
-    };
-  }
-
-  private String childName(int ctx, String prefix, String key) {
-    return switch (ctx) {
-      case ROOT -> switch (key) {
-        case "Event", "System", "EventData", "UserData" -> "";
-        default -> key;
-      };
-      case EVENT, USERDATA -> "";
-      case SYSTEM -> isMarkup(key) ? prefix : join(underscored, prefix, key, '_');
-      case DATA -> isMarkup(key) ? prefix : join(dotted, prefix, key, '.');
-      case WINLOG -> winlogName(key);
-      default -> join(dotted, prefix, key, '.');
-    };
-  }
-
-  private String winlogName(String key) {
-    return switch (key) {
-      case "event_id" -> "EventID";
-      case "channel" -> "Channel";
-      case "computer_name" -> "Computer";
-      case "provider_name" -> "Provider_Name";
-      case "provider_guid" -> "Provider_Guid";
-      case "record_id" -> "EventRecordID";
-      case "event_data", "user_data" -> "";
-      default -> join(dotted, "winlog", key, '.');
-    };
-  }
-
-  private static boolean isMarkup(String key) {
-    return key.equals("#attributes") || key.equals("#text");
-  }
-
-  private static String join(HashMap<String, HashMap<String, String>> cache, String prefix, String key, char sep) {
-    if (prefix.isEmpty()) {
-      return key;
-    }
-    HashMap<String, String> m = cache.get(prefix);
-    if (m == null) {
-      if (cache.size() > 4096) {
-        cache.clear();
-      }
-      m = new HashMap<>();
-      cache.put(prefix, m);
-    }
-    String s = m.get(key);
-    if (s == null) {
-      s = prefix + sep + key;
-      if (m.size() < 4096) {
-        m.put(key, s);
-      }
-    }
-    return s;
-  }
-
-  private void header(String n, String value) {
-    if (value == null) {
-      return;
-    }
-    switch (n) {
-      case "EventID" -> event.eventId(parseEventId(value));
-      case "event.code" -> {
-        if (event.eventId() < 0) {
-          event.eventId(parseEventId(value));
-        }
-      }
-      case "Channel" -> event.channel(value);
-      case "Computer" -> event.host(value);
-      case "host.name", "host.hostname", "hostname", "host" -> {
-        if (event.host() == null) {
-          event.host(value);
-        }
-      }
-      case "Provider_Name" -> event.provider(value);
-      case "TimeCreated_SystemTime", "@timestamp", "timestamp", "Timestamp", "time", "EventTime", "UtcTime" ->
-          time(n, value);
-      default -> {}
-    }
-  }
-
-  /** The first time field wins, except that the System time beats any EventData time. */
-  private void time(String n, String value) {
-    boolean authoritative = n.equals("TimeCreated_SystemTime") || n.equals("@timestamp");
-    if (timeFieldSeen != null && !authoritative) {
-      return;
-    }
-    long t = Timestamps.parse(value);
-    if (t != Event.NO_TIME) {
-      event.timestamp(t);
-      timeFieldSeen = n;
-    }
-  }
-
-  static int parseEventId(String s) {
-    int v = 0;
-    int n = s.length();
-    if (n == 0 || n > 9) {
-      return -1;
-    }
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
+    names.header(event, n, value);
   }
 }
