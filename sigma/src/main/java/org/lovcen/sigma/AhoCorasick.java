@@ -20,6 +20,10 @@ final class AhoCorasick {
   }
 
   private final int[] root = new int[128];
+  /** Resolved transitions (goto or failure, never -1) over ASCII for the shallowest states. */
+  private int[] dense;
+  /** Row of a state in {@link #dense}, or -1. */
+  private int[] denseRow;
   private final int[] edgeStart;
   private final char[] edgeChar;
   private final int[] edgeTarget;
@@ -78,24 +82,64 @@ final class AhoCorasick {
     }
     fail = new int[states];
     dict = new int[states];
-    links(states);
+    int[] order = links(states);
+    denseRows(order);
   }
 
-  /** Breadth-first failure and dictionary links. */
-  private void links(int states) {
+  /**
+   * The root and its children get a full transition row over ASCII with failures resolved, so
+   * that the common step (text that matches nothing, near the root) is one array load.
+   */
+  private void denseRows(int[] order) {
+    denseRow = new int[fail.length];
+    java.util.Arrays.fill(denseRow, -1);
+    int rows = 0;
+    int[] depth = new int[fail.length];
+    for (int s : order) {
+      for (int e = edgeStart[s]; e < edgeStart[s + 1]; e++) {
+        depth[edgeTarget[e]] = depth[s] + 1;
+      }
+    }
+    for (int s : order) {
+      if (depth[s] <= 1) {
+        denseRow[s] = rows++;
+      }
+    }
+    dense = new int[rows * 128];
+    for (int s : order) {
+      int row = denseRow[s];
+      if (row < 0) {
+        continue;
+      }
+      for (char c = 0; c < 128; c++) {
+        int t = sparse(s, c);
+        if (t < 0) {
+          t = s == 0 ? 0 : dense[denseRow[fail[s]] * 128 + c];
+        }
+        dense[row * 128 + c] = t;
+      }
+    }
+  }
+
+  /** Breadth-first failure and dictionary links; returns the states in breadth-first order. */
+  private int[] links(int states) {
+    int[] order = new int[states];
+    int n = 0;
+    order[n++] = 0;
     ArrayDeque<Integer> queue = new ArrayDeque<>();
     for (int e = edgeStart[0]; e < edgeStart[1]; e++) {
       queue.add(edgeTarget[e]);
     }
     while (!queue.isEmpty()) {
       int s = queue.poll();
+      order[n++] = s;
       for (int e = edgeStart[s]; e < edgeStart[s + 1]; e++) {
         int t = edgeTarget[e];
         char c = edgeChar[e];
         int f = fail[s];
         int next;
         while (true) {
-          next = step(f, c);
+          next = sparse(f, c);
           if (next >= 0 || f == 0) {
             break;
           }
@@ -107,10 +151,22 @@ final class AhoCorasick {
         queue.add(t);
       }
     }
+    return order;
+  }
+
+  /** One step: dense rows where there are, else the goto function. */
+  private int step(int s, char c) {
+    if (c < 128) {
+      int row = denseRow[s];
+      if (row >= 0) {
+        return dense[(row << 7) + c];
+      }
+    }
+    return sparse(s, c);
   }
 
   /** The goto function: the next state, or -1 (0 at the root when nothing matches). */
-  private int step(int s, char c) {
+  private int sparse(int s, char c) {
     if (s == 0 && c < 128) {
       return root[c];
     }

@@ -68,6 +68,25 @@ abstract class ValueMatcher {
       minLength = min;
     }
 
+    /** Whether {@code v} contains the folded {@code literal}, case-insensitively. */
+    static boolean containsFolded(String v, String literal) {
+      int m = literal.length();
+      char c0 = literal.charAt(0);
+      for (int i = 0, last = v.length() - m; i <= last; i++) {
+        if (Fold.fold(v.charAt(i)) != c0) {
+          continue;
+        }
+        int j = 1;
+        while (j < m && Fold.fold(v.charAt(i + j)) == literal.charAt(j)) {
+          j++;
+        }
+        if (j == m) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     private static String foldKeepingWildcards(String p) {
       StringBuilder b = new StringBuilder(p.length());
       for (int i = 0; i < p.length(); i++) {
@@ -268,7 +287,10 @@ abstract class ValueMatcher {
 
     @Override
     boolean matches(String v, byte type) {
-      return v != null && pattern.matcher(v).find();
+      if (v == null || (literal != null && !Glob.containsFolded(v, literal))) {
+        return false;
+      }
+      return pattern.matcher(v).find();
     }
 
     @Override
