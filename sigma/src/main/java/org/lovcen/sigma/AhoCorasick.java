@@ -25,6 +25,9 @@ final class AhoCorasick {
   /** Row of a state in {@link #dense}, or -1. */
   private int[] denseRow;
   private final int[] edgeStart;
+  /** Per state, which ASCII chars have an edge: bits 0-63 and 64-127; the rank is the edge index. */
+  private final long[] asciiLo;
+  private final long[] asciiHi;
   private final char[] edgeChar;
   private final int[] edgeTarget;
   private final int[] fail;
@@ -79,6 +82,17 @@ final class AhoCorasick {
     }
     for (int i = 0; i < states; i++) {
       edgeStart[i + 1] += edgeStart[i];
+    }
+    asciiLo = new long[states];
+    asciiHi = new long[states];
+    for (int i = 0; i < keys.length; i++) {
+      int st = (int) (keys[i] >>> 16);
+      char c = edgeChar[i];
+      if (c < 64) {
+        asciiLo[st] |= 1L << c;
+      } else if (c < 128) {
+        asciiHi[st] |= 1L << (c - 64);
+      }
     }
     fail = new int[states];
     dict = new int[states];
@@ -167,6 +181,29 @@ final class AhoCorasick {
 
   /** The goto function: the next state, or -1 (0 at the root when nothing matches). */
   private int sparse(int s, char c) {
+    if (c < 128) {
+      long lo = asciiLo[s];
+      int index;
+      if (c < 64) {
+        long bit = 1L << c;
+        if ((lo & bit) == 0) {
+          return s == 0 ? 0 : -1;
+        }
+        index = Long.bitCount(lo & (bit - 1));
+      } else {
+        long hi = asciiHi[s];
+        long bit = 1L << (c - 64);
+        if ((hi & bit) == 0) {
+          return s == 0 ? 0 : -1;
+        }
+        index = Long.bitCount(lo) + Long.bitCount(hi & (bit - 1));
+      }
+      return edgeTarget[edgeStart[s] + index];
+    }
+    return sparseSearch(s, c);
+  }
+
+  private int sparseSearch(int s, char c) {
     if (s == 0 && c < 128) {
       return root[c];
     }

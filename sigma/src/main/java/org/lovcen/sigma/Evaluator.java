@@ -46,11 +46,14 @@ public final class Evaluator {
     final int[] always;
     /** The keyword automaton, when an admitted variant needs it; else null. */
     final RuleSet.FieldScan anyScan;
+    /** The field automata that can hit an admitted variant: only these fields are scanned. */
+    final RuleSet.FieldScan[] scans;
 
-    Bucket(boolean[] admits, int[] always, RuleSet.FieldScan anyScan) {
+    Bucket(boolean[] admits, int[] always, RuleSet.FieldScan anyScan, RuleSet.FieldScan[] scans) {
       this.admits = admits;
       this.always = always;
       this.anyScan = anyScan;
+      this.scans = scans;
     }
   }
 
@@ -70,10 +73,7 @@ public final class Evaluator {
       if (bucket.anyScan != null) {
         scanAll(e, bucket.anyScan);
       }
-      for (RuleSet.FieldScan scan : set.scans) {
-        if (scan.field() == Prefilter.ANY_FIELD) {
-          continue;
-        }
+      for (RuleSet.FieldScan scan : bucket.scans) {
         int i = view.first(scan.field());
         if (i < 0) {
           continue;
@@ -171,17 +171,30 @@ public final class Evaluator {
       }
     }
     if (!any) {
-      return new Bucket(new boolean[0], new int[0], null);
+      return new Bucket(new boolean[0], new int[0], null, new RuleSet.FieldScan[0]);
     }
     RuleSet.FieldScan anyScan = null;
-    if (keywords) {
-      for (RuleSet.FieldScan s : set.scans) {
-        if (s.field() == Prefilter.ANY_FIELD) {
-          anyScan = s;
+    List<RuleSet.FieldScan> scans = new ArrayList<>();
+    for (RuleSet.FieldScan s : set.scans) {
+      if (s.field() == Prefilter.ANY_FIELD) {
+        anyScan = keywords ? s : null;
+      } else if (relevant(s, admits)) {
+        scans.add(s);
+      }
+    }
+    return new Bucket(admits, always.stream().mapToInt(Integer::intValue).toArray(), anyScan,
+        scans.toArray(new RuleSet.FieldScan[0]));
+  }
+
+  private static boolean relevant(RuleSet.FieldScan scan, boolean[] admits) {
+    for (int[] vs : scan.variants()) {
+      for (int v : vs) {
+        if (admits[v]) {
+          return true;
         }
       }
     }
-    return new Bucket(admits, always.stream().mapToInt(Integer::intValue).toArray(), anyScan);
+    return false;
   }
 
   /** How many rule variants were fully evaluated so far (for benchmarks). */
