@@ -102,6 +102,11 @@ final class JsonEventSource implements EventSource {
     private Boolean lineMode;
 
     Scanner(InputStream in, Event event, EventSink sink, ProblemSink problems) {
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".jsonl.gz")
+          || lower.endsWith(".ndjson.gz")) {
+        lineMode = Boolean.TRUE;
+      }
       this.in = in;
       this.event = event;
       this.sink = sink;
@@ -127,8 +132,8 @@ final class JsonEventSource implements EventSource {
           int end = scanObject(pos);
           if (end < 0) { // object incomplete in buffer: compact and read more
             if (eof) {
-              problems.report(name, "line " + line, "truncated record at end of file");
-              return;
+              pos = unterminated(pos);
+              continue;
             }
             compact(pos);
             pos = 0;
@@ -156,6 +161,21 @@ final class JsonEventSource implements EventSource {
       }
     }
 
+    /**
+     * A record that never closes before the end of the input: reported, and reading resumes on
+     * the next line, so that a damaged first record cannot hide the rest of the file.
+     */
+    private int unterminated(int start) {
+      int nl = indexOf('\n', start);
+      problems.report(name, "line " + line, (nl < 0 ? "truncated record at end of file: '"
+          : "unterminated record: '") + preview(start, nl < 0 ? len : nl) + "'");
+      if (nl < 0) {
+        return len;
+      }
+      lineMode = Boolean.TRUE;
+      return nl;
+    }
+
     private int indexOf(int c, int from) {
       for (int i = from; i < len; i++) {
         if (buf[i] == c) {
@@ -177,6 +197,9 @@ final class JsonEventSource implements EventSource {
         byte b = buf[i];
         if (inString) {
           if (b == '\\') {
+            if (i + 1 < len && buf[i + 1] == '\n') { // a raw line break is never valid in a string
+              return malformed(start, i + 1, "line break inside a string");
+            }
             i++;
           } else if (b == '"') {
             inString = false;
@@ -247,8 +270,8 @@ final class JsonEventSource implements EventSource {
           throw new IOException("trailing content after the object");
         }
       } catch (JsonProcessingException e) {
-        problems.report(name, "line " + (line + e.getLocation().getLineNr() - 1),
-            "malformed JSON: " + e.getOriginalMessage());
+        int at = e.getLocation() == null ? 1 : Math.max(1, e.getLocation().getLineNr());
+        problems.report(name, "line " + (line + at - 1), "malformed JSON: " + e.getOriginalMessage());
         return;
       } catch (IOException e) {
         problems.report(name, "line " + line, "malformed JSON: " + e.getMessage());
