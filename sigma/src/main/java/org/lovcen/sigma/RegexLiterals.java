@@ -38,8 +38,9 @@ final class RegexLiterals {
         case '|' -> {
           return null;
         }
+        case '{' -> next = skipQuantifier(re, i);
         case '.', '^', '$' -> {}
-        case '*', '?', '{', '+' -> {}
+        case '*', '?', '+' -> {}
         default -> {
           literal = true;
           lit = c;
@@ -65,6 +66,15 @@ final class RegexLiterals {
 
   private static String longer(String best, StringBuilder run) {
     return run.length() > 0 && (best == null || run.length() > best.length()) ? run.toString() : best;
+  }
+
+  /** Past a {@code {n}}, {@code {n,}} or {@code {n,m}} quantifier; a lone brace is a literal to skip. */
+  private static int skipQuantifier(String re, int start) {
+    int close = re.indexOf('}', start);
+    if (close > start && re.substring(start + 1, close).matches("\\d+(,\\d*)?")) {
+      return close + 1;
+    }
+    return start + 1;
   }
 
   private static int skipGroup(String re, int start) {

@@ -54,6 +54,9 @@ class ModifierSpecTest {
         row("re without m", "F|re: '^two$'", event("F", "one\ntwo\nthree"), false),
         row("re s", "F|re|s: 'one.two'", event("F", "one\ntwo"), true),
         row("re without s", "F|re: 'one.two'", event("F", "one\ntwo"), false),
+        row("re with quantifier braces", "F|re: '^10\\.\\d{1,3}\\.1\\.\\d{1,3}$'", event("F", "10.20.1.60"), true),
+        row("re with quantifier braces miss", "F|re: '^10\\.\\d{1,3}\\.1\\.\\d{1,3}$'", event("F", "10.20.2.60"),
+            false),
         row("re backslash", "F|re: '\\\\cmd\\.exe$'", event("F", "C:\\x\\cmd.exe"), true),
         // encoding
         row("base64", "F|base64: 'hello world'", event("F", "aGVsbG8gd29ybGQ="), true),

@@ -1,0 +1,31 @@
+package org.lovcen.sigma;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The literal a regex requires: every sample the regex finds must contain it. */
+class RegexLiteralsTest {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "NONE", value = {
+      "'^10\\.\\d{1,3}\\.1\\.\\d{1,3}$' | '10.'    | 10.20.1.60",
+      "'abc{2}def'                      | def      | abccdef",
+      "'ab?cdef'                        | cdef     | acdef",
+      "'(foo|bar)bazz'                  | bazz     | barbazz",
+      "'x|y'                            | NONE     | y",
+      "'[a-z]+\\.exe'                   | .exe     | cmd.exe",
+      "'\\\\Windows\\\\Temp\\\\'        | \\windows\\temp\\ | C:\\Windows\\Temp\\x",
+      "'(?i)powershell'                 | powershell | PowerShell",
+      "'a{,3}bcd'                       | ',3}bcd' | a{,3}bcd",
+      "'ab+cd'                          | ab       | abbbcd"})
+  void required_isContainedInEveryMatch(String regex, String literal, String sample) {
+    String got = RegexLiterals.required(regex);
+    assertThat(got).isEqualTo(literal == null ? null : Fold.fold(literal));
+    assertThat(Pattern.compile(regex).matcher(sample).find()).as("sample matches").isTrue();
+    if (got != null) {
+      assertThat(Fold.fold(sample)).contains(got);
+    }
+  }
+}
