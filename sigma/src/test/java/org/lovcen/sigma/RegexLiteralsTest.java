@@ -18,7 +18,7 @@ class RegexLiteralsTest {
       "'[a-z]+\\.exe'                   | .exe     | cmd.exe",
       "'\\\\Windows\\\\Temp\\\\'        | \\windows\\temp\\ | C:\\Windows\\Temp\\x",
       "'(?i)powershell'                 | powershell | PowerShell",
-      "'a{,3}bcd'                       | ',3}bcd' | a{,3}bcd",
+      "'a\\{,3}bcd'                     | 'a{,3}bcd' | a{,3}bcd",
       "'ab+cd'                          | ab       | abbbcd"})
   void required_isContainedInEveryMatch(String regex, String literal, String sample) {
     String got = RegexLiterals.required(regex);
