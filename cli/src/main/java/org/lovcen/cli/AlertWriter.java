@@ -25,7 +25,9 @@ final class AlertWriter {
     JSONL
   }
 
-  private static final JsonFactory JSON = new JsonFactory();
+  /** Generators never close the writer they are given: it belongs to the caller. */
+  static final JsonFactory JSON = JsonFactory.builder()
+      .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET).build();
 
   private AlertWriter() {}
 
@@ -48,7 +50,7 @@ final class AlertWriter {
 
   /** One alert as one JSON object on one line (contract: docs/OUTPUT.md). */
   static void jsonLine(Alert a, Writer out) throws IOException {
-    try (JsonGenerator g = JSON.createGenerator(new NonClosing(out))) {
+    try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("kind", a.kind());
       writeTime(g, "timestamp", a.timestamp());
@@ -178,30 +180,5 @@ final class AlertWriter {
 
   private static String nz(String s) {
     return s == null ? "" : s;
-  }
-
-  /** Keeps the generator from closing the shared writer. */
-  private static final class NonClosing extends Writer {
-    private final Writer w;
-
-    NonClosing(Writer w) {
-      this.w = w;
-    }
-
-    @Override
-    public void write(char[] c, int off, int len) throws IOException {
-      w.write(c, off, len);
-    }
-
-    @Override
-    public void write(String s, int off, int len) throws IOException {
-      w.write(s, off, len);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
   }
 }

@@ -1,6 +1,5 @@
 package org.lovcen.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +69,7 @@ final class RulesCommand implements Runnable {
 
     /** The contract: {"loaded","compiled","unsupported":[{id,path,reason}],"errors":[{path,reason}],...}. */
     static void json(RuleSet.Report r, Writer out) throws IOException {
-      try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+      try (JsonGenerator g = AlertWriter.JSON.createGenerator(out)) {
         g.writeStartObject();
         g.writeNumberField("files", r.files());
         g.writeNumberField("loaded", r.loaded());
