@@ -31,7 +31,8 @@ public final class CorrelationBench {
 
   private static void run(RuleSet set, long n, boolean correlate) {
     Evaluator ev = set.evaluator();
-    CorrelationDetector d = set.correlations().detector(CorrelationDetector.Options.defaults());
+    CorrelationDetector d = set.correlations().detector(LATENESS < 0 ? CorrelationDetector.Options.defaults()
+        : CorrelationDetector.Options.defaults().withLateness(LATENESS));
     Event e = new Event();
     long[] matches = new long[1];
     Evaluator.Matches sink = correlate ? (r, x) -> d.accept(set.correlations().hit(r, x)) : (r, x) -> matches[0]++;
@@ -55,6 +56,7 @@ public final class CorrelationBench {
         + " stats %s%n", correlate ? "on" : "off", n, s, n / s, heap, d.stats());
   }
 
+  private static final long LATENESS = Long.getLong("lateness", -1);
   private static final String[] KEYS = new String[100_000];
 
   static {
