@@ -18,6 +18,9 @@ import org.lovcen.core.Event;
 import org.lovcen.core.LovcenException;
 import org.lovcen.core.ProblemSink;
 import org.lovcen.ingest.EventSource;
+import org.lovcen.sigma.CorrelationDetector;
+import org.lovcen.sigma.CorrelationHit;
+import org.lovcen.sigma.Correlations;
 import org.lovcen.sigma.Evaluator;
 import org.lovcen.sigma.RuleSet;
 import org.lovcen.sigma.SigmaRule;
@@ -28,7 +31,10 @@ import org.lovcen.sigma.SigmaRule;
  * takes splits from a queue, and each thread owns one Evaluator and one reusable Event, so the
  * hot path shares nothing. Only matches are kept (as immutable Alerts), which bounds memory by
  * the number of detections, not by the input. The timeline is sorted at the end by event time,
- * then source and record, so output does not depend on thread scheduling.
+ * then source and record, so output does not depend on thread scheduling. Matches of rules that
+ * correlations reference are also kept, as small hits; after the parallel phase they are sorted by
+ * event time and fed to one CorrelationDetector, so correlation results do not depend on how the
+ * input was split into files or threads.
  */
 /** Runs a rule set over event sources on several threads. */
 final class Hunt {
@@ -54,6 +60,7 @@ final class Hunt {
       }
     }
     List<Alert> alerts = Collections.synchronizedList(new ArrayList<>());
+    List<CorrelationHit> hits = Collections.synchronizedList(new ArrayList<>());
     AtomicLong events = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
     ThreadLocal<Worker> workers = ThreadLocal.withInitial(() -> new Worker(rules.evaluator()));
@@ -63,7 +70,7 @@ final class Hunt {
       for (EventSource.Split split : splits) {
         futures.add(pool.submit(() -> {
           Worker w = workers.get();
-          long n = w.read(split, alerts, problems);
+          long n = w.read(split, alerts, hits, problems);
           events.addAndGet(n);
           bytes.addAndGet(split.size());
           progress.accept(split.size());
@@ -76,9 +83,36 @@ final class Hunt {
       pool.shutdownNow();
     }
     List<Alert> sorted = new ArrayList<>(alerts);
+    sorted.addAll(correlate(hits));
     sorted.sort(TIMELINE);
     return new Result(sorted, events.get(), bytes.get());
   }
+
+  /** Feeds the time-sorted hits of all threads to one detector; returns the alerts to output. */
+  private List<Alert> correlate(List<CorrelationHit> hits) {
+    Correlations corr = rules.correlations();
+    if (corr.isEmpty()) {
+      return List.of();
+    }
+    List<CorrelationHit> sorted = new ArrayList<>(hits);
+    sorted.sort(Comparator.comparingLong(CorrelationHit::timestamp)
+        .thenComparing(CorrelationHit::source, Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparingLong(CorrelationHit::record).thenComparingInt(CorrelationHit::input));
+    List<Alert> out = new ArrayList<>();
+    CorrelationDetector d = corr.detector(CorrelationDetector.Options.defaults().withoutLateness())
+        .onAlert(a -> {
+          if (!corr.hidden(a.ruleId())) {
+            out.add(a);
+          }
+        });
+    sorted.forEach(d::accept);
+    d.flush();
+    lastStats = d.stats();
+    return out;
+  }
+
+  /** Counters of the last run's correlation detector, or null when no correlation ran. */
+  CorrelationDetector.Stats lastStats;
 
   /** Event time, then source, record and rule id: a stable order whatever the threads did. */
   static final Comparator<Alert> TIMELINE = Comparator.comparingLong(Alert::timestamp)
@@ -115,6 +149,8 @@ final class Hunt {
     private final Evaluator evaluator;
     private final Event event = new Event();
     private List<Alert> out;
+    private List<CorrelationHit> hits;
+    private final Correlations correlations = rules.correlations();
     private long count;
     private final Evaluator.Matches onMatch = this::match;
 
@@ -122,8 +158,9 @@ final class Hunt {
       this.evaluator = evaluator;
     }
 
-    long read(EventSource.Split split, List<Alert> alerts, ProblemSink problems) {
+    long read(EventSource.Split split, List<Alert> alerts, List<CorrelationHit> hitList, ProblemSink problems) {
       out = alerts;
+      hits = hitList;
       count = 0;
       split.read(event, e -> {
         count++;
@@ -133,6 +170,13 @@ final class Hunt {
     }
 
     private void match(SigmaRule rule, Event e) {
+      CorrelationHit h = correlations.hit(rule, e);
+      if (h != null) {
+        hits.add(h);
+      }
+      if (correlations.hidden(rule)) {
+        return;
+      }
       AlertFactory.RuleInfo info = infos.computeIfAbsent(rule, AlertFactory.RuleInfo::of);
       out.add(AlertFactory.sigma(info, e));
     }

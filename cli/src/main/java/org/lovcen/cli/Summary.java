@@ -37,6 +37,10 @@ final class Summary {
     }
     out.write(String.format(Locale.ROOT, "  %,d detections between %s and %s%n", alerts.size(),
         Timestamps.format(alerts.get(0).timestamp()), Timestamps.format(alerts.get(alerts.size() - 1).timestamp())));
+    long correlations = alerts.stream().filter(a -> "correlation".equals(a.kind())).count();
+    if (correlations > 0) {
+      out.write(String.format(Locale.ROOT, "  of which %,d correlation alerts%n", correlations));
+    }
     Map<Level, Long> byLevel = new EnumMap<>(Level.class);
     alerts.forEach(a -> byLevel.merge(a.level(), 1L, Long::sum));
     StringBuilder lv = new StringBuilder("  by level:");

@@ -111,9 +111,11 @@ public final class RuleSet {
   private final List<SigmaRule> rules;
   private final List<SigmaRule> metaSources;
   private final Report report;
+  private final Correlations correlations;
 
   private RuleSet(List<Compiled> compiled, HashMap<String, Integer> fieldIds, boolean prefilter,
-      List<SigmaRule> rules, Report report) {
+      List<SigmaRule> rules, Report report, Correlations correlations) {
+    this.correlations = correlations;
     this.compiled = compiled;
     this.fieldIds = fieldIds;
     this.prefilter = prefilter;
@@ -132,6 +134,7 @@ public final class RuleSet {
     Map<SigmaRule, String> waiting = new LinkedHashMap<>();
     List<Issue> unsupported = new ArrayList<>();
     List<Issue> errors = new ArrayList<>();
+    MetaRules meta = new MetaRules();
     for (int i = 0; i < files.size(); i++) {
       RuleParser.Parsed p = parsed.get(i);
       String path = files.get(i).toString();
@@ -139,13 +142,14 @@ public final class RuleSet {
       waiting.putAll(p.waiting());
       p.unsupported().forEach(u -> unsupported.add(new Issue(u.id(), path, u.reason())));
       p.errors().forEach(e -> errors.add(new Issue(null, path, e)));
+      meta.parse(path, p.metaRules(), unsupported, errors);
     }
-    return build(files.size(), rules, waiting, unsupported, errors, options);
+    return build(files.size(), rules, waiting, unsupported, errors, options, meta);
   }
 
   /** Compiles already parsed rules (for tests and rule uploads). */
   public static RuleSet of(List<SigmaRule> rules, Options options) {
-    return build(0, rules, Map.of(), new ArrayList<>(), new ArrayList<>(), options);
+    return build(0, rules, Map.of(), new ArrayList<>(), new ArrayList<>(), options, new MetaRules());
   }
 
   /**
@@ -174,7 +178,7 @@ public final class RuleSet {
   }
 
   private static RuleSet build(int files, List<SigmaRule> rules, Map<SigmaRule, String> waiting,
-      List<Issue> unsupported, List<Issue> errors, Options options) {
+      List<Issue> unsupported, List<Issue> errors, Options options, MetaRules meta) {
     LogsourceMapping mapping = LogsourceMapping.load(options.mappings());
     HashMap<String, Integer> fieldIds = new HashMap<>();
     Compiler compiler = new Compiler(fieldIds);
@@ -186,7 +190,7 @@ public final class RuleSet {
       List<Compiled> variants = new ArrayList<>();
       try {
         for (LogsourceMapping.Variant v : mapping.variants(r.logsource())) {
-          Node root = compiler.compile(r, v);
+          Node root = meta.filtered(r, v, compiler.compile(r, v), compiler);
           variants.add(new Compiled(-1, r, v.route(), root, Prefilter.of(root)));
         }
       } catch (UnsupportedRuleException e) {
@@ -202,7 +206,7 @@ public final class RuleSet {
         waitingIssues.add(new Issue(r.id(), r.path(), wait));
         continue;
       }
-      if (!runs(r, options)) {
+      if (!runs(r, options) && !meta.referenced(r)) {
         continue;
       }
       active.add(r);
@@ -210,9 +214,11 @@ public final class RuleSet {
         compiled.add(new Compiled(compiled.size(), c.rule, c.route, c.root, options.prefilter() ? c.prefilter : null));
       }
     }
+    Correlations correlations = meta.resolve(active, options.minLevel(), errors);
     Report report = new Report(files, rules.size(), ok, active.size(), List.copyOf(unsupported),
         List.copyOf(waitingIssues), List.copyOf(errors));
-    return new RuleSet(List.copyOf(compiled), fieldIds, options.prefilter(), List.copyOf(active), report);
+    return new RuleSet(List.copyOf(compiled), fieldIds, options.prefilter(), List.copyOf(active), report,
+        correlations);
   }
 
   private static boolean runs(SigmaRule r, Options o) {
@@ -300,6 +306,11 @@ public final class RuleSet {
     }
     return filtered + " of " + compiled.size() + " rule variants prefiltered over " + scans.length
         + " fields (" + states + " automaton states)";
+  }
+
+  /** The correlation rules (and the count of filters) of this set; empty when there are none. */
+  public Correlations correlations() {
+    return correlations;
   }
 
   List<SigmaRule> metaSources() {
