@@ -24,6 +24,11 @@ final class AhoCorasick {
   private int[] dense;
   /** Row of a state in {@link #dense}, or -1. */
   private int[] denseRow;
+  /**
+   * The dense rows indexed by the raw (unfolded) ASCII char, each entry {@code target << 1 | 1}
+   * when the target state reports a pattern: the scan's common step is one load and one branch.
+   */
+  private int[] rawDense;
   private final int[] edgeStart;
   /** Per state, which ASCII chars have an edge: bits 0-63 and 64-127; the rank is the edge index. */
   private final long[] asciiLo;
@@ -133,6 +138,11 @@ final class AhoCorasick {
         dense[row * 128 + c] = t;
       }
     }
+    rawDense = new int[dense.length];
+    for (int i = 0; i < dense.length; i++) {
+      int t = dense[(i & ~127) + Fold.fold((char) (i & 127))];
+      rawDense[i] = t << 1 | (terminal[t] >= 0 || dict[t] > 0 ? 1 : 0);
+    }
   }
 
   /** Breadth-first failure and dictionary links; returns the states in breadth-first order. */
@@ -235,7 +245,19 @@ final class AhoCorasick {
   void scan(String text, Hits hits) {
     int s = 0;
     for (int i = 0, n = text.length(); i < n; i++) {
-      char c = Fold.fold(text.charAt(i));
+      char raw = text.charAt(i);
+      if (raw < 128) {
+        int row = denseRow[s];
+        if (row >= 0) {
+          int t = rawDense[(row << 7) + raw];
+          s = t >>> 1;
+          if ((t & 1) != 0) {
+            report(s, hits);
+          }
+          continue;
+        }
+      }
+      char c = Fold.fold(raw);
       while (true) {
         int t = step(s, c);
         if (t >= 0) {
@@ -244,12 +266,16 @@ final class AhoCorasick {
         }
         s = fail[s];
       }
-      if (terminal[s] >= 0) {
-        hits.hit(terminal[s]);
-      }
-      for (int d = dict[s]; d > 0; d = dict[d]) {
-        hits.hit(terminal[d]);
-      }
+      report(s, hits);
+    }
+  }
+
+  private void report(int s, Hits hits) {
+    if (terminal[s] >= 0) {
+      hits.hit(terminal[s]);
+    }
+    for (int d = dict[s]; d > 0; d = dict[d]) {
+      hits.hit(terminal[d]);
     }
   }
 

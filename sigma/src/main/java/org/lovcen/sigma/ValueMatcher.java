@@ -263,9 +263,16 @@ abstract class ValueMatcher {
     }
   }
 
-  /** {@code re}: RE2 (linear time), searched anywhere in the value. */
+  /**
+   * {@code re}, searched anywhere in the value. Validity and the guarantee of linear time come
+   * from RE2: a pattern RE2 rejects (backreferences, lookaround) makes the rule unsupported. The
+   * common case runs on the JDK's faster backtracking engine under a step budget proportional to
+   * the value's length; a match that exceeds the budget is answered by RE2 instead, so a hostile
+   * pattern or value cannot hang the engine.
+   */
   static final class Regex extends ValueMatcher {
     private final Pattern pattern;
+    private final java.util.regex.Pattern fast;
     private final String literal;
 
     Regex(SigmaValue.Re re) {
@@ -277,7 +284,19 @@ abstract class ValueMatcher {
         throw new UnsupportedRuleException("regular expression '" + re.regex() + "' is not supported by the "
             + "linear-time engine: " + e.getDescription());
       }
+      fast = jdk(re);
       literal = RegexLiterals.required(re.regex());
+    }
+
+    private static java.util.regex.Pattern jdk(SigmaValue.Re re) {
+      int flags = (re.ignoreCase() ? java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE
+          : 0) | (re.multiline() ? java.util.regex.Pattern.MULTILINE : 0)
+          | (re.dotAll() ? java.util.regex.Pattern.DOTALL : 0);
+      try {
+        return java.util.regex.Pattern.compile(re.regex(), flags);
+      } catch (java.util.regex.PatternSyntaxException e) {
+        return null; // RE2 accepts what the JDK does not: RE2 alone then
+      }
     }
 
     @Override
@@ -290,12 +309,60 @@ abstract class ValueMatcher {
       if (v == null || (literal != null && !Glob.containsFolded(v, literal))) {
         return false;
       }
+      if (fast != null) {
+        try {
+          return fast.matcher(new Budget(v, 20_000L + 50L * v.length())).find();
+        } catch (Budget.Exceeded e) {
+          // fall through to RE2
+        }
+      }
       return pattern.matcher(v).find();
     }
 
     @Override
     int cost() {
       return COST_REGEX;
+    }
+  }
+
+  /** A string whose reads are counted; past the budget a read throws, ending a runaway match. */
+  static final class Budget implements CharSequence {
+    private final String s;
+    private long left;
+
+    Budget(String s, long budget) {
+      this.s = s;
+      this.left = budget;
+    }
+
+    /** The budget ran out. No stack trace: it is control flow. */
+    static final class Exceeded extends RuntimeException {
+      Exceeded() {
+        super("regex step budget exceeded", null, false, false);
+      }
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (--left < 0) {
+        throw new Exceeded();
+      }
+      return s.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return s.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return s.subSequence(start, end);
+    }
+
+    @Override
+    public String toString() {
+      return s;
     }
   }
 
