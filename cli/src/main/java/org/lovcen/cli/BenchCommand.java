@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +33,9 @@ import picocli.CommandLine.Option;
 
 /*
  * How and why: the figure that matters is events per second per core for the whole rule corpus
- * with parsing included, so the benchmark runs the real path (reader -> evaluator) on one thread
- * and divides by that thread's CPU time, which other load on the machine does not inflate. The
+ * with parsing included, so the benchmark runs the real hunt pipeline (readers, evaluators,
+ * correlations) and divides by the CPU time of its threads, which other load on the machine
+ * does not inflate. The
  * corpus is the demo generator's ordinary activity with the intrusion mixed in, plus the SigmaHQ
  * regression samples, written to a temporary JSON-lines file first so that generation is not
  * timed. A second pass over the first events with the prefilter and indexes off must give the
@@ -62,6 +62,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--check", defaultValue = "50000", description = "Events compared against a run with the "
       + "prefilter off (default: ${DEFAULT-VALUE}; 0 skips).")
   int check;
+
+  @Option(names = "--no-correlations", description = "Do not run correlation rules (to measure what they cost).")
+  boolean noCorrelations;
 
   @Option(names = "--repeat", defaultValue = "2", description = "Timed passes; the best is reported (default: "
       + "${DEFAULT-VALUE}).")
@@ -92,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
       Pass best = null;
       for (int i = 0; i < repeat; i++) {
         resetPeaks();
-        Pass p = threads <= 1 ? single(set, files) : parallel(set, files);
+        Pass p = pass(set, files, !noCorrelations);
         out("pass %d: %,d events, %,d detections, %.2f s wall, %,.0f events/s per core, %,.1f MB/s per core, "
             + "heap peak %,d MB", i + 1, p.events, p.detections, p.wall, p.events / p.cpu, bytes / 1e6 / p.cpu,
             heapPeak() >> 20);
@@ -113,34 +116,13 @@ final class BenchCommand implements Callable<Integer> {
 
   private record Pass(long events, long detections, double wall, double cpu) {}
 
-  private Pass single(RuleSet set, List<Path> files) {
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    Evaluator ev = set.evaluator();
-    Event reuse = new Event();
-    long[] counts = new long[2];
-    Evaluator.Matches m = (r, e) -> counts[1]++;
-    long cpu0 = mx.getCurrentThreadCpuTime();
+  /** One pass of the hunt pipeline; per-core figures divide by the CPU time of its threads. */
+  private Pass pass(RuleSet set, List<Path> files, boolean correlate) {
     long w0 = System.nanoTime();
-    for (EventSource src : Readers.openAll(files, ReadOptions.DEFAULT, p -> {})) {
-      for (EventSource.Split s : src.splits()) {
-        s.read(reuse, e -> {
-          counts[0]++;
-          ev.evaluate(e, m);
-        }, p -> {});
-      }
-    }
+    Hunt.Result r = new Hunt(set, threads, correlate).run(Readers.openAll(files, ReadOptions.DEFAULT, p -> {}),
+        p -> {}, b -> {});
     double wall = (System.nanoTime() - w0) / 1e9;
-    return new Pass(counts[0], counts[1], wall, (mx.getCurrentThreadCpuTime() - cpu0) / 1e9);
-  }
-
-  private Pass parallel(RuleSet set, List<Path> files) {
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    long cpu0 = os.getProcessCpuTime();
-    long w0 = System.nanoTime();
-    Hunt.Result r = new Hunt(set, threads).run(Readers.openAll(files, ReadOptions.DEFAULT, p -> {}), p -> {}, b -> {});
-    double wall = (System.nanoTime() - w0) / 1e9;
-    return new Pass(r.events(), r.alerts().size(), wall, (os.getProcessCpuTime() - cpu0) / 1e9);
+    return new Pass(r.events(), r.alerts().size(), wall, r.cpuNanos() / 1e9);
   }
 
   /** Detections of the first {@code check} events with and without prefilter and indexes. */
