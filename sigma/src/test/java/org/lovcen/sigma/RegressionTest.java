@@ -79,6 +79,46 @@ class RegressionTest {
         .isEqualTo(expected.keySet());
   }
 
+  /**
+   * Acceptance of the EVTX reader: every case passes on the {@code .evtx} file too, and every rule
+   * of the corpus matches the same events (by position in the file) as on the {@code .json} twin.
+   */
+  @Test
+  void everyRegressionCase_passesOnEvtx_withTheSameDetectionsAsJson() throws IOException {
+    RuleSet set = Corpus.rules();
+    List<Case> cases = cases(Corpus.regressionDir(), "evtx");
+    assertThat(cases).hasSizeGreaterThanOrEqualTo(160);
+    List<String> failures = new ArrayList<>();
+    for (Case c : cases) {
+      List<List<String>> evtx = perEvent(set, c.json());
+      Path json = c.json().resolveSibling(c.ruleId() + ".json");
+      List<List<String>> twin = perEvent(set, json);
+      long hits = evtx.stream().filter(ids -> ids.contains(c.ruleId())).count();
+      if (hits < c.need()) {
+        failures.add(c.ruleId() + ": " + hits + " < " + c.need());
+      }
+      if (!evtx.equals(twin)) {
+        failures.add(c.ruleId() + ": detections differ from the .json twin: " + evtx + " vs " + twin);
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  /** For each event of the file, in order, the ids of the rules that match it. */
+  static List<List<String>> perEvent(RuleSet set, Path file) {
+    EventSource src = Readers.open(file, file.toString(), ReadOptions.DEFAULT);
+    Evaluator ev = set.evaluator();
+    List<List<String>> out = new ArrayList<>();
+    for (EventSource.Split split : src.splits()) {
+      split.read(new Event(), e -> {
+        List<String> ids = new ArrayList<>();
+        ev.evaluate(e, (rule, x) -> ids.add(rule.id()));
+        out.add(ids);
+      }, p -> {});
+    }
+    return out;
+  }
+
   /** Record numbers (lines) of the events of the case file that the case's rule matches. */
   static List<Long> matches(RuleSet set, Case c) {
     EventSource src = Readers.open(c.json(), c.json().toString(), ReadOptions.DEFAULT);
