@@ -133,26 +133,38 @@ final class AlertWriter {
     return '"' + s.replace("\"", "\"\"") + '"';
   }
 
+  /**
+   * The timeline for a terminal: per detection one line (time, level, host, channel, EventID,
+   * title, ATT&CK techniques) and one indented line (rule id and key fields).
+   */
   private static void table(List<Alert> alerts, Writer out, boolean color) throws IOException {
     for (Alert a : alerts) {
       String time = Timestamps.format(a.timestamp());
-      if (time.length() > 23) {
+      if (time.length() > 20) {
         time = time.substring(0, 19) + "Z";
       }
-      String level = a.level().label().toUpperCase(Locale.ROOT);
-      String lvl = String.format(Locale.ROOT, "%-13s", level.length() > 4 ? level.substring(0, 4) : level);
+      String level = pad(LEVELS[a.level().ordinal()], 4);
       if (color) {
-        lvl = Colors.level(a.level()) + lvl + Colors.RESET;
+        level = Colors.level(a.level()) + level + Colors.RESET;
       }
       String tags = String.join(",", Attack.shortTags(a.tags()));
-      out.write(time + "  " + lvl.replace("             ", "  ") + pad(nz(a.host()), 22) + "  "
+      out.write(time + "  " + level + "  " + pad(nz(a.host()), 24) + "  " + pad(shortChannel(a.channel()), 12) + "  "
           + pad(a.eventId() < 0 ? "-" : Integer.toString(a.eventId()), 5) + "  " + a.ruleTitle()
           + (tags.isEmpty() ? "" : "  [" + tags + "]") + "\n");
       String d = details(a.fields(), 240);
-      if (!d.isEmpty()) {
-        out.write("    " + d + "\n");
-      }
+      out.write("    " + a.ruleId() + (d.isEmpty() ? "" : " | " + d) + "\n");
     }
+  }
+
+  private static final String[] LEVELS = {"INFO", "LOW", "MED", "HIGH", "CRIT"};
+
+  /** {@code Microsoft-Windows-Sysmon/Operational} -> {@code Sysmon}. */
+  static String shortChannel(String channel) {
+    if (channel == null) {
+      return "-";
+    }
+    String c = channel.startsWith("Microsoft-Windows-") ? channel.substring(18) : channel;
+    return c.endsWith("/Operational") ? c.substring(0, c.length() - 12) : c;
   }
 
   private static String pad(String s, int n) {

@@ -66,6 +66,14 @@ final class Summary {
         out.write(String.format(Locale.ROOT, "    %-22s %,d%n", e.getKey(), e.getValue()));
       }
     }
+    Map<String, Long> techniques = new TreeMap<>();
+    alerts.forEach(a -> Attack.shortTags(a.tags()).forEach(t -> techniques.merge(t, 1L, Long::sum)));
+    Map<String, Long> named = new LinkedHashMap<>();
+    techniques.forEach((id, n) -> {
+      String name = Techniques.name(id);
+      named.put(name == null ? id : id + " " + name, n);
+    });
+    top(out, "top ATT&CK techniques", named, 10);
     out.flush();
   }
 
