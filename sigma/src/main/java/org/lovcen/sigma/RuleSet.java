@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +108,6 @@ public final class RuleSet {
   final FieldScan[] scans;
   final boolean prefilter;
   private final List<SigmaRule> rules;
-  private final List<SigmaRule> metaSources;
   private final Report report;
   private final Correlations correlations;
 
@@ -120,7 +118,6 @@ public final class RuleSet {
     this.fieldIds = fieldIds;
     this.prefilter = prefilter;
     this.rules = rules;
-    this.metaSources = List.of();
     this.report = report;
     this.scans = buildScans(compiled);
   }
@@ -311,9 +308,5 @@ public final class RuleSet {
   /** The correlation rules (and the count of filters) of this set; empty when there are none. */
   public Correlations correlations() {
     return correlations;
-  }
-
-  List<SigmaRule> metaSources() {
-    return Collections.unmodifiableList(metaSources);
   }
 }
