@@ -16,6 +16,14 @@ abstract class Node {
 
   static final Comparator<Node> BY_COST = Comparator.comparingInt(Node::cost);
 
+  static int sum(Node[] nodes) {
+    int sum = 0;
+    for (Node n : nodes) {
+      sum += n.cost();
+    }
+    return sum;
+  }
+
   /** All children hold; children ordered cheapest first. */
   static final class And extends Node {
     final Node[] children;
@@ -62,11 +70,7 @@ abstract class Node {
 
     @Override
     int cost() {
-      int sum = 0;
-      for (Node c : children) {
-        sum += c.cost();
-      }
-      return sum;
+      return sum(children);
     }
   }
 
@@ -96,11 +100,7 @@ abstract class Node {
 
     @Override
     int cost() {
-      int sum = 0;
-      for (Node c : children) {
-        sum += c.cost();
-      }
-      return sum;
+      return sum(children);
     }
   }
 
