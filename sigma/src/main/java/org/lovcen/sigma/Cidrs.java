@@ -7,8 +7,52 @@ package org.lovcen.sigma;
 final class Cidrs {
   private Cidrs() {}
 
+  /** Returned by {@link #ipv4Int} for text that is not a dotted IPv4 address. */
+  static final int NOT_IPV4 = 0xFFFF_FFFF;
+
+  /**
+   * A dotted IPv4 address (surrounding spaces allowed) as an int, without allocation; {@link
+   * #NOT_IPV4} otherwise. 255.255.255.255 is reported as not an address: a broadcast address is
+   * no match target.
+   */
+  static int ipv4Int(String s) {
+    int from = 0;
+    int to = s.length();
+    while (from < to && s.charAt(from) == ' ') {
+      from++;
+    }
+    while (to > from && s.charAt(to - 1) == ' ') {
+      to--;
+    }
+    int ip = 0;
+    int part = 0;
+    int value = -1;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        value = value < 0 ? c - '0' : value * 10 + (c - '0');
+        if (value > 255) {
+          return NOT_IPV4;
+        }
+      } else if (c == '.' && value >= 0 && part < 3) {
+        ip = ip << 8 | value;
+        part++;
+        value = -1;
+      } else {
+        return NOT_IPV4;
+      }
+    }
+    return part == 3 && value >= 0 ? ip << 8 | value : NOT_IPV4;
+  }
+
   /** A parsed network: 4 or 16 address bytes and a prefix length. */
   record Network(byte[] address, int prefix) {
+    boolean containsIpv4(int ip) {
+      int net = (address[0] & 0xff) << 24 | (address[1] & 0xff) << 16 | (address[2] & 0xff) << 8 | (address[3] & 0xff);
+      int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+      return (ip & mask) == (net & mask);
+    }
+
     boolean contains(byte[] ip) {
       if (ip == null || ip.length != address.length) {
         return false;

@@ -88,9 +88,7 @@ public final class Evaluator {
       }
     }
     int[] always = bucket.always;
-    if (candidateCount > 1) {
-      Arrays.sort(candidates, 0, candidateCount);
-    }
+    sortCandidates();
     // Merge the two sorted lists so that matches come in rule order.
     int a = 0;
     int c = 0;
@@ -106,6 +104,24 @@ public final class Evaluator {
       if (rc.root.test(view)) {
         out.match(rc.rule, e);
       }
+    }
+  }
+
+  /** Insertion sort: the candidate list is short, and Arrays.sort may allocate a merge buffer. */
+  private void sortCandidates() {
+    if (candidateCount > 48) {
+      Arrays.sort(candidates, 0, candidateCount);
+      return;
+    }
+    int[] a = candidates;
+    for (int i = 1; i < candidateCount; i++) {
+      int x = a[i];
+      int j = i - 1;
+      while (j >= 0 && a[j] > x) {
+        a[j + 1] = a[j];
+        j--;
+      }
+      a[j + 1] = x;
     }
   }
 

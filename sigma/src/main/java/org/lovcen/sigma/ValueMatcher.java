@@ -274,6 +274,15 @@ abstract class ValueMatcher {
     private final Pattern pattern;
     private final java.util.regex.Pattern fast;
     private final String literal;
+    /** Per thread: a reusable budgeted input and the JDK matcher over it. */
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(this::newScratch);
+
+    private record Scratch(Budget budget, java.util.regex.Matcher matcher) {}
+
+    private Scratch newScratch() {
+      Budget b = new Budget("", 0);
+      return new Scratch(b, fast.matcher(b));
+    }
 
     Regex(SigmaValue.Re re) {
       int flags = (re.ignoreCase() ? Pattern.CASE_INSENSITIVE : 0) | (re.multiline() ? Pattern.MULTILINE : 0)
@@ -310,10 +319,14 @@ abstract class ValueMatcher {
         return false;
       }
       if (fast != null) {
+        Scratch sc = scratch.get();
+        sc.budget.reset(v, 20_000L + 50L * v.length());
         try {
-          return fast.matcher(new Budget(v, 20_000L + 50L * v.length())).find();
+          return sc.matcher.reset(sc.budget).find();
         } catch (Budget.Exceeded e) {
           // fall through to RE2
+        } finally {
+          sc.budget.reset("", 0);
         }
       }
       return pattern.matcher(v).find();
@@ -327,11 +340,15 @@ abstract class ValueMatcher {
 
   /** A string whose reads are counted; past the budget a read throws, ending a runaway match. */
   static final class Budget implements CharSequence {
-    private final String s;
+    private String s;
     private long left;
 
     Budget(String s, long budget) {
-      this.s = s;
+      reset(s, budget);
+    }
+
+    void reset(String text, long budget) {
+      this.s = text;
       this.left = budget;
     }
 
@@ -376,7 +393,14 @@ abstract class ValueMatcher {
 
     @Override
     boolean matches(String v, byte type) {
-      return v != null && network.contains(Cidrs.address(v.trim()));
+      if (v == null) {
+        return false;
+      }
+      int ip = Cidrs.ipv4Int(v);
+      if (ip != Cidrs.NOT_IPV4 || network.address().length == 4) {
+        return network.address().length == 4 && ip != Cidrs.NOT_IPV4 && network.containsIpv4(ip);
+      }
+      return network.contains(Cidrs.address(v.trim()));
     }
 
     @Override
