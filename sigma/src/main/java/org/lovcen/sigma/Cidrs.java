@@ -8,14 +8,13 @@ final class Cidrs {
   private Cidrs() {}
 
   /** Returned by {@link #ipv4Int} for text that is not a dotted IPv4 address. */
-  static final int NOT_IPV4 = 0xFFFF_FFFF;
+  static final long NOT_IPV4 = -1;
 
   /**
-   * A dotted IPv4 address (surrounding spaces allowed) as an int, without allocation; {@link
-   * #NOT_IPV4} otherwise. 255.255.255.255 is reported as not an address: a broadcast address is
-   * no match target.
+   * A dotted IPv4 address (surrounding spaces allowed) as an unsigned 32-bit value, without
+   * allocation; {@link #NOT_IPV4} otherwise.
    */
-  static int ipv4Int(String s) {
+  static long ipv4Int(String s) {
     int from = 0;
     int to = s.length();
     while (from < to && s.charAt(from) == ' ') {
@@ -24,7 +23,7 @@ final class Cidrs {
     while (to > from && s.charAt(to - 1) == ' ') {
       to--;
     }
-    int ip = 0;
+    long ip = 0;
     int part = 0;
     int value = -1;
     for (int i = from; i < to; i++) {
@@ -47,9 +46,9 @@ final class Cidrs {
 
   /** A parsed network: 4 or 16 address bytes and a prefix length. */
   record Network(byte[] address, int prefix) {
-    boolean containsIpv4(int ip) {
-      int net = (address[0] & 0xff) << 24 | (address[1] & 0xff) << 16 | (address[2] & 0xff) << 8 | (address[3] & 0xff);
-      int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+    boolean containsIpv4(long ip) {
+      long net = (address[0] & 0xffL) << 24 | (address[1] & 0xff) << 16 | (address[2] & 0xff) << 8 | (address[3] & 0xff);
+      long mask = prefix == 0 ? 0 : (0xFFFF_FFFFL << (32 - prefix)) & 0xFFFF_FFFFL;
       return (ip & mask) == (net & mask);
     }
 

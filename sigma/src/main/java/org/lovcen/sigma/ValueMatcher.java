@@ -396,7 +396,7 @@ abstract class ValueMatcher {
       if (v == null) {
         return false;
       }
-      int ip = Cidrs.ipv4Int(v);
+      long ip = Cidrs.ipv4Int(v);
       if (ip != Cidrs.NOT_IPV4 || network.address().length == 4) {
         return network.address().length == 4 && ip != Cidrs.NOT_IPV4 && network.containsIpv4(ip);
       }

@@ -98,6 +98,11 @@ class ModifierSpecTest {
         row("cidr v6 miss", "F|cidr: 'fe80::/10'", event("F", "2001:db8::1"), false),
         row("cidr v6 full form", "F|cidr: '2001:db8::/32'", event("F", "2001:0db8:0000:0000:0000:0000:0000:0001"), true),
         row("cidr list", "F|cidr:\n  - 10.0.0.0/8\n  - 172.16.0.0/12", event("F", "172.20.0.1"), true),
+        row("cidr everything", "F|cidr: 0.0.0.0/0", event("F", "255.255.255.255"), true),
+        row("cidr /32", "F|cidr: 192.0.2.7/32", event("F", "192.0.2.7"), true),
+        row("cidr /32 miss", "F|cidr: 192.0.2.7/32", event("F", "192.0.2.8"), false),
+        row("cidr v4 rule, v6 value", "F|cidr: 10.0.0.0/8", event("F", "::1"), false),
+        row("cidr v6 rule, v4 value", "F|cidr: '::/0'", event("F", "10.1.1.1"), false),
         row("cidr not an address", "F|cidr: 10.0.0.0/8", event("F", "10.0.0"), false),
         // specific
         row("fieldref", "F|fieldref: G", event("F", "abc", "G", "abc"), true),
