@@ -44,13 +44,21 @@ final class Hunt {
    *
    * @param cpuNanos CPU time of the reading and detecting threads and of the correlation phase
    */
-  record Result(List<Alert> alerts, long events, long bytes, long cpuNanos) {}
+  record Result(List<Alert> alerts, long events, long bytes, long cpuNanos, long detections) {}
 
   private final RuleSet rules;
   private final int threads;
   private final ConcurrentHashMap<SigmaRule, AlertFactory.RuleInfo> infos = new ConcurrentHashMap<>();
 
   private final boolean correlate;
+  private boolean keepAlerts = true;
+  private final AtomicLong detections = new AtomicLong();
+
+  /** Counts detections without keeping them (benchmarks: memory then depends on rules, not input). */
+  Hunt countOnly() {
+    keepAlerts = false;
+    return this;
+  }
 
   Hunt(RuleSet rules, int threads) {
     this(rules, threads, true);
@@ -106,7 +114,8 @@ final class Hunt {
     }
     cpu.addAndGet(mx.getCurrentThreadCpuTime() - c0);
     sorted.sort(TIMELINE);
-    return new Result(sorted, events.get(), bytes.get(), cpu.get());
+    long found = detections.getAndSet(0) + sorted.size() - alerts.size();
+    return new Result(sorted, events.get(), bytes.get(), cpu.get(), found);
   }
 
   /** Feeds the time-sorted hits of all threads to one detector; returns the alerts to output. */
@@ -199,7 +208,10 @@ final class Hunt {
         return;
       }
       AlertFactory.RuleInfo info = infos.computeIfAbsent(rule, AlertFactory.RuleInfo::of);
-      out.add(AlertFactory.sigma(info, e));
+      detections.incrementAndGet();
+      if (keepAlerts) {
+        out.add(AlertFactory.sigma(info, e));
+      }
     }
   }
 }
