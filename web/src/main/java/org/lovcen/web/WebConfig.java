@@ -45,6 +45,7 @@ public final class WebConfig {
     d("site.surge_factor", 3.0);
     d("site.min_extra_rps", 15.0);
     d("site.new_source_share", 0.5);
+    d("site.min_new_sources", 50L);
     d("site.news.static_share", 0.25);
     d("site.news.cache_hit_share", 0.5);
     d("site.news.referer_share", 0.3);
@@ -102,6 +103,7 @@ public final class WebConfig {
   final double surgeFactor;
   final double minExtraRps;
   final double newShare;
+  final int minNewSources;
   final double newsStatic;
   final double newsCache;
   final double newsReferer;
@@ -145,6 +147,7 @@ public final class WebConfig {
     surgeFactor = dbl(v, "site.surge_factor");
     minExtraRps = dbl(v, "site.min_extra_rps");
     newShare = dbl(v, "site.new_source_share");
+    minNewSources = (int) lng(v, "site.min_new_sources");
     newsStatic = dbl(v, "site.news.static_share");
     newsCache = dbl(v, "site.news.cache_hit_share");
     newsReferer = dbl(v, "site.news.referer_share");

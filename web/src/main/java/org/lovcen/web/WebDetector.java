@@ -88,7 +88,7 @@ public final class WebDetector {
   /** Processes one request. */
   public void accept(Request r) {
     long t = r.time();
-    if (t < watermark - c.lateness) {
+    if (watermark != Long.MIN_VALUE && t < watermark - c.lateness) {
       late++;
       return;
     }
@@ -98,6 +98,11 @@ public final class WebDetector {
     site.add(r, t);
     SourceState s = source(r.ip(), t);
     s.last = t;
+    if (t - s.first < c.newAfter && (s.stampSite != site || s.stampWindow != site.windowStart)) {
+      s.stampSite = site;
+      s.stampWindow = site.windowStart;
+      site.newDistinct++;
+    }
     perSource(r, s, site, t);
   }
 
@@ -225,8 +230,11 @@ public final class WebDetector {
       overflow(s, ROTATION, "ua_rotation", t, r, c.uaDistinct + " or more user agents within "
           + c.uaWindow / 1_000_000 + " s");
     }
+    if (r.has(Request.STATIC)) {
+      s.pulledAssets = true;
+    }
     boolean isNew = t - s.first < c.newAfter;
-    if (isNew && attackShaped(r)) {
+    if (isNew && !s.pulledAssets && attackShaped(r)) {
       s.suspect++;
       if (site.flood && s.suspect >= c.floodMinRequests) {
         floodSource(s, site, t, r);
@@ -370,6 +378,9 @@ public final class WebDetector {
     int alerted;
     long extended;
     int suspect;
+    boolean pulledAssets;
+    Object stampSite;
+    long stampWindow;
     int[] paths;
     int pathCount;
     int[] agentHashes;
@@ -457,6 +468,7 @@ public final class WebDetector {
     int hit;
     int miss;
     int referer;
+    int newDistinct;
     long availStart = Long.MIN_VALUE;
     int aReq;
     int a5xx;
@@ -527,7 +539,8 @@ public final class WebDetector {
       double expected = expected(start);
       boolean learned = start - firstSeen >= c.learn;
       boolean surge = learned && rps > c.surgeFactor * expected && rps - expected > c.minExtraRps;
-      boolean attack = surge && !newsLike() && newReq >= c.newShare * req;
+      boolean attack = surge && !newsLike() && newReq >= c.newShare * req
+          && (newDistinct >= c.minNewSources || flood);
       if (attack) {
         quiet = 0;
         floodLast = end;
@@ -548,7 +561,7 @@ public final class WebDetector {
       if (!surge && full) {
         learn(start, rps);
       }
-      req = newReq = stat = hit = miss = referer = 0;
+      req = newReq = stat = hit = miss = referer = newDistinct = 0;
       windowStart = end;
     }
 
