@@ -46,9 +46,17 @@ final class Hunt {
   private final ConcurrentHashMap<SigmaRule, AlertFactory.RuleInfo> infos = new ConcurrentHashMap<>();
 
   Hunt(RuleSet rules, int threads) {
+    this(rules, threads, null);
+  }
+
+  /** Access logs among the sources are handled by {@code web} (may be null when there are none). */
+  Hunt(RuleSet rules, int threads, WebHunt web) {
     this.rules = rules;
     this.threads = Math.max(1, threads);
+    this.web = web;
   }
+
+  private final WebHunt web;
 
   Result run(List<EventSource> sources, ProblemSink problems, LongConsumer progress) {
     List<EventSource.Split> splits = new ArrayList<>();
@@ -84,6 +92,9 @@ final class Hunt {
     }
     List<Alert> sorted = new ArrayList<>(alerts);
     sorted.addAll(correlate(hits));
+    if (web != null) {
+      sorted.addAll(web.detect());
+    }
     sorted.sort(TIMELINE);
     return new Result(sorted, events.get(), bytes.get());
   }
@@ -162,6 +173,9 @@ final class Hunt {
       out = alerts;
       hits = hitList;
       count = 0;
+      if (web != null && split instanceof org.lovcen.web.AccessLogSource.LogSplit log) {
+        return web.read(log, evaluator, event, problems);
+      }
       split.read(event, e -> {
         count++;
         evaluator.evaluate(e, onMatch);

@@ -80,20 +80,34 @@ public final class AccessLogSource implements EventSource {
 
   @Override
   public List<Split> splits() {
-    return List.of(new Split() {
-      @Override
-      public long size() {
-        return AccessLogSource.this.size();
-      }
+    return List.of(new LogSplit(this));
+  }
 
-      @Override
-      public void read(Event reuse, EventSink sink, ProblemSink problems) {
-        readRecords(r -> {
-          r.toEvent(reuse, institution);
-          sink.accept(reuse);
-        }, problems);
-      }
-    });
+  /** The one split of an access log; callers that want records call {@link #source()}. */
+  public static final class LogSplit implements Split {
+    private final AccessLogSource source;
+
+    LogSplit(AccessLogSource source) {
+      this.source = source;
+    }
+
+    /** The file this split reads. */
+    public AccessLogSource source() {
+      return source;
+    }
+
+    @Override
+    public long size() {
+      return source.size();
+    }
+
+    @Override
+    public void read(Event reuse, EventSink sink, ProblemSink problems) {
+      source.readRecords(r -> {
+        r.toEvent(reuse, source.institution);
+        sink.accept(reuse);
+      }, problems);
+    }
   }
 
   /**

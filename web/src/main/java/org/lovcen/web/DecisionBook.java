@@ -34,6 +34,7 @@ public final class DecisionBook {
     }
     String key = scope + ":" + value;
     long until = now + config.banDuration;
+    detector = detector.startsWith("sigma:") ? detector.substring(6) : detector;
     Decision d = byValue.get(key);
     if (d != null) {
       Decision e = d.extendTo(until);
