@@ -67,8 +67,14 @@ final class BenchCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   int repeat;
 
+  @Option(names = "--web", description = "Measure access-log parsing plus all website detectors instead.")
+  boolean web;
+
   @Override
   public Integer call() throws Exception {
+    if (web) {
+      return WebBench.run(repeat + 1);
+    }
     List<Path> rulePaths = RuleSources.resolve(rules);
     long t0 = System.nanoTime();
     RuleSet set = RuleSet.load(rulePaths, RuleSet.Options.defaults());
