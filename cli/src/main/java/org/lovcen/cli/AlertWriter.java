@@ -78,7 +78,9 @@ final class AlertWriter {
         g.writeStringField(f.getKey(), f.getValue());
       }
       g.writeEndObject();
-      if (!a.group().isEmpty() || !a.events().isEmpty()) {
+      if (a.kind().equals("web")) {
+        writeWeb(g, a);
+      } else if (!a.group().isEmpty() || !a.events().isEmpty()) {
         g.writeObjectFieldStart("group");
         for (Map.Entry<String, String> f : a.group().entrySet()) {
           g.writeStringField(f.getKey(), f.getValue());
@@ -96,6 +98,67 @@ final class AlertWriter {
         }
         g.writeEndArray();
       }
+      g.writeEndObject();
+    }
+    out.write('\n');
+  }
+
+  /** Web detections: detector, sites, sources (a list, or their count when large), first, last. */
+  private static void writeWeb(JsonGenerator g, Alert a) throws IOException {
+    g.writeStringField("detector", a.ruleId());
+    g.writeArrayFieldStart("sites");
+    for (String s : a.group().getOrDefault("sites", "").split(",")) {
+      if (!s.isEmpty()) {
+        g.writeString(s);
+      }
+    }
+    g.writeEndArray();
+    String srcs = a.group().getOrDefault("sources", "");
+    if (srcs.isEmpty()) {
+      g.writeNumberField("sources", Long.parseLong(a.group().getOrDefault("source_count", "0")));
+    } else {
+      g.writeArrayFieldStart("sources");
+      for (String s : srcs.split(",")) {
+        g.writeString(s);
+      }
+      g.writeEndArray();
+    }
+    writeTime(g, "first", a.timestamp());
+    writeTime(g, "last", a.last());
+  }
+
+  /** Proposed decisions: JSON lines of kind "decision" in jsonl; a short list in the other formats. */
+  static void writeDecisions(List<org.lovcen.web.Decision> decisions, Format format, Writer out) throws IOException {
+    if (format == Format.JSONL) {
+      for (org.lovcen.web.Decision d : decisions) {
+        decisionLine(d, out);
+      }
+    } else if (format == Format.TABLE && !decisions.isEmpty()) {
+      out.write("\nProposed decisions: " + decisions.size() + "\n");
+      for (org.lovcen.web.Decision d : decisions.subList(0, Math.min(20, decisions.size()))) {
+        out.write("  " + d.action() + " " + d.scope() + " " + d.value() + " until " + Timestamps.format(d.until())
+            + "  (" + d.detector() + ")\n");
+      }
+      if (decisions.size() > 20) {
+        out.write("  ... and " + (decisions.size() - 20) + " more (use --format jsonl)\n");
+      }
+    }
+    out.flush();
+  }
+
+  /** One decision as a JSON line (contract: docs/WEB.md). */
+  static void decisionLine(org.lovcen.web.Decision d, Writer out) throws IOException {
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("kind", "decision");
+      g.writeStringField("action", d.action());
+      g.writeStringField("scope", d.scope());
+      g.writeStringField("value", d.value());
+      writeTime(g, "since", d.since());
+      writeTime(g, "until", d.until());
+      g.writeStringField("reason", d.reason());
+      g.writeStringField("detector", d.detector());
+      g.writeStringField("site", d.site());
       g.writeEndObject();
     }
     out.write('\n');

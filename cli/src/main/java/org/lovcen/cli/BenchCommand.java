@@ -70,8 +70,14 @@ final class BenchCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   int repeat;
 
+  @Option(names = "--web", description = "Measure access-log parsing plus all website detectors instead.")
+  boolean web;
+
   @Override
   public Integer call() throws Exception {
+    if (web) {
+      return WebBench.run(repeat + 1);
+    }
     List<Path> rulePaths = RuleSources.resolve(rules);
     long t0 = System.nanoTime();
     RuleSet set = RuleSet.load(rulePaths, RuleSet.Options.defaults());
@@ -119,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
   /** One pass of the hunt pipeline; per-core figures divide by the CPU time of its threads. */
   private Pass pass(RuleSet set, List<Path> files, boolean correlate) {
     long w0 = System.nanoTime();
-    Hunt.Result r = new Hunt(set, threads, correlate).countOnly()
+    Hunt.Result r = new Hunt(set, threads, null, correlate).countOnly()
         .run(Readers.openAll(files, ReadOptions.DEFAULT, p -> {}), p -> {}, b -> {});
     double wall = (System.nanoTime() - w0) / 1e9;
     return new Pass(r.events(), r.detections(), wall, r.cpuNanos() / 1e9);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
     description = {"Writes a ransomware intrusion at a fictional ministry (Sysmon, Security, System and PowerShell "
         + "events as JSON lines, mixed with ordinary activity of a few hundred hosts) and hunts it.",
         "Exit code as for hunt."},
-    subcommands = {DemoCommand.Generate.class})
+    subcommands = {DemoCommand.Generate.class, DemoCommand.Web.class})
 final class DemoCommand implements Callable<Integer> {
   @CommandLine.Mixin
   Generate.Params params = new Generate.Params();
@@ -46,6 +46,43 @@ final class DemoCommand implements Callable<Integer> {
     }
     args.add(params.out.toString());
     return Main.run(args.toArray(new String[0]));
+  }
+
+  /** {@code lovcen demo web}: election-day access logs of five sites with labelled attacks, then hunts them. */
+  @Command(name = "web", mixinStandardHelpOptions = true,
+      description = {"Writes election-day access logs of five state and media sites (floods, a scan, brute force, "
+          + "exploits, an outage, and a news surge that is not an attack) with web-ground-truth.jsonl, then hunts them.",
+          "Exit code as for hunt."})
+  static final class Web implements Callable<Integer> {
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out/demo-web",
+        description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "20161016", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--generate-only", description = "Only write the logs and the ground truth.")
+    boolean generateOnly;
+
+    @Option(names = "--format", defaultValue = "table", description = "table, csv or jsonl (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Override
+    public Integer call() {
+      org.lovcen.demo.WebTrafficGenerator.Summary s = org.lovcen.demo.WebTrafficGenerator.generate(out,
+          org.lovcen.demo.WebTrafficGenerator.Options.defaults().withSeed(seed));
+      System.err.printf(Locale.ROOT, "lovcen: wrote %,d access-log lines (%,d of attacks) for %s into %s%n", s.lines(),
+          s.attackLines(), String.join(", ", s.sites()), out);
+      if (generateOnly) {
+        return 0;
+      }
+      List<String> args = new ArrayList<>(List.of("hunt", "--format", format));
+      Path web = RuleSources.sigmaCorpus() == null ? null : RuleSources.sigmaCorpus().resolve("web");
+      Path own = RuleSources.home().resolve("rules");
+      args.addAll(List.of("--rules", (web != null && Files.isDirectory(web) ? web : own).toString()));
+      args.add(out.toString());
+      return Main.run(args.toArray(new String[0]));
+    }
   }
 
   /** {@code lovcen demo generate}. */

@@ -38,7 +38,6 @@ import org.lovcen.sigma.SigmaRule;
  */
 /** Runs a rule set over event sources on several threads. */
 final class Hunt {
-  /** Totals of one run. */
   /**
    * Totals of one run.
    *
@@ -61,15 +60,23 @@ final class Hunt {
   }
 
   Hunt(RuleSet rules, int threads) {
-    this(rules, threads, true);
+    this(rules, threads, null, true);
   }
 
-  /** With {@code correlate} false, correlation rules are not run (for benchmarks). */
-  Hunt(RuleSet rules, int threads, boolean correlate) {
+  /**
+   * A runner.
+   *
+   * @param web handles the access logs among the sources; null when there are none
+   * @param correlate false to leave correlation rules out (for benchmarks)
+   */
+  Hunt(RuleSet rules, int threads, WebHunt web, boolean correlate) {
     this.rules = rules;
     this.correlate = correlate;
     this.threads = Math.max(1, threads);
+    this.web = web;
   }
+
+  private final WebHunt web;
 
   Result run(List<EventSource> sources, ProblemSink problems, LongConsumer progress) {
     List<EventSource.Split> splits = new ArrayList<>();
@@ -111,6 +118,9 @@ final class Hunt {
     long c0 = mx.getCurrentThreadCpuTime();
     if (correlate) {
       sorted.addAll(correlate(hits));
+    }
+    if (web != null) {
+      sorted.addAll(web.detect());
     }
     cpu.addAndGet(mx.getCurrentThreadCpuTime() - c0);
     sorted.sort(TIMELINE);
@@ -192,6 +202,9 @@ final class Hunt {
       out = alerts;
       hits = hitList;
       count = 0;
+      if (web != null && split instanceof org.lovcen.web.AccessLogSource.LogSplit log) {
+        return web.read(log, evaluator, event, problems);
+      }
       split.read(event, e -> {
         count++;
         evaluator.evaluate(e, onMatch);

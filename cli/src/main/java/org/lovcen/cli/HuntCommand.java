@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +21,8 @@ import org.lovcen.ingest.EventSource;
 import org.lovcen.ingest.ReadOptions;
 import org.lovcen.ingest.Readers;
 import org.lovcen.sigma.RuleSet;
+import org.lovcen.web.AccessLogFormat;
+import org.lovcen.web.WebConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,6 +70,15 @@ final class HuntCommand implements Callable<Integer> {
   @Option(names = "--host", paramLabel = "NAME", description = "Host name to set on every event.")
   String host;
 
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "auto",
+      description = "Access logs: auto, clf, json, or an nginx log_format string with $variables "
+          + "(default: ${DEFAULT-VALUE}; see docs/WEB.md).")
+  String logFormat;
+
+  @Option(names = "--web-config", paramLabel = "FILE", description = "YAML parameters of the website detectors "
+      + "(defaults in docs/WEB.md).")
+  Path webConfig;
+
   @Option(names = "--no-summary", description = "Do not print the summary.")
   boolean noSummary;
 
@@ -90,15 +102,21 @@ final class HuntCommand implements Callable<Integer> {
     }
     long t1 = System.nanoTime();
     Problems problems = new Problems(quiet ? null : err, 20);
-    List<Path> files = Readers.expand(paths);
-    List<EventSource> sources = Readers.openAll(files, new ReadOptions(institution, host), problems);
+    List<Path> files = new ArrayList<>(Readers.expand(paths));
+    files.addAll(WebHunt.logsInFolders(paths, files));
+    List<Path> eventFiles = new ArrayList<>();
+    List<EventSource> sources = new ArrayList<>(WebHunt.open(files, AccessLogFormat.parse(logFormat), institution,
+        eventFiles));
+    WebHunt web = sources.isEmpty() ? null
+        : new WebHunt(webConfig == null ? WebConfig.DEFAULT : WebConfig.load(webConfig), institution);
+    sources.addAll(Readers.openAll(eventFiles, new ReadOptions(institution, host), problems));
     long total = sources.stream().mapToLong(EventSource::size).sum();
     int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     Hunt.Result result;
     boolean tty = System.console() != null && !quiet;
     try (ProgressBar bar = tty ? progress(total) : null) {
       AtomicLong done = new AtomicLong();
-      result = new Hunt(set, n).run(sources, problems, bytes -> {
+      result = new Hunt(set, n, web, true).run(sources, problems, bytes -> {
         long d = done.addAndGet(bytes);
         if (bar != null) {
           bar.stepTo(d);
@@ -109,6 +127,9 @@ final class HuntCommand implements Callable<Integer> {
     try (Writer out = output == null ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
         : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
       AlertWriter.write(result.alerts(), fmt, out, output == null && tty && fmt == AlertWriter.Format.TABLE);
+      if (web != null) {
+        AlertWriter.writeDecisions(web.decisions(), fmt, out);
+      }
       if (!noSummary && fmt == AlertWriter.Format.TABLE && output == null) {
         Summary.print(result, problems.count(), files.size(), set, (t1 - t0) / 1e9, (t2 - t1) / 1e9, out, tty);
       }
@@ -118,7 +139,7 @@ final class HuntCommand implements Callable<Integer> {
       Summary.print(result, problems.count(), files.size(), set, (t1 - t0) / 1e9, (t2 - t1) / 1e9, w, false);
       w.flush();
     }
-    return result.alerts().isEmpty() ? Main.CLEAN : Main.DETECTIONS;
+    return result.alerts().isEmpty() && (web == null || web.decisions().isEmpty()) ? Main.CLEAN : Main.DETECTIONS;
   }
 
   private static ProgressBar progress(long total) {

@@ -11,7 +11,7 @@ import org.lovcen.core.Event;
  * 100k distinct values, over a stream of N events (default 10M), once without and once with the
  * correlation detector. Prints throughput and the heap used after GC every N/10 events. Run:
  * {@code mvn -o -q test-compile -pl sigma && java -cp "sigma/target/classes:sigma/target/test-classes:$(cat cp.txt)"
- * org.lovcen.sigma.CorrelationBench 10000000} (see docs/PERFORMANCE-correlation.md).
+ * org.lovcen.sigma.CorrelationBench 10000000} (see docs/PERFORMANCE.md).
  */
 public final class CorrelationBench {
   private CorrelationBench() {}

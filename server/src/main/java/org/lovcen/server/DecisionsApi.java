@@ -1,0 +1,166 @@
+package org.lovcen.server;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.lovcen.web.Cidr;
+import org.lovcen.web.Decision;
+
+/*
+ * How and why: CrowdSec bouncers (nginx, firewall, ...) poll the local API with an X-Api-Key.
+ * GET /v1/decisions?ip=..|range=.. answers a JSON array of the active decisions that apply, or
+ * `null` when there is none (as the LAPI's Go encoder does). GET /v1/decisions/stream answers
+ * {"new": [...], "deleted": [...]}: with startup=true every active decision is new; otherwise new
+ * holds the decisions added or extended since this key's last pull and deleted those that expired
+ * since then. Each key has its own last pull, as each bouncer has in CrowdSec. Decisions are
+ * given with wall-clock ends: "duration" is what remains, in Go's duration syntax. The set of
+ * decisions is replaced atomically by {@link #update}.
+ */
+/** The CrowdSec-compatible decisions endpoint. Thread-safe. Binds where told (use 127.0.0.1 in tests). */
+public final class DecisionsApi implements AutoCloseable {
+  /** One served decision: the proposal, its id and its wall-clock window (epoch millis). */
+  public record Served(long id, Decision decision, long createdMillis, long untilMillis) {}
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private final Clock clock;
+  private final List<String> keys;
+  private volatile List<Served> decisions = List.of();
+  private final Map<String, Long> lastPull = new ConcurrentHashMap<>();
+  private final Javalin app;
+
+  /**
+   * @param keys accepted API keys (at least one)
+   * @param clock wall clock (tests move it)
+   */
+  public DecisionsApi(List<String> keys, Clock clock) {
+    this.keys = List.copyOf(keys);
+    this.clock = clock;
+    this.app = Javalin.create(cfg -> cfg.showJavalinBanner = false);
+    app.before("/v1/*", this::auth);
+    app.get("/v1/decisions", this::decisions);
+    app.get("/v1/decisions/stream", this::stream);
+  }
+
+  /** Starts listening; returns the port (0 picks a free one). */
+  public int start(String host, int port) {
+    app.start(host, port);
+    return app.port();
+  }
+
+  /** Replaces the served decisions. */
+  public void update(List<Served> next) {
+    decisions = List.copyOf(next);
+  }
+
+  /**
+   * Serves decisions proposed in log time from now on: each lasts as long as it was proposed
+   * for ({@code until - since}), starting at {@code now}.
+   */
+  public static List<Served> fromNow(List<Decision> ds, long nowMillis) {
+    List<Served> out = new ArrayList<>();
+    long id = 1;
+    for (Decision d : ds) {
+      out.add(new Served(id++, d, nowMillis, nowMillis + (d.until() - d.since()) / 1000));
+    }
+    return out;
+  }
+
+  private void auth(Context ctx) {
+    String k = ctx.header("X-Api-Key");
+    if (k == null || !keys.contains(k)) {
+      ctx.status(403).contentType("application/json").result("{\"message\":\"access forbidden\"}");
+      ctx.skipRemainingHandlers();
+    }
+  }
+
+  private void decisions(Context ctx) {
+    long now = clock.millis();
+    String ip = ctx.queryParam("ip");
+    String range = ctx.queryParam("range");
+    String type = ctx.queryParam("type");
+    List<Served> out = new ArrayList<>();
+    for (Served s : decisions) {
+      if (s.createdMillis() > now || s.untilMillis() <= now) {
+        continue;
+      }
+      Cidr c = Cidr.parse(s.decision().value());
+      if ((ip == null || c.contains(ip)) && (range == null || c.overlaps(Cidr.parse(range)))
+          && (type == null || type.equals(s.decision().action()))) {
+        out.add(s);
+      }
+    }
+    ctx.contentType("application/json").result(out.isEmpty() ? "null" : array(out, now));
+  }
+
+  private void stream(Context ctx) {
+    long now = clock.millis();
+    String key = ctx.header("X-Api-Key");
+    boolean startup = "true".equals(ctx.queryParam("startup"));
+    Long since = lastPull.get(key);
+    List<Served> fresh = new ArrayList<>();
+    List<Served> gone = new ArrayList<>();
+    for (Served s : decisions) {
+      boolean active = s.createdMillis() <= now && s.untilMillis() > now;
+      if (active && (startup || since == null || s.createdMillis() > since)) {
+        fresh.add(s);
+      } else if (!active && s.untilMillis() <= now && !startup && since != null && s.untilMillis() > since) {
+        gone.add(s);
+      }
+    }
+    lastPull.put(key, now);
+    ctx.contentType("application/json").result("{\"new\":" + (fresh.isEmpty() ? "null" : array(fresh, now))
+        + ",\"deleted\":" + (gone.isEmpty() ? "null" : array(gone, now)) + "}");
+  }
+
+  private static String array(List<Served> list, long now) {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartArray();
+      for (Served s : list) {
+        Decision d = s.decision();
+        g.writeStartObject();
+        g.writeStringField("duration", goDuration(s.untilMillis() - now));
+        g.writeNumberField("id", s.id());
+        g.writeStringField("origin", "lovcen");
+        g.writeStringField("scenario", "lovcen/" + d.detector() + ": " + d.reason());
+        g.writeStringField("scope", d.scope().equals("ip") ? "Ip" : "Range");
+        g.writeStringField("type", d.action());
+        g.writeStringField("value", d.value());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
+  /** Go's time.Duration text ({@code 3h59m59.5s}, {@code -1.2s} when past). */
+  static String goDuration(long millis) {
+    String sign = millis < 0 ? "-" : "";
+    long m = Math.abs(millis);
+    long h = m / 3_600_000;
+    long min = (m / 60_000) % 60;
+    long ms = m % 60_000;
+    String sec = ms % 1000 == 0 ? Long.toString(ms / 1000) : String.format(java.util.Locale.ROOT, "%.3f", ms / 1000.0)
+        .replaceAll("0+$", "");
+    if (h > 0) {
+      return sign + h + "h" + min + "m" + sec + "s";
+    }
+    return min > 0 ? sign + min + "m" + sec + "s" : sign + sec + "s";
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

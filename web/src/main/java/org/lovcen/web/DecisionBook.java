@@ -1,0 +1,74 @@
+package org.lovcen.web;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The decisions proposed so far, one per (scope, value): a repeated proposal extends the
+ * existing one instead of adding another, and nothing is ever proposed for an allowlisted
+ * address or a network overlapping the allowlist. Not thread-safe (owned by one detector).
+ */
+public final class DecisionBook {
+  private final WebConfig config;
+  private final Map<String, Decision> byValue = new LinkedHashMap<>();
+  private long refusedAllowlisted;
+
+  DecisionBook(WebConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Proposes a decision lasting the configured duration from {@code now}; returns true when it
+   * is new (false when extended, refused by the allowlist, or the action is {@code none}).
+   */
+  boolean propose(String detector, String scope, String value, long now, String reason, String site) {
+    String action = config.action(detector);
+    if (action.equals("none")) {
+      return false;
+    }
+    if (config.allowlisted(Cidr.parse(value))) {
+      refusedAllowlisted++;
+      return false;
+    }
+    String key = scope + ":" + value;
+    long until = now + config.banDuration;
+    detector = detector.startsWith("sigma:") ? detector.substring(6) : detector;
+    Decision d = byValue.get(key);
+    if (d != null) {
+      Decision e = d.extendTo(until);
+      if (d.action().equals("captcha") && action.equals("ban")) {
+        e = new Decision("ban", scope, value, d.since(), until, reason, detector, site);
+      }
+      byValue.put(key, e);
+      return false;
+    }
+    byValue.put(key, new Decision(action, scope, value, now, until, reason, detector, site));
+    return true;
+  }
+
+  /** Extends an existing decision while its attack lasts; no-op when there is none. */
+  void extend(String scope, String value, long now) {
+    String key = scope + ":" + value;
+    Decision d = byValue.get(key);
+    if (d != null) {
+      byValue.put(key, d.extendTo(now + config.banDuration));
+    }
+  }
+
+  /** True when a decision exists for this address. */
+  boolean has(String scope, String value) {
+    return byValue.containsKey(scope + ":" + value);
+  }
+
+  /** All decisions in the order first proposed. */
+  public List<Decision> decisions() {
+    return new ArrayList<>(byValue.values());
+  }
+
+  /** How many proposals the allowlist refused. */
+  public long refusedAllowlisted() {
+    return refusedAllowlisted;
+  }
+}

@@ -1,0 +1,632 @@
+package org.lovcen.web;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.lovcen.core.Alert;
+import org.lovcen.core.Level;
+import org.lovcen.core.Timestamps;
+
+/*
+ * How and why: one detector sees every request of every site in event-time order (hunt sorts
+ * them; a live feed is in order up to the configured lateness, later lines are counted and
+ * dropped) and keeps three kinds of state, each advanced by event time only:
+ *
+ * - per source address (SourceState): leaky buckets in the manner of CrowdSec's HTTP scenarios —
+ *   a level that drains at a fixed rate and overflows at a capacity — for all requests (flood),
+ *   non-static pages (crawl), writes to login paths (brute force) and distinct paths answered
+ *   4xx (scan), the last few user agents (rotation), and, per /24 or /64, one more flood bucket.
+ *   An overflow is an alert plus a decision at once, so time to detect is the time to overflow.
+ * - per site (SiteState): fixed windows of request counts and shape (static share, cache hits,
+ *   referers, requests from sources first seen within the last hour). A window is a surge when
+ *   it exceeds the expected rate by a factor and a margin; the expected rate is the larger of a
+ *   short half-life moving average (learned only from windows that are not surges) and the mean
+ *   for the same hour on the previous day, so the morning rise of a diurnal curve is not a surge.
+ *   A surge is a distributed flood when most of it comes from new sources and its shape is not
+ *   that of readers (readers pull static assets, hit caches and arrive with referers). While a
+ *   flood lasts, each new source sending attack-shaped requests is banned, and a /24 with many
+ *   such sources is banned as a range. Availability uses longer windows: 5xx share, upstream
+ *   time, and silence of a site that should be busy.
+ * - across sites: flood incidents are kept and, at the end, those overlapping in time or sharing
+ *   sources on at least two sites form one campaign alert listing the sites.
+ *
+ * Memory is bounded: sources idle longer than the expiry are dropped on each sweep, and past the
+ * cap the oldest half is dropped. Not thread-safe: one instance per stream.
+ */
+/** The stateful website-attack detector. Not thread-safe; feed it requests in time order. */
+public final class WebDetector {
+  private static final String AUTHOR = "Lovcen";
+  private static final int FLOOD = 1;
+  private static final int SCAN = 2;
+  private static final int CRAWL = 4;
+  private static final int BRUTE = 8;
+  private static final int ROTATION = 16;
+  private static final int DIST = 32;
+
+  private final WebConfig c;
+  private final Consumer<Alert> out;
+  private final DecisionBook book;
+  private final HashMap<String, SourceState> sources = new HashMap<>();
+  private final HashMap<String, NetState> nets = new HashMap<>();
+  private final LinkedHashMap<String, SiteState> sites = new LinkedHashMap<>();
+  private final List<Incident> incidents = new ArrayList<>();
+  private final String institution;
+  private long watermark = Long.MIN_VALUE;
+  private long nextTick = Long.MIN_VALUE;
+  private long nextSweep = Long.MIN_VALUE;
+  private long requests;
+  private long late;
+
+  /**
+   * @param config parameters
+   * @param institution institution for sites the configuration does not map, or null
+   * @param alerts receives each alert when it is detected
+   */
+  public WebDetector(WebConfig config, String institution, Consumer<Alert> alerts) {
+    this.c = config;
+    this.out = alerts;
+    this.institution = institution;
+    this.book = new DecisionBook(config);
+  }
+
+  /** Counters. */
+  public record Stats(long requests, long late, int sources, int sites, int decisions, long refusedAllowlisted) {}
+
+  /** Current counters. */
+  public Stats stats() {
+    return new Stats(requests, late, sources.size(), sites.size(), book.decisions().size(), book.refusedAllowlisted());
+  }
+
+  /** The decisions proposed so far. */
+  public List<Decision> decisions() {
+    return book.decisions();
+  }
+
+  /** Processes one request. */
+  public void accept(Request r) {
+    long t = r.time();
+    if (watermark != Long.MIN_VALUE && t < watermark - c.lateness) {
+      late++;
+      return;
+    }
+    requests++;
+    advance(t);
+    SiteState site = site(r.site());
+    site.add(r, t);
+    SourceState s = source(r.ip(), t);
+    s.last = t;
+    if (t - s.first < c.newAfter && (s.stampSite != site || s.stampWindow != site.windowStart)) {
+      s.stampSite = site;
+      s.stampWindow = site.windowStart;
+      site.newDistinct++;
+    }
+    perSource(r, s, site, t);
+  }
+
+  /**
+   * Reports a Sigma {@code webserver} rule match on a request (exploit attempt): one alert per
+   * source and rule, and a decision for the source.
+   */
+  public void exploit(Request r, String ruleId, String title, Level level, List<String> tags) {
+    SourceState s = source(r.ip(), r.time());
+    if (s.rules.contains(ruleId)) {
+      book.extend("ip", r.ip(), r.time());
+      return;
+    }
+    if (s.rules.size() < 32) {
+      s.rules.add(ruleId);
+    }
+    emit(ruleId, title, level, tags, r.time(), r.time(), r, List.of(r.site()), List.of(r.ip()), 1, Map.of());
+    book.propose("sigma:" + ruleId, "ip", r.ip(), r.time(), "exploit attempt: " + title, r.site());
+  }
+
+  /** Ends the stream: closes open windows and emits campaign alerts. */
+  public void flush() {
+    for (SiteState s : sites.values()) {
+      s.closeWindow(s.windowStart + c.window, false);
+      if (s.flood) {
+        incidents.add(new Incident(s.name, "distributed_flood", s.floodFirst, s.floodLast, s.floodSources));
+        s.flood = false;
+      }
+    }
+    campaigns();
+  }
+
+  private void advance(long t) {
+    if (t > watermark) {
+      watermark = t;
+    }
+    if (nextTick == Long.MIN_VALUE) {
+      nextTick = t - Math.floorMod(t, c.window) + c.window;
+      nextSweep = t + c.idleExpiry;
+    }
+    while (t >= nextTick) {
+      for (SiteState s : sites.values()) {
+        s.tick(nextTick);
+      }
+      nextTick += c.window;
+    }
+    if (t >= nextSweep || sources.size() > c.maxSources) {
+      sweep(t);
+      nextSweep = t + c.idleExpiry / 4;
+    }
+  }
+
+  private void sweep(long t) {
+    long cutoff = sources.size() > c.maxSources ? t - c.idleExpiry / 8 : t - c.idleExpiry;
+    sources.values().removeIf(s -> s.last < cutoff);
+    nets.values().removeIf(n -> n.last < cutoff);
+  }
+
+  private SiteState site(String name) {
+    SiteState s = sites.get(name);
+    if (s == null) {
+      s = new SiteState(name);
+      sites.put(name, s);
+    }
+    return s;
+  }
+
+  private SourceState source(String ip, long t) {
+    SourceState s = sources.get(ip);
+    if (s == null) {
+      s = new SourceState(ip, t);
+      sources.put(ip, s);
+      String net = Addresses.network(ip);
+      NetState n = nets.get(net);
+      if (n == null) {
+        n = new NetState(net);
+        nets.put(net, n);
+      }
+      s.net = n;
+    }
+    return s;
+  }
+
+  private void perSource(Request r, SourceState s, SiteState site, long t) {
+    s.flood = fill(s.flood, s.floodT, t, c.floodLeak);
+    s.floodT = t;
+    if (s.flood > c.floodCapacity) {
+      overflow(s, FLOOD, "source_flood", t, r, "more than " + (int) c.floodCapacity + " requests in a burst");
+    }
+    NetState n = s.net;
+    n.level = fill(n.level, n.t, t, c.netLeak);
+    n.t = t;
+    n.last = t;
+    if (n.level > c.netCapacity && !n.alerted) {
+      n.alerted = true;
+      emit("source_flood", "Request flood from one network", Level.HIGH, List.of("attack.impact", "attack.t1498"),
+          t, t, r, List.of(r.site()), List.of(n.cidr), 1, Map.of("network", n.cidr));
+      book.propose("source_flood", "range", n.cidr, t, "network flood: more than " + (int) c.netCapacity
+          + " requests in a burst from " + n.cidr, r.site());
+    } else if (n.alerted && n.level > c.netCapacity) {
+      book.extend("range", n.cidr, t);
+    }
+    if (r.status() >= 400 && r.status() < 500 && s.newPath(r.pathHash())) {
+      s.scan = fill(s.scan, s.scanT, t, c.scanLeak);
+      s.scanT = t;
+      if (s.scan > c.scanCapacity) {
+        overflow(s, SCAN, "scan", t, r, "more than " + (int) c.scanCapacity + " distinct paths answered 4xx");
+      }
+    }
+    if (!r.has(Request.STATIC) && r.status() < 400) {
+      s.crawl = fill(s.crawl, s.crawlT, t, c.crawlLeak);
+      s.crawlT = t;
+      if (s.crawl > c.crawlCapacity) {
+        overflow(s, CRAWL, "crawl", t, r, "more than " + (int) c.crawlCapacity + " pages in a burst");
+      }
+    }
+    if (r.has(Request.LOGIN)) {
+      s.login = fill(s.login, s.loginT, t, c.loginLeak);
+      s.loginT = t;
+      if (s.login > c.loginCapacity) {
+        overflow(s, BRUTE, "brute_force", t, r, "more than " + (int) c.loginCapacity + " login attempts");
+      }
+    }
+    if (r.agentHash() != 0 && s.agents(r.agentHash(), t, c.uaWindow) >= c.uaDistinct) {
+      overflow(s, ROTATION, "ua_rotation", t, r, c.uaDistinct + " or more user agents within "
+          + c.uaWindow / 1_000_000 + " s");
+    }
+    if (r.has(Request.STATIC)) {
+      s.pulledAssets = true;
+    }
+    boolean isNew = t - s.first < c.newAfter;
+    if (isNew && !s.pulledAssets && attackShaped(r)) {
+      s.suspect++;
+      if (site.flood && s.suspect >= c.floodMinRequests) {
+        floodSource(s, site, t, r);
+      }
+    }
+  }
+
+  private static boolean attackShaped(Request r) {
+    return !r.has(Request.STATIC) && !r.has(Request.REFERER) && !r.has(Request.CACHE_HIT);
+  }
+
+  private void floodSource(SourceState s, SiteState site, long t, Request r) {
+    if ((s.alerted & DIST) != 0) {
+      if (t - s.extended > 60_000_000L) {
+        s.extended = t;
+        book.extend("ip", s.ip, t);
+      }
+      return;
+    }
+    s.alerted |= DIST;
+    s.extended = t;
+    if (site.floodSources.size() < 100_000) {
+      site.floodSources.add(s.ip);
+    }
+    site.floodLast = t;
+    book.propose("distributed_flood", "ip", s.ip, t, "distributed flood on " + site.name + ": new source, "
+        + s.suspect + " uncached page requests without referer", site.name);
+    NetState n = s.net;
+    if (++n.floodSources >= c.rangeMin && !book.has("range", n.cidr)) {
+      book.propose("distributed_flood", "range", n.cidr, t, "distributed flood on " + site.name + ": "
+          + n.floodSources + " flooding sources in " + n.cidr, site.name);
+    }
+  }
+
+  private void overflow(SourceState s, int bit, String detector, long t, Request r, String why) {
+    if ((s.alerted & bit) != 0) {
+      if (t - s.extended > 60_000_000L) {
+        s.extended = t;
+        book.extend("ip", s.ip, t);
+      }
+      return;
+    }
+    s.alerted |= bit;
+    s.extended = t;
+    Title ti = TITLES.get(detector);
+    emit(detector, ti.title, ti.level, ti.tags, s.first, t, r, List.of(r.site()), List.of(s.ip), 1,
+        Map.of("reason", why));
+    book.propose(detector, "ip", s.ip, t, detector + ": " + why + " on " + r.site(), r.site());
+    if (bit == FLOOD) {
+      incidents.add(new Incident(r.site(), detector, s.first, t, List.of(s.ip)));
+    }
+  }
+
+  private static double fill(double level, long last, long t, double leakPerSecond) {
+    double drained = level - (t - last) * leakPerSecond / 1e6;
+    return (drained < 0 ? 0 : drained) + 1;
+  }
+
+  private void emit(String detector, String title, Level level, List<String> tags, long first, long last, Request r,
+      List<String> siteList, List<String> srcs, int sourceCount, Map<String, String> extra) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("detected", Timestamps.format(last));
+    fields.putAll(extra);
+    Map<String, String> group = new LinkedHashMap<>();
+    group.put("sites", String.join(",", siteList));
+    group.put("sources", String.join(",", srcs));
+    group.put("source_count", Integer.toString(Math.max(sourceCount, srcs.size())));
+    String site = siteList.get(0);
+    out.accept(new Alert("web", detector, title, level, AUTHOR, tags, first, c.institution(site, institution), site,
+        null, -1, r == null ? null : r.source(), r == null ? 0 : r.line(), fields, group, last, List.of()));
+  }
+
+  private record Title(String title, Level level, List<String> tags) {}
+
+  private static final Map<String, Title> TITLES = Map.of(
+      "source_flood", new Title("Request flood from one source", Level.HIGH, List.of("attack.impact", "attack.t1498")),
+      "scan", new Title("Scanning: many distinct paths answered 4xx", Level.MEDIUM,
+          List.of("attack.reconnaissance", "attack.t1595.003")),
+      "crawl", new Title("Aggressive crawling of pages", Level.LOW, List.of("attack.reconnaissance", "attack.t1593")),
+      "brute_force", new Title("Login brute force", Level.HIGH, List.of("attack.credential-access", "attack.t1110")),
+      "ua_rotation", new Title("User-agent rotation from one source", Level.MEDIUM,
+          List.of("attack.defense-evasion", "attack.t1036")));
+
+  private void campaigns() {
+    incidents.sort((a, b) -> Long.compare(a.first, b.first));
+    boolean[] used = new boolean[incidents.size()];
+    for (int i = 0; i < incidents.size(); i++) {
+      Incident seed = incidents.get(i);
+      if (used[i] || !seed.detector.equals("distributed_flood")) {
+        continue;
+      }
+      List<Incident> group = new ArrayList<>(List.of(seed));
+      java.util.Set<String> srcs = new java.util.HashSet<>(seed.sources);
+      long last = seed.last;
+      used[i] = true;
+      for (int j = i + 1; j < incidents.size(); j++) {
+        Incident o = incidents.get(j);
+        if (used[j] || o.first > last + c.campaignWindow) {
+          continue;
+        }
+        boolean samePattern = o.detector.equals("distributed_flood");
+        if (samePattern || o.sources.stream().anyMatch(srcs::contains)) {
+          group.add(o);
+          srcs.addAll(o.sources);
+          last = Math.max(last, o.last);
+          used[j] = true;
+        }
+      }
+      campaign(group, srcs, last);
+    }
+  }
+
+  private void campaign(List<Incident> group, java.util.Set<String> srcs, long last) {
+    List<String> names = group.stream().map(x -> x.site).distinct().sorted().toList();
+    if (names.size() < c.campaignSites) {
+      return;
+    }
+    List<String> shown = srcs.size() <= 20 ? srcs.stream().sorted().toList() : List.of();
+    emit("campaign", "Coordinated flood across " + names.size() + " sites", Level.CRITICAL,
+        List.of("attack.impact", "attack.t1498", "attack.t1499.002"), group.get(0).first, last, null, names, shown,
+        srcs.size(), Map.of("incidents", Integer.toString(group.size())));
+  }
+
+  /** One flood on one site, kept for campaign grouping. */
+  private record Incident(String site, String detector, long first, long last, java.util.Collection<String> sources) {}
+
+  /** Per address: buckets, recent agents and 4xx paths. */
+  private static final class SourceState {
+    final String ip;
+    final long first;
+    long last;
+    NetState net;
+    double flood;
+    long floodT;
+    double scan;
+    long scanT;
+    double crawl;
+    long crawlT;
+    double login;
+    long loginT;
+    int alerted;
+    long extended;
+    int suspect;
+    boolean pulledAssets;
+    Object stampSite;
+    long stampWindow;
+    int[] paths;
+    int pathCount;
+    int[] agentHashes;
+    long[] agentTimes;
+    final List<String> rules = new ArrayList<>(0);
+
+    SourceState(String ip, long t) {
+      this.ip = ip;
+      this.first = t;
+      this.floodT = t;
+      this.scanT = t;
+      this.crawlT = t;
+      this.loginT = t;
+    }
+
+    /** True the first time a 4xx path is seen (the last 64 are remembered). */
+    boolean newPath(int h) {
+      if (paths == null) {
+        paths = new int[64];
+      }
+      int n = Math.min(pathCount, paths.length);
+      for (int i = 0; i < n; i++) {
+        if (paths[i] == h) {
+          return false;
+        }
+      }
+      paths[pathCount++ % paths.length] = h;
+      return true;
+    }
+
+    /** Records an agent; returns how many distinct agents were seen within the window. */
+    int agents(int h, long t, long window) {
+      if (agentHashes == null) {
+        agentHashes = new int[16];
+        agentTimes = new long[16];
+      }
+      int free = -1;
+      int oldest = 0;
+      int count = 0;
+      boolean seen = false;
+      for (int i = 0; i < agentHashes.length; i++) {
+        if (agentTimes[i] == 0 || t - agentTimes[i] > window) {
+          free = free < 0 ? i : free;
+          continue;
+        }
+        if (agentHashes[i] == h) {
+          agentTimes[i] = t;
+          seen = true;
+        }
+        count++;
+        oldest = agentTimes[i] < agentTimes[oldest] ? i : oldest;
+      }
+      if (!seen) {
+        int slot = free >= 0 ? free : oldest;
+        agentHashes[slot] = h;
+        agentTimes[slot] = t;
+        count += free >= 0 ? 1 : 0;
+      }
+      return count;
+    }
+  }
+
+  /** Per /24 or /64: one flood bucket and the number of flooding sources. */
+  private static final class NetState {
+    final String cidr;
+    double level;
+    long t;
+    long last;
+    boolean alerted;
+    int floodSources;
+
+    NetState(String cidr) {
+      this.cidr = cidr;
+    }
+  }
+
+  /** Per site: the current windows, the baseline, and open incidents. */
+  private final class SiteState {
+    final String name;
+    long firstSeen = Long.MIN_VALUE;
+    long windowStart = Long.MIN_VALUE;
+    int req;
+    int newReq;
+    int stat;
+    int hit;
+    int miss;
+    int referer;
+    int newDistinct;
+    long availStart = Long.MIN_VALUE;
+    int aReq;
+    int a5xx;
+    long upSum;
+    int upN;
+    long lastRequest;
+    double baseline = -1;
+    final double[] hourSum = new double[24];
+    final int[] hourN = new int[24];
+    final double[] prevHour = new double[24];
+    long day = Long.MIN_VALUE;
+    boolean flood;
+    long floodFirst;
+    long floodLast;
+    int quiet;
+    final java.util.Set<String> floodSources = new java.util.LinkedHashSet<>();
+    boolean outage;
+    long outageFirst;
+    Request lastReq;
+
+    SiteState(String name) {
+      this.name = name;
+    }
+
+    void add(Request r, long t) {
+      if (firstSeen == Long.MIN_VALUE) {
+        firstSeen = t;
+        windowStart = t - Math.floorMod(t, c.window);
+        availStart = t - Math.floorMod(t, c.availWindow);
+      }
+      tick(t);
+      req++;
+      SourceState s = sources.get(r.ip());
+      if (s == null || t - s.first < c.newAfter) {
+        newReq++;
+      }
+      stat += r.has(Request.STATIC) ? 1 : 0;
+      hit += r.has(Request.CACHE_HIT) ? 1 : 0;
+      miss += r.has(Request.CACHE_MISS) ? 1 : 0;
+      referer += r.has(Request.REFERER) ? 1 : 0;
+      aReq++;
+      a5xx += r.status() >= 500 ? 1 : 0;
+      if (r.upstreamMillis() >= 0) {
+        upSum += r.upstreamMillis();
+        upN++;
+      }
+      lastRequest = t;
+      lastReq = r;
+    }
+
+    /** Closes every window that ends at or before {@code t}. */
+    void tick(long t) {
+      if (firstSeen == Long.MIN_VALUE) {
+        return;
+      }
+      while (t >= windowStart + c.window) {
+        closeWindow(windowStart + c.window, true);
+      }
+      while (t >= availStart + c.availWindow) {
+        closeAvailability(availStart + c.availWindow);
+      }
+    }
+
+    void closeWindow(long end, boolean full) {
+      long start = windowStart;
+      double secs = c.window / 1e6;
+      double rps = req / secs;
+      double expected = expected(start);
+      boolean learned = start - firstSeen >= c.learn;
+      boolean surge = learned && rps > c.surgeFactor * expected && rps - expected > c.minExtraRps;
+      boolean attack = surge && !newsLike() && newReq >= c.newShare * req
+          && (newDistinct >= c.minNewSources || flood);
+      if (attack) {
+        quiet = 0;
+        floodLast = end;
+        if (!flood) {
+          flood = true;
+          floodFirst = start;
+          floodSources.clear();
+          emit("distributed_flood", "Distributed flood: surge of uncached requests from new sources", Level.HIGH,
+              List.of("attack.impact", "attack.t1498", "attack.t1499.002"), start, end, lastReq, List.of(name),
+              List.of(), newReq, Map.of("requests_per_second", fmt(rps), "expected_per_second", fmt(expected),
+                  "new_source_share", fmt((double) newReq / Math.max(1, req)), "static_share",
+                  fmt((double) stat / Math.max(1, req))));
+        }
+      } else if (flood && ++quiet >= c.quietWindows) {
+        flood = false;
+        incidents.add(new Incident(name, "distributed_flood", floodFirst, floodLast, List.copyOf(floodSources)));
+      }
+      if (!surge && full) {
+        learn(start, rps);
+      }
+      req = newReq = stat = hit = miss = referer = newDistinct = 0;
+      windowStart = end;
+    }
+
+    private boolean newsLike() {
+      int n = Math.max(1, req);
+      boolean cacheKnown = hit + miss >= n / 2;
+      return stat >= c.newsStatic * n || (cacheKnown && hit >= c.newsCache * (hit + miss))
+          || referer >= c.newsReferer * n;
+    }
+
+    private double expected(long start) {
+      int h = hour(start);
+      double prev = prevHour[h];
+      return Math.max(baseline < 0 ? 0 : baseline, prev);
+    }
+
+    private void learn(long start, double rps) {
+      double alpha = 1 - Math.pow(0.5, (c.window / 60e6) / c.halfLifeMinutes);
+      baseline = baseline < 0 ? rps : baseline + alpha * (rps - baseline);
+      long d = Math.floorDiv(start, 86_400_000_000L);
+      if (d != day) {
+        if (day != Long.MIN_VALUE) {
+          for (int i = 0; i < 24; i++) {
+            prevHour[i] = hourN[i] == 0 ? prevHour[i] : hourSum[i] / hourN[i];
+          }
+        }
+        java.util.Arrays.fill(hourSum, 0);
+        java.util.Arrays.fill(hourN, 0);
+        day = d;
+      }
+      int h = hour(start);
+      hourSum[h] += rps;
+      hourN[h]++;
+    }
+
+    void closeAvailability(long end) {
+      long start = availStart;
+      String what = null;
+      if (aReq >= c.availMin && a5xx >= c.errorShare * aReq) {
+        what = "server errors: " + a5xx + " of " + aReq + " requests answered 5xx";
+      } else if (upN >= c.availMin && upSum / upN >= c.upstreamMillis) {
+        what = "slow upstream: mean " + upSum / upN + " ms";
+      } else if (aReq == 0 && lastRequest > 0 && end - lastRequest >= c.silence && baseline >= c.silenceMinRps
+          && start - firstSeen >= c.learn) {
+        what = "silent for " + (end - lastRequest) / 1_000_000 + " s (expected " + fmt(baseline) + " requests/s)";
+      }
+      if (what != null && !outage) {
+        outage = true;
+        outageFirst = start;
+        emit("outage", "Site unavailable", Level.HIGH, List.of("attack.impact", "attack.t1499"), start, end, lastReq,
+            List.of(name), List.of(), 0, Map.of("reason", what));
+      } else if (what == null && aReq > 0) {
+        outage = false;
+      }
+      aReq = a5xx = upN = 0;
+      upSum = 0;
+      availStart = end;
+    }
+  }
+
+  private static int hour(long micros) {
+    return (int) Math.floorMod(micros / 3_600_000_000L, 24);
+  }
+
+  private static String fmt(double d) {
+    return String.format(java.util.Locale.ROOT, "%.2f", d);
+  }
+}
