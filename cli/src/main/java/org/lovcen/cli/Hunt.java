@@ -18,6 +18,8 @@ import org.lovcen.core.Event;
 import org.lovcen.core.LovcenException;
 import org.lovcen.core.ProblemSink;
 import org.lovcen.ingest.EventSource;
+import org.lovcen.intel.IndicatorMatcher;
+import org.lovcen.intel.IndicatorSet;
 import org.lovcen.sigma.CorrelationDetector;
 import org.lovcen.sigma.CorrelationHit;
 import org.lovcen.sigma.Correlations;
@@ -42,11 +44,18 @@ final class Hunt {
   record Result(List<Alert> alerts, long events, long bytes) {}
 
   private final RuleSet rules;
+  private final IndicatorSet indicators;
   private final int threads;
   private final ConcurrentHashMap<SigmaRule, AlertFactory.RuleInfo> infos = new ConcurrentHashMap<>();
 
   Hunt(RuleSet rules, int threads) {
+    this(rules, IndicatorSet.EMPTY, threads);
+  }
+
+  /** A hunt that also matches every event against {@code indicators} (one matcher per worker). */
+  Hunt(RuleSet rules, IndicatorSet indicators, int threads) {
     this.rules = rules;
+    this.indicators = indicators;
     this.threads = Math.max(1, threads);
   }
 
@@ -153,6 +162,8 @@ final class Hunt {
     private final Correlations correlations = rules.correlations();
     private long count;
     private final Evaluator.Matches onMatch = this::match;
+    private final IndicatorMatcher intel = indicators.matcher();
+    private final java.util.function.Consumer<Alert> onIndicator = a -> out.add(a);
 
     Worker(Evaluator evaluator) {
       this.evaluator = evaluator;
@@ -165,6 +176,7 @@ final class Hunt {
       split.read(event, e -> {
         count++;
         evaluator.evaluate(e, onMatch);
+        intel.match(e, onIndicator);
       }, problems);
       return count;
     }

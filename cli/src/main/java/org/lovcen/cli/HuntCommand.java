@@ -19,6 +19,7 @@ import org.lovcen.core.LovcenException;
 import org.lovcen.ingest.EventSource;
 import org.lovcen.ingest.ReadOptions;
 import org.lovcen.ingest.Readers;
+import org.lovcen.intel.IndicatorSet;
 import org.lovcen.sigma.RuleSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,6 +37,11 @@ final class HuntCommand implements Callable<Integer> {
   @Option(names = "--rules", paramLabel = "DIR", description = "Rule files or folders (repeatable). Default: "
       + "LOVCEN_RULES, else the project's rules/ plus the SigmaHQ corpus when present.")
   List<Path> rules;
+
+  @Option(names = "--indicators", paramLabel = "FILE_OR_DIR", description = "Indicator files or folders "
+      + "(repeatable): STIX 2.1 bundles, MISP events and feeds, lists and CSV; formats detected. Every event is "
+      + "also matched against them.")
+  List<Path> indicators;
 
   @Option(names = "--min-level", paramLabel = "LEVEL", defaultValue = "informational",
       description = "Lowest rule level to run: informational, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
@@ -88,6 +94,7 @@ final class HuntCommand implements Callable<Integer> {
     if (set.variants() == 0) {
       throw new LovcenException("no rules to run (" + rep.loaded() + " loaded, " + rep.active() + " active)");
     }
+    IndicatorSet intel = IntelCommand.load(indicators, quiet ? null : err);
     long t1 = System.nanoTime();
     Problems problems = new Problems(quiet ? null : err, 20);
     List<Path> files = Readers.expand(paths);
@@ -98,7 +105,7 @@ final class HuntCommand implements Callable<Integer> {
     boolean tty = System.console() != null && !quiet;
     try (ProgressBar bar = tty ? progress(total) : null) {
       AtomicLong done = new AtomicLong();
-      result = new Hunt(set, n).run(sources, problems, bytes -> {
+      result = new Hunt(set, intel, n).run(sources, problems, bytes -> {
         long d = done.addAndGet(bytes);
         if (bar != null) {
           bar.stepTo(d);

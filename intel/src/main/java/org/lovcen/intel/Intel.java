@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The indicator engine's facade: load indicator files (STIX 2.1 bundles, MISP events and feeds,
@@ -59,6 +60,30 @@ public final class Intel {
     } catch (IOException e) {
       throw new IntelException(name, "", "cannot read: " + e.getMessage());
     }
+  }
+
+  /**
+   * Writes indicators and their sightings as a STIX 2.1 bundle with {@code identity} (the CERT)
+   * as creator and sighter; TLP:RED indicators are never written.
+   *
+   * @param sightings by indicator id; indicators without one get no sighting object
+   * @param now micros since the epoch, used for created/modified
+   * @return the number of indicators written
+   */
+  public static int exportStix(Collection<Indicator> indicators, Map<String, Sighting> sightings, String identity,
+      long now, Writer out) throws IOException {
+    return StixExporter.write(indicators, sightings, identity, now, out);
+  }
+
+  /**
+   * Writes indicators as one MISP event created by {@code org}; TLP:RED indicators are never
+   * written.
+   *
+   * @return the number of attributes written
+   */
+  public static int exportMisp(Collection<Indicator> indicators, Map<String, Sighting> sightings, String org,
+      long now, Writer out) throws IOException {
+    return MispExporter.write(indicators, sightings, org, now, out);
   }
 
   /** Compiles the live set (see {@link IndicatorSet#compile}). */

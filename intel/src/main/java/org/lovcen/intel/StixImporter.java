@@ -23,7 +23,9 @@ import org.lovcen.core.Timestamps;
  */
 /** Reads STIX 2.1 bundles. Stateless; thread-safe. */
 final class StixImporter {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /** Shared mapper; generators never close the caller's writer. */
+  static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+      .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET).build());
 
   private StixImporter() {}
 
@@ -113,10 +115,25 @@ final class StixImporter {
       marking = m == null ? marking : marking.max(m);
     }
     int confidence = o.has("confidence") ? confidence(o) : -1;
-    Source src = new Source(file, file, confidence, marking, -1);
+    List<Source> sources = o.has("x_lovcen_sources") ? lovcenSources(o.get("x_lovcen_sources"), file)
+        : List.of(new Source(file, file, confidence, marking, -1));
     return new Indicator(id, o.path("name").asText(""), o.path("description").asText(""), clauses, from, until,
         o.path("revoked").asBoolean(false), strings(o, "labels"), strings(o, "indicator_types"), phases(o),
-        o.path("created_by_ref").asText(""), refs, o.path("modified").asText(""), List.of(src));
+        o.path("created_by_ref").asText(""), refs, o.path("modified").asText(""), sources);
+  }
+
+  /** Sources as Lovcen exports them (custom property x_lovcen_sources), each with its confidence and marking. */
+  private static List<Source> lovcenSources(JsonNode a, String file) {
+    List<Source> out = new ArrayList<>();
+    for (JsonNode s : a) {
+      Marking m = Marking.ofLabel(s.path("marking").asText(""));
+      out.add(new Source(s.path("name").asText(""), file, s.path("confidence").asInt(-1), m == null ? Marking.NONE : m,
+          s.path("distribution").asInt(-1)));
+    }
+    if (out.isEmpty()) {
+      throw new IntelException("object", "", "x_lovcen_sources is empty");
+    }
+    return out;
   }
 
   private static String required(JsonNode o, String field) {
@@ -187,7 +204,7 @@ final class StixImporter {
     for (int i = 0; i < in.size(); i++) {
       Indicator ind = in.get(i);
       String name = identities.get(ind.createdByRef());
-      if (name != null && !name.isEmpty()) {
+      if (name != null && !name.isEmpty() && ind.sources().size() == 1 && ind.sources().get(0).name().equals(out.file)) {
         in.set(i, ind.withSources(List.of(ind.sources().get(0).withName(name))));
       }
     }
