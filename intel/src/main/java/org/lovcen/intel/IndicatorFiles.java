@@ -12,9 +12,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Finds indicator files under the given paths and reads each in the format its content shows: a
@@ -27,16 +30,36 @@ final class IndicatorFiles {
 
   private IndicatorFiles() {}
 
+  /** The files and MISP feed folders under {@code p}, sorted; hidden files are left out. */
   static List<Path> expand(Path p) {
-    if (!Files.isDirectory(p) || Files.isRegularFile(p.resolve("manifest.json"))) {
+    if (!Files.isDirectory(p)) {
       return List.of(p);
     }
-    try (Stream<Path> s = Files.walk(p)) {
-      return s.filter(f -> Files.isRegularFile(f) && !f.getFileName().toString().startsWith("."))
-          .filter(f -> Files.isRegularFile(f) || Files.isRegularFile(f.resolve("manifest.json"))).sorted().toList();
+    List<Path> out = new ArrayList<>();
+    try {
+      Files.walkFileTree(p, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          if (Files.isRegularFile(dir.resolve("manifest.json"))) {
+            out.add(dir);
+            return FileVisitResult.SKIP_SUBTREE;
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          if (attrs.isRegularFile() && !file.getFileName().toString().startsWith(".")) {
+            out.add(file);
+          }
+          return FileVisitResult.CONTINUE;
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    out.sort(null);
+    return out;
   }
 
   static Collector read(Path p, String display) {

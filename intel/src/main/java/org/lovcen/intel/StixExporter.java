@@ -93,7 +93,7 @@ final class StixExporter {
     g.writeStringField("type", "indicator");
     g.writeStringField("spec_version", "2.1");
     g.writeStringField("id", i.id());
-    g.writeStringField("created_by_ref", i.createdByRef().isEmpty() ? identityId : i.createdByRef());
+    optional(g, "created_by_ref", i.createdByRef());
     g.writeStringField("created", i.modified().isEmpty() ? created : i.modified());
     g.writeStringField("modified", i.modified().isEmpty() ? created : i.modified());
     optional(g, "name", i.name());
