@@ -67,8 +67,19 @@ final class BenchCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   int repeat;
 
+  @Option(names = "--indicators", paramLabel = "FILE_OR_DIR", description = "Also match every event against these "
+      + "indicators (repeatable), as hunt --indicators does.")
+  List<Path> indicators;
+
+  private org.lovcen.intel.IndicatorSet intel = org.lovcen.intel.IndicatorSet.EMPTY;
+
   @Override
   public Integer call() throws Exception {
+    if (indicators != null && !indicators.isEmpty()) {
+      long i0 = System.nanoTime();
+      intel = IntelCommand.load(indicators, null);
+      out("indicators: %,d live, loaded and compiled in %.1f s", intel.size(), (System.nanoTime() - i0) / 1e9);
+    }
     List<Path> rulePaths = RuleSources.resolve(rules);
     long t0 = System.nanoTime();
     RuleSet set = RuleSet.load(rulePaths, RuleSet.Options.defaults());
@@ -119,6 +130,8 @@ final class BenchCommand implements Callable<Integer> {
     Event reuse = new Event();
     long[] counts = new long[2];
     Evaluator.Matches m = (r, e) -> counts[1]++;
+    org.lovcen.intel.IndicatorMatcher im = intel.matcher();
+    java.util.function.Consumer<org.lovcen.core.Alert> onHit = a -> counts[1]++;
     long cpu0 = mx.getCurrentThreadCpuTime();
     long w0 = System.nanoTime();
     for (EventSource src : Readers.openAll(files, ReadOptions.DEFAULT, p -> {})) {
@@ -126,6 +139,7 @@ final class BenchCommand implements Callable<Integer> {
         s.read(reuse, e -> {
           counts[0]++;
           ev.evaluate(e, m);
+          im.match(e, onHit);
         }, p -> {});
       }
     }
@@ -138,7 +152,7 @@ final class BenchCommand implements Callable<Integer> {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     long w0 = System.nanoTime();
-    Hunt.Result r = new Hunt(set, threads).run(Readers.openAll(files, ReadOptions.DEFAULT, p -> {}), p -> {}, b -> {});
+    Hunt.Result r = new Hunt(set, intel, threads).run(Readers.openAll(files, ReadOptions.DEFAULT, p -> {}), p -> {}, b -> {});
     double wall = (System.nanoTime() - w0) / 1e9;
     return new Pass(r.events(), r.alerts().size(), wall, (os.getProcessCpuTime() - cpu0) / 1e9);
   }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lovcen intel}: check indicator files, export a hunt's indicators. */
 @Command(name = "intel", mixinStandardHelpOptions = true, description = "Indicators from partner CERTs.",
-    subcommands = {IntelCommand.Check.class, IntelExport.class})
+    subcommands = {IntelCommand.Check.class, IntelExport.class, IntelBench.class})
 final class IntelCommand implements Runnable {
   @Override
   public void run() {
