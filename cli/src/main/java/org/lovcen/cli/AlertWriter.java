@@ -80,6 +80,8 @@ final class AlertWriter {
       g.writeEndObject();
       if (a.kind().equals("web")) {
         writeWeb(g, a);
+      } else if (a.kind().equals("indicator")) {
+        writeIndicator(g, a.group());
       } else if (!a.group().isEmpty() || !a.events().isEmpty()) {
         g.writeObjectFieldStart("group");
         for (Map.Entry<String, String> f : a.group().entrySet()) {
@@ -162,6 +164,44 @@ final class AlertWriter {
       g.writeEndObject();
     }
     out.write('\n');
+  }
+
+  /**
+   * The indicator of a {@code kind: "indicator"} alert: id, type, value, the event field it
+   * matched, its STIX pattern, marking (TLP label, null when unmarked), confidence (null when
+   * unknown) and each source with its own confidence and marking.
+   */
+  private static void writeIndicator(JsonGenerator g, Map<String, String> i) throws IOException {
+    g.writeObjectFieldStart("indicator");
+    for (String k : List.of("indicator_id", "type", "value", "field", "pattern")) {
+      g.writeStringField(k.equals("indicator_id") ? "id" : k, i.get(k));
+    }
+    String marking = i.getOrDefault("marking", "");
+    g.writeStringField("marking", marking.isEmpty() ? null : marking);
+    writeConfidence(g, i.getOrDefault("confidence", "-1"));
+    g.writeArrayFieldStart("sources");
+    for (String s : i.getOrDefault("sources", "").split(";")) {
+      String[] p = s.split("\\|", -1);
+      if (p[0].isEmpty() && p.length == 1) {
+        continue;
+      }
+      g.writeStartObject();
+      g.writeStringField("name", p[0]);
+      writeConfidence(g, p.length > 1 ? p[1] : "-1");
+      g.writeStringField("marking", p.length > 2 && !p[2].isEmpty() ? p[2].toUpperCase(Locale.ROOT) : null);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
+
+  private static void writeConfidence(JsonGenerator g, String c) throws IOException {
+    int v = Integer.parseInt(c);
+    if (v < 0) {
+      g.writeNullField("confidence");
+    } else {
+      g.writeNumberField("confidence", v);
+    }
   }
 
   private static void writeTime(JsonGenerator g, String name, long micros) throws IOException {

@@ -73,10 +73,21 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--web", description = "Measure access-log parsing plus all website detectors instead.")
   boolean web;
 
+  @Option(names = "--indicators", paramLabel = "FILE_OR_DIR", description = "Also match every event against these "
+      + "indicators (repeatable), as hunt --indicators does.")
+  List<Path> indicators;
+
+  private org.lovcen.intel.IndicatorSet intel = org.lovcen.intel.IndicatorSet.EMPTY;
+
   @Override
   public Integer call() throws Exception {
     if (web) {
       return WebBench.run(repeat + 1);
+    }
+    if (indicators != null && !indicators.isEmpty()) {
+      long i0 = System.nanoTime();
+      intel = IntelCommand.load(indicators, null);
+      out("indicators: %,d live, loaded and compiled in %.1f s", intel.size(), (System.nanoTime() - i0) / 1e9);
     }
     List<Path> rulePaths = RuleSources.resolve(rules);
     long t0 = System.nanoTime();
@@ -125,8 +136,11 @@ final class BenchCommand implements Callable<Integer> {
   /** One pass of the hunt pipeline; per-core figures divide by the CPU time of its threads. */
   private Pass pass(RuleSet set, List<Path> files, boolean correlate) {
     long w0 = System.nanoTime();
-    Hunt.Result r = new Hunt(set, threads, null, correlate).countOnly()
-        .run(Readers.openAll(files, ReadOptions.DEFAULT, p -> {}), p -> {}, b -> {});
+    Hunt hunt = new Hunt(set, threads).indicators(intel).countOnly();
+    if (!correlate) {
+      hunt.withoutCorrelations();
+    }
+    Hunt.Result r = hunt.run(Readers.openAll(files, ReadOptions.DEFAULT, p -> {}), p -> {}, b -> {});
     double wall = (System.nanoTime() - w0) / 1e9;
     return new Pass(r.events(), r.detections(), wall, r.cpuNanos() / 1e9);
   }

@@ -18,6 +18,8 @@ import org.lovcen.core.Event;
 import org.lovcen.core.LovcenException;
 import org.lovcen.core.ProblemSink;
 import org.lovcen.ingest.EventSource;
+import org.lovcen.intel.IndicatorMatcher;
+import org.lovcen.intel.IndicatorSet;
 import org.lovcen.sigma.CorrelationDetector;
 import org.lovcen.sigma.CorrelationHit;
 import org.lovcen.sigma.Correlations;
@@ -48,35 +50,40 @@ final class Hunt {
   private final RuleSet rules;
   private final int threads;
   private final ConcurrentHashMap<SigmaRule, AlertFactory.RuleInfo> infos = new ConcurrentHashMap<>();
-
-  private final boolean correlate;
-  private boolean keepAlerts = true;
   private final AtomicLong detections = new AtomicLong();
+  private IndicatorSet indicators = IndicatorSet.EMPTY;
+  private WebHunt web;
+  private boolean correlate = true;
+  private boolean keepAlerts = true;
+
+  Hunt(RuleSet rules, int threads) {
+    this.rules = rules;
+    this.threads = Math.max(1, threads);
+  }
+
+  /** Also matches every event against {@code set} (one matcher per worker). */
+  Hunt indicators(IndicatorSet set) {
+    this.indicators = set;
+    return this;
+  }
+
+  /** Access logs among the sources are read and detected by {@code handler}; null when there are none. */
+  Hunt web(WebHunt handler) {
+    this.web = handler;
+    return this;
+  }
+
+  /** Leaves correlation rules out (to measure what they cost). */
+  Hunt withoutCorrelations() {
+    this.correlate = false;
+    return this;
+  }
 
   /** Counts detections without keeping them (benchmarks: memory then depends on rules, not input). */
   Hunt countOnly() {
     keepAlerts = false;
     return this;
   }
-
-  Hunt(RuleSet rules, int threads) {
-    this(rules, threads, null, true);
-  }
-
-  /**
-   * A runner.
-   *
-   * @param web handles the access logs among the sources; null when there are none
-   * @param correlate false to leave correlation rules out (for benchmarks)
-   */
-  Hunt(RuleSet rules, int threads, WebHunt web, boolean correlate) {
-    this.rules = rules;
-    this.correlate = correlate;
-    this.threads = Math.max(1, threads);
-    this.web = web;
-  }
-
-  private final WebHunt web;
 
   Result run(List<EventSource> sources, ProblemSink problems, LongConsumer progress) {
     List<EventSource.Split> splits = new ArrayList<>();
@@ -193,6 +200,8 @@ final class Hunt {
     private final Correlations correlations = rules.correlations();
     private long count;
     private final Evaluator.Matches onMatch = this::match;
+    private final IndicatorMatcher intel = indicators.matcher();
+    private final java.util.function.Consumer<Alert> onIndicator = a -> out.add(a);
 
     Worker(Evaluator evaluator) {
       this.evaluator = evaluator;
@@ -208,6 +217,7 @@ final class Hunt {
       split.read(event, e -> {
         count++;
         evaluator.evaluate(e, onMatch);
+        intel.match(e, onIndicator);
       }, problems);
       return count;
     }

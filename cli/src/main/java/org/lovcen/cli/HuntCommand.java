@@ -20,6 +20,7 @@ import org.lovcen.core.LovcenException;
 import org.lovcen.ingest.EventSource;
 import org.lovcen.ingest.ReadOptions;
 import org.lovcen.ingest.Readers;
+import org.lovcen.intel.IndicatorSet;
 import org.lovcen.sigma.RuleSet;
 import org.lovcen.web.AccessLogFormat;
 import org.lovcen.web.WebConfig;
@@ -39,6 +40,11 @@ final class HuntCommand implements Callable<Integer> {
   @Option(names = "--rules", paramLabel = "DIR", description = "Rule files or folders (repeatable). Default: "
       + "LOVCEN_RULES, else the project's rules/ plus the SigmaHQ corpus when present.")
   List<Path> rules;
+
+  @Option(names = "--indicators", paramLabel = "FILE_OR_DIR", description = "Indicator files or folders "
+      + "(repeatable): STIX 2.1 bundles, MISP events and feeds, lists and CSV; formats detected. Every event is "
+      + "also matched against them.")
+  List<Path> indicators;
 
   @Option(names = "--min-level", paramLabel = "LEVEL", defaultValue = "informational",
       description = "Lowest rule level to run: informational, low, medium, high, critical (default: ${DEFAULT-VALUE}).")
@@ -100,6 +106,7 @@ final class HuntCommand implements Callable<Integer> {
     if (set.variants() == 0) {
       throw new LovcenException("no rules to run (" + rep.loaded() + " loaded, " + rep.active() + " active)");
     }
+    IndicatorSet intel = IntelCommand.load(indicators, quiet ? null : err);
     long t1 = System.nanoTime();
     Problems problems = new Problems(quiet ? null : err, 20);
     List<Path> files = new ArrayList<>(Readers.expand(paths));
@@ -116,7 +123,7 @@ final class HuntCommand implements Callable<Integer> {
     boolean tty = System.console() != null && !quiet;
     try (ProgressBar bar = tty ? progress(total) : null) {
       AtomicLong done = new AtomicLong();
-      result = new Hunt(set, n, web, true).run(sources, problems, bytes -> {
+      result = new Hunt(set, n).web(web).indicators(intel).run(sources, problems, bytes -> {
         long d = done.addAndGet(bytes);
         if (bar != null) {
           bar.stepTo(d);

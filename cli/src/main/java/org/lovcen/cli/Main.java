@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code lovcen} command line: the project's only {@code main}. */
 @Command(name = "lovcen", mixinStandardHelpOptions = true, version = "lovcen 0.1.0",
     description = "Cyber-defence platform for a national CERT: Sigma detection over event logs.",
-    subcommands = {HuntCommand.class, RulesCommand.class, DemoCommand.class, EvtxCommand.class, BenchCommand.class, DecisionsCommand.class,
+    subcommands = {HuntCommand.class, RulesCommand.class, IntelCommand.class, DemoCommand.class, EvtxCommand.class,
+        BenchCommand.class, DecisionsCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code: nothing found. */

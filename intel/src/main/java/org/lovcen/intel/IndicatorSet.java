@@ -1,0 +1,251 @@
+package org.lovcen.intel;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/*
+ * How and why: compiled once from every indicator known, then shared by all matchers. First the
+ * indicators are reduced to the live set: of several versions of one STIX id the newest
+ * (modified) wins, revoked ones are dropped, and indicators with the same clauses from different
+ * sources become one indicator listing every source (each with its own confidence and marking;
+ * validity is the union of theirs). Then every clause is anchored on its most selective
+ * observable (hash, URL, domain, address, file name), which goes into a flat table for its type:
+ * exact IPv4 and IPv6 addresses in hash tables, CIDR blocks in one hash table per prefix length
+ * present (a lookup masks the address once per length, longest first), domains and hashes and
+ * file names in case-insensitive string tables, URLs by their normalised key. Clause ids chain
+ * through next[] when several clauses share a value. The matcher verifies the rest of a
+ * multi-observable clause only when its anchor hits, so the common single-value indicator costs
+ * one probe per field.
+ */
+/**
+ * An immutable, compiled snapshot of the live indicators, ready for matching. Thread-safe; share
+ * one instance across threads and give each thread its own {@link #matcher()}. To change the
+ * indicators, compile a new set and swap it in (see {@link IndicatorStore}); matchers keep the set
+ * they were created from.
+ */
+public final class IndicatorSet {
+  /** The set with no indicators. */
+  public static final IndicatorSet EMPTY = compile(List.of());
+
+  final Indicator[] indicators;
+  final long[] validFrom;
+  final long[] validUntil;
+  /** Per clause: its indicator, its observables, the anchor index, the next clause with the same anchor value. */
+  final int[] clauseIndicator;
+  final Observable[][] clauseTerms;
+  final int[] clauseAnchor;
+  final int[] next;
+
+  final ValueTables.Ints ipv4 = new ValueTables.Ints(16);
+  final ValueTables.Ints[] cidr4 = new ValueTables.Ints[33];
+  final int[] cidr4Lengths;
+  final ValueTables.Longs ipv6 = new ValueTables.Longs(16);
+  final ValueTables.Longs[] cidr6 = new ValueTables.Longs[129];
+  final int[] cidr6Lengths;
+  final ValueTables.Strings domains;
+  final ValueTables.Strings urls;
+  final ValueTables.Strings hashes;
+  final ValueTables.Strings names;
+  final boolean multiTerm;
+  private final Map<String, Integer> byId = new HashMap<>();
+
+  private IndicatorSet(List<Indicator> live) {
+    int n = live.size();
+    indicators = live.toArray(new Indicator[0]);
+    validFrom = new long[n];
+    validUntil = new long[n];
+    int clauses = 0;
+    for (int i = 0; i < n; i++) {
+      validFrom[i] = indicators[i].validFrom();
+      validUntil[i] = indicators[i].validUntil();
+      clauses += indicators[i].clauses().size();
+      byId.put(indicators[i].id(), i);
+    }
+    clauseIndicator = new int[clauses];
+    clauseTerms = new Observable[clauses][];
+    clauseAnchor = new int[clauses];
+    next = new int[clauses];
+    int[] counts = count(live);
+    domains = new ValueTables.Strings(true, counts[ObservableType.DOMAIN.ordinal()]);
+    urls = new ValueTables.Strings(false, counts[ObservableType.URL.ordinal()]);
+    hashes = new ValueTables.Strings(true, counts[ObservableType.MD5.ordinal()]);
+    names = new ValueTables.Strings(true, counts[ObservableType.FILE_NAME.ordinal()]);
+    boolean multi = false;
+    int c = 0;
+    long[] scratch = new long[2];
+    for (int i = 0; i < n; i++) {
+      for (List<Observable> clause : indicators[i].clauses()) {
+        clauseIndicator[c] = i;
+        clauseTerms[c] = clause.toArray(new Observable[0]);
+        clauseAnchor[c] = anchor(clauseTerms[c]);
+        multi |= clause.size() > 1;
+        next[c] = index(clauseTerms[c][clauseAnchor[c]], c, scratch);
+        c++;
+      }
+    }
+    multiTerm = multi;
+    cidr4Lengths = lengths(cidr4);
+    cidr6Lengths = lengths(cidr6);
+  }
+
+  /**
+   * Compiles the live set from indicators of any number of sources: newest version per id,
+   * revoked dropped, equal clauses merged into one indicator with all their sources.
+   */
+  public static IndicatorSet compile(Collection<Indicator> all) {
+    return new IndicatorSet(merge(all));
+  }
+
+  /** A new matcher over this set, for one thread. */
+  public IndicatorMatcher matcher() {
+    return new IndicatorMatcher(this);
+  }
+
+  /** Number of live indicators after merging. */
+  public int size() {
+    return indicators.length;
+  }
+
+  /** The live indicators, merged, in first-seen order. */
+  public List<Indicator> indicators() {
+    return List.of(indicators);
+  }
+
+  /** The live indicator with this id, or null. */
+  public Indicator find(String id) {
+    Integer i = byId.get(id);
+    return i == null ? null : indicators[i];
+  }
+
+  // ------------------------------------------------------------------ merging
+
+  static List<Indicator> merge(Collection<Indicator> all) {
+    Map<String, Indicator> newest = new LinkedHashMap<>();
+    for (Indicator i : all) {
+      newest.merge(i.id(), i, IndicatorSet::newer);
+    }
+    Map<List<List<Observable>>, Indicator> byClauses = new LinkedHashMap<>();
+    for (Indicator i : newest.values()) {
+      if (!i.revoked()) {
+        byClauses.merge(i.clauses(), i, IndicatorSet::combine);
+      }
+    }
+    return new ArrayList<>(byClauses.values());
+  }
+
+  private static Indicator newer(Indicator a, Indicator b) {
+    int cmp = a.modified().compareTo(b.modified());
+    if (cmp != 0) {
+      return cmp > 0 ? a : b;
+    }
+    return combine(a, b);
+  }
+
+  /** One indicator from two with the same clauses: the first's identity, both sources, the union of validity and labels. */
+  private static Indicator combine(Indicator a, Indicator b) {
+    LinkedHashSet<Source> sources = new LinkedHashSet<>(a.sources());
+    sources.addAll(b.sources());
+    LinkedHashSet<String> labels = new LinkedHashSet<>(a.labels());
+    labels.addAll(b.labels());
+    LinkedHashSet<String> phases = new LinkedHashSet<>(a.killChainPhases());
+    phases.addAll(b.killChainPhases());
+    LinkedHashSet<String> refs = new LinkedHashSet<>(a.markingRefs());
+    refs.addAll(b.markingRefs());
+    return new Indicator(a.id(), a.name().isEmpty() ? b.name() : a.name(), a.description().isEmpty()
+        ? b.description() : a.description(), a.clauses(), Math.min(a.validFrom(), b.validFrom()),
+        Math.max(a.validUntil(), b.validUntil()), false, List.copyOf(labels), a.indicatorTypes(),
+        List.copyOf(phases), a.createdByRef(), List.copyOf(refs), a.modified(), List.copyOf(sources));
+  }
+
+  // ------------------------------------------------------------------ indexing
+
+  private static int[] count(List<Indicator> live) {
+    int[] counts = new int[ObservableType.values().length];
+    for (Indicator i : live) {
+      for (List<Observable> c : i.clauses()) {
+        ObservableType t = c.get(anchor(c.toArray(new Observable[0]))).type();
+        counts[t.isHash() ? ObservableType.MD5.ordinal() : t.ordinal()]++;
+      }
+    }
+    return counts;
+  }
+
+  /** The index of the most selective observable: hash, URL, domain, address, file name. */
+  static int anchor(Observable[] terms) {
+    int best = 0;
+    for (int i = 1; i < terms.length; i++) {
+      if (rank(terms[i].type()) < rank(terms[best].type())) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private static int rank(ObservableType t) {
+    return switch (t) {
+      case MD5, SHA1, SHA256, SHA512 -> 0;
+      case URL -> 1;
+      case DOMAIN -> 2;
+      case IPV4, IPV6 -> 3;
+      case FILE_NAME -> 4;
+    };
+  }
+
+  /** Puts the clause into the table of its anchor; returns the clause it displaces as head (-1 if none). */
+  private int index(Observable o, int clause, long[] scratch) {
+    String v = o.value();
+    return switch (o.type()) {
+      case IPV4 -> {
+        int slash = v.indexOf('/');
+        int addr = (int) Observables.parseIpv4(v, 0, slash < 0 ? v.length() : slash);
+        int bits = slash < 0 ? 32 : Integer.parseInt(v.substring(slash + 1));
+        if (bits == 32) {
+          yield ipv4.put(addr, clause);
+        }
+        if (cidr4[bits] == null) {
+          cidr4[bits] = new ValueTables.Ints(16);
+        }
+        yield cidr4[bits].put(addr, clause);
+      }
+      case IPV6 -> {
+        int slash = v.indexOf('/');
+        Observables.parseIpv6(v, 0, slash < 0 ? v.length() : slash, scratch);
+        int bits = slash < 0 ? 128 : Integer.parseInt(v.substring(slash + 1));
+        if (bits == 128) {
+          yield ipv6.put(scratch[0], scratch[1], clause);
+        }
+        if (cidr6[bits] == null) {
+          cidr6[bits] = new ValueTables.Longs(16);
+        }
+        yield cidr6[bits].put(scratch[0], scratch[1], clause);
+      }
+      case DOMAIN -> domains.put(v, clause);
+      case URL -> urls.put(urlKey(v), clause);
+      case MD5, SHA1, SHA256, SHA512 -> hashes.put(v, clause);
+      case FILE_NAME -> names.put(v, clause);
+    };
+  }
+
+  static String urlKey(String url) {
+    StringBuilder b = new StringBuilder();
+    Observables.urlKey(url, 0, url.length(), b);
+    return b.toString();
+  }
+
+  private static int[] lengths(Object[] tables) {
+    int[] out = new int[tables.length];
+    int n = 0;
+    for (int len = tables.length - 1; len >= 0; len--) {
+      if (tables[len] != null) {
+        out[n++] = len;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+}

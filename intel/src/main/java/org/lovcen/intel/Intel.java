@@ -1,0 +1,93 @@
+package org.lovcen.intel;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The indicator engine's facade: load indicator files (STIX 2.1 bundles, MISP events and feeds,
+ * lists and CSV), compile them into an {@link IndicatorSet} for matching, and export indicators
+ * with their sightings as a STIX 2.1 bundle or a MISP event. Stateless; thread-safe.
+ */
+public final class Intel {
+  private Intel() {}
+
+  /**
+   * What a load gave.
+   *
+   * @param indicators every indicator read, in file order, before merging
+   * @param reports one report per file read
+   */
+  public record Loaded(List<Indicator> indicators, List<ImportReport> reports) {
+    public Loaded {
+      indicators = List.copyOf(indicators);
+      reports = List.copyOf(reports);
+    }
+
+    /** The compiled live set of these indicators. */
+    public IndicatorSet compile() {
+      return IndicatorSet.compile(indicators);
+    }
+  }
+
+  /**
+   * Reads indicator files and folders (recursively; a folder with {@code manifest.json} is a
+   * MISP feed). Malformed and unsupported objects are reported per file with their position and
+   * skipped; everything else is loaded. Never throws for bad content.
+   */
+  public static Loaded load(List<Path> paths) {
+    List<Indicator> all = new ArrayList<>();
+    List<ImportReport> reports = new ArrayList<>();
+    for (Path p : paths) {
+      for (Path f : IndicatorFiles.expand(p)) {
+        Collector c = IndicatorFiles.read(f, f.toString());
+        all.addAll(c.indicators);
+        reports.add(c.report());
+      }
+    }
+    return new Loaded(all, reports);
+  }
+
+  /** Reads one file's content, its format detected as for {@link #load}; {@code name} names it in problems. */
+  public static Loaded read(byte[] content, String name) {
+    try {
+      Collector c = IndicatorFiles.read(content, name);
+      return new Loaded(c.indicators, List.of(c.report()));
+    } catch (IOException e) {
+      throw new IntelException(name, "", "cannot read: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Writes indicators and their sightings as a STIX 2.1 bundle with {@code identity} (the CERT)
+   * as creator and sighter; TLP:RED indicators are never written.
+   *
+   * @param sightings by indicator id; indicators without one get no sighting object
+   * @param now micros since the epoch, used for created/modified
+   * @return the number of indicators written
+   */
+  public static int exportStix(Collection<Indicator> indicators, Map<String, Sighting> sightings, String identity,
+      long now, Writer out) throws IOException {
+    return StixExporter.write(indicators, sightings, identity, now, out);
+  }
+
+  /**
+   * Writes indicators as one MISP event created by {@code org}; TLP:RED indicators are never
+   * written.
+   *
+   * @return the number of attributes written
+   */
+  public static int exportMisp(Collection<Indicator> indicators, Map<String, Sighting> sightings, String org,
+      long now, Writer out) throws IOException {
+    return MispExporter.write(indicators, sightings, org, now, out);
+  }
+
+  /** Compiles the live set (see {@link IndicatorSet#compile}). */
+  public static IndicatorSet compile(Collection<Indicator> indicators) {
+    return IndicatorSet.compile(indicators);
+  }
+}
