@@ -150,7 +150,20 @@ public final class Evaluator {
     }
   }
 
+  /**
+   * Caches per (channel, EventID) are bounded: input can carry any number of distinct channel
+   * names and EventIDs, and a bucket costs a flag per rule variant.
+   */
+  private static final int MAX_CACHED = 1024;
+
+  private int cached;
+
   private Bucket bucket(String channel, int eventId) {
+    if (cached > MAX_CACHED) {
+      buckets.clear();
+      noChannel.clear();
+      cached = 0;
+    }
     IntMap<Bucket> byId;
     if (channel == null) {
       byId = noChannel;
@@ -165,6 +178,7 @@ public final class Evaluator {
     if (b == null) {
       b = build(channel == null ? null : Fold.fold(channel), eventId);
       byId.put(eventId, b);
+      cached++;
     }
     return b.admits.length == 0 ? null : b;
   }

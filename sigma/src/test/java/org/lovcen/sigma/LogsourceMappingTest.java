@@ -120,4 +120,19 @@ class LogsourceMappingTest {
     assertThat(Rules.matches(set, windows("EDR/Files", 7, "Path", "C:\\secret.txt"))).hasSize(1);
     assertThat(Rules.matches(set, windows("EDR/Files", 8, "Path", "C:\\secret.txt"))).isEmpty();
   }
+
+  @Test
+  void manyDistinctChannels_doNotChangeResults_andCachesStayBounded() {
+    RuleSet set = RuleSet.of(RuleSet.parse("t.yml", PROC, Map.of()), RuleSet.Options.defaults());
+    Evaluator ev = set.evaluator();
+    int hits = 0;
+    for (int i = 0; i < 5000; i++) {
+      List<String> out = new java.util.ArrayList<>();
+      ev.evaluate(windows("Junk-" + i, i, "Image", "C:\\w\\whoami.exe"), (r, e) -> out.add(r.id()));
+      ev.evaluate(windows("Microsoft-Windows-Sysmon/Operational", 1, "Image", "C:\\w\\whoami.exe"),
+          (r, e) -> out.add(r.id()));
+      hits += out.size();
+    }
+    assertThat(hits).isEqualTo(5000);
+  }
 }
