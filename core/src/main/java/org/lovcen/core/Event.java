@@ -185,7 +185,10 @@ public final class Event {
     this.provider = provider;
   }
 
-  /** The Windows EventID, or -1. */
+  /**
+   * The Windows EventID: the decimal value of the {@code EventID} field; -1 when absent, not
+   * decimal, or ambiguous (several different values). Detection narrows rules by it.
+   */
   public int eventId() {
     return eventId;
   }

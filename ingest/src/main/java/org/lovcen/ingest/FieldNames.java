@@ -147,7 +147,7 @@ public final class FieldNames {
       return;
     }
     switch (name) {
-      case "EventID" -> e.eventId(parseEventId(value));
+      case "EventID" -> e.eventId(e.eventId() < 0 || e.eventId() == parseEventId(value) ? parseEventId(value) : -1);
       case "event.code" -> {
         if (e.eventId() < 0) {
           e.eventId(parseEventId(value));

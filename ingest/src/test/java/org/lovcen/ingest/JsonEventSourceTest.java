@@ -93,6 +93,12 @@ class JsonEventSourceTest {
   }
 
   @Test
+  void eventIdHeader_isUnknownWhenAmbiguousOrNotDecimal() throws IOException {
+    Read r = read("ids.jsonl", "{\"EventID\":[1,4625]}\n{\"EventID\":\"0x1211\"}\n{\"EventID\":[7,7]}\n");
+    assertThat(r.events()).extracting(Event::eventId).containsExactly(-1, -1, 7);
+  }
+
+  @Test
   void winlogbeat_mapsToSigmaNamesAndKeepsEcsPaths() throws IOException {
     Event e = read("w.ndjson", """
         {"@timestamp":"2026-11-25T10:00:00.123Z","winlog":{"channel":"Security","event_id":4625,"computer_name":"dc1",\

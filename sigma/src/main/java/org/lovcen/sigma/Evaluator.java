@@ -33,11 +33,13 @@ public final class Evaluator {
   private int[][] scanVariants;
   private final AhoCorasick.Hits onHit = this::hit;
   private long evaluated;
+  private final long[] perVariant;
 
   Evaluator(RuleSet set) {
     this.set = set;
     this.view = new EventView(set.fieldIds);
     this.stamp = new int[set.compiled.size()];
+    this.perVariant = new long[set.compiled.size()];
   }
 
   /** The variants admitted for one (channel, EventID), split by whether they are prefiltered. */
@@ -101,6 +103,7 @@ public final class Evaluator {
       }
       RuleSet.Compiled rc = set.compiled.get(next);
       evaluated++;
+      perVariant[next]++;
       if (rc.root.test(view)) {
         out.match(rc.rule, e);
       }
@@ -190,7 +193,7 @@ public final class Evaluator {
     boolean any = false;
     boolean keywords = false;
     for (RuleSet.Compiled c : all) {
-      if (c.route.admits(foldedChannel, eventId)) {
+      if (c.admits(foldedChannel, eventId)) {
         admits[c.index] = true;
         any = true;
         if (c.prefilter == null) {
@@ -225,6 +228,20 @@ public final class Evaluator {
       }
     }
     return false;
+  }
+
+  /**
+   * How often each rule was fully evaluated so far (prefilter passed), most first: for rule
+   * authors, the rules whose literals let most events through.
+   */
+  public java.util.Map<SigmaRule, Long> evaluationsPerRule() {
+    java.util.Map<SigmaRule, Long> out = new java.util.HashMap<>();
+    for (RuleSet.Compiled c : set.compiled) {
+      if (perVariant[c.index] > 0) {
+        out.merge(c.rule, perVariant[c.index], Long::sum);
+      }
+    }
+    return out;
   }
 
   /** How many rule variants were fully evaluated so far (for benchmarks). */

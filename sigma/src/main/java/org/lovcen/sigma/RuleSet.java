@@ -90,13 +90,22 @@ public final class RuleSet {
     final LogsourceMapping.Route route;
     final Node root;
     final List<Prefilter.Literal> prefilter;
+    /** EventIDs the rule requires (null: unconstrained); narrows the route for known EventIDs. */
+    final java.util.Set<Integer> eventIds;
 
-    Compiled(int index, SigmaRule rule, LogsourceMapping.Route route, Node root, List<Prefilter.Literal> prefilter) {
+    Compiled(int index, SigmaRule rule, LogsourceMapping.Route route, Node root, List<Prefilter.Literal> prefilter,
+        java.util.Set<Integer> eventIds) {
       this.index = index;
       this.rule = rule;
       this.route = route;
       this.root = root;
       this.prefilter = prefilter;
+      this.eventIds = eventIds;
+    }
+
+    /** Whether the rule can match an event of this channel and EventID (-1: unknown). */
+    boolean admits(String foldedChannel, int eventId) {
+      return route.admits(foldedChannel, eventId) && (eventIds == null || eventId < 0 || eventIds.contains(eventId));
     }
   }
 
@@ -188,7 +197,8 @@ public final class RuleSet {
       try {
         for (LogsourceMapping.Variant v : mapping.variants(r.logsource())) {
           Node root = meta.filtered(r, v, compiler.compile(r, v), compiler);
-          variants.add(new Compiled(-1, r, v.route(), root, Prefilter.of(root)));
+          variants.add(new Compiled(-1, r, v.route(), root, Prefilter.of(root),
+              EventIds.required(root, compiler.fieldId("EventID"))));
         }
       } catch (UnsupportedRuleException e) {
         unsupported.add(new Issue(r.id(), r.path(), e.getMessage()));
@@ -208,7 +218,8 @@ public final class RuleSet {
       }
       active.add(r);
       for (Compiled c : variants) {
-        compiled.add(new Compiled(compiled.size(), c.rule, c.route, c.root, options.prefilter() ? c.prefilter : null));
+        compiled.add(new Compiled(compiled.size(), c.rule, c.route, c.root, options.prefilter() ? c.prefilter : null,
+            options.prefilter() ? c.eventIds : null));
       }
     }
     Correlations correlations = meta.resolve(active, options.minLevel(), errors);

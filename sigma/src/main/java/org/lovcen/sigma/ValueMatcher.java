@@ -208,6 +208,11 @@ abstract class ValueMatcher {
       this.value = value;
     }
 
+    /** The value as a non-negative int when it is one (an EventID), else -1. */
+    int asEventId() {
+      return value >= 0 && value <= Integer.MAX_VALUE && value == Math.rint(value) ? (int) value : -1;
+    }
+
     @Override
     boolean matches(String v, byte type) {
       if (v == null || type == Event.BOOLEAN) {

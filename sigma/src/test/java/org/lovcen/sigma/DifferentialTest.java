@@ -90,9 +90,22 @@ class DifferentialTest {
       for (int k = rnd.nextInt(3); k > 0; k--) {
         addItems(e, variants.get(rnd.nextInt(variants.size())).rule, rnd, 0.5);
       }
+      headerAsReadersSetIt(e);
       out.add(e);
     }
     return out;
+  }
+
+  /** The EventID header as the readers set it: the decimal EventID value, -1 when absent or ambiguous. */
+  private static void headerAsReadersSetIt(Event e) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < e.size(); i++) {
+      if (e.name(i).equals("EventID")) {
+        ids.add(e.value(i));
+      }
+    }
+    String only = ids.size() == 1 ? ids.iterator().next() : null;
+    e.eventId(only != null && only.matches("\\d{1,9}") ? Integer.parseInt(only) : -1);
   }
 
   private static void addItems(Event e, SigmaRule r, Random rnd, double share) {
