@@ -123,6 +123,27 @@ public final class WebDetector {
     book.propose("sigma:" + ruleId, "ip", r.ip(), r.time(), "exploit attempt: " + title, r.site());
   }
 
+  /**
+   * Moves event time forward to {@code t} without a request, so that windows close and their
+   * alerts come while the input is quiet (live tailing). Requests older than {@code t} minus the
+   * lateness are dropped afterwards, as for any late line. No-op when {@code t} is not ahead.
+   */
+  public void advanceTo(long t) {
+    if (watermark != Long.MIN_VALUE && t > watermark) {
+      advance(t);
+    }
+  }
+
+  /** Event time of the newest request (or {@link #advanceTo}), or {@code Long.MIN_VALUE} before any. */
+  public long watermark() {
+    return watermark;
+  }
+
+  /** How many decisions have been proposed so far (new ones are appended to {@link #decisions()}). */
+  public int decisionCount() {
+    return book.size();
+  }
+
   /** Ends the stream: closes open windows and emits campaign alerts. */
   public void flush() {
     for (SiteState s : sites.values()) {
