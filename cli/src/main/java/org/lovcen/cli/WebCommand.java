@@ -159,6 +159,7 @@ final class WebCommand implements Runnable {
               d.advanceTo(lastWatermark + (now - lastData) / 1000);
             }
           }
+          d.announceCampaigns();
           decisions(d, fmt, out);
           out.flush();
           if (n == 0) {
