@@ -8,7 +8,8 @@ import java.util.List;
  * with \\rundll32.exe" needs "\\rundll32.exe" in Image. For each matcher tree this derives a
  * necessary condition as a set of alternatives (field, folded literal): if the rule matches, at
  * least one alternative is present. OR unions its children's sets; AND picks the most selective
- * child (longest shortest literal); NOT, regexes, numbers, null and keyword searches give no
+ * child (longest shortest literal, where a short whole value such as "GET" or "SetValue" counts
+ * half: fields with enumerated values repeat them on most events); NOT, regexes, numbers, null and keyword searches give no
  * condition, so such rules are always evaluated. The evaluator then scans each field once with
  * an Aho-Corasick automaton over all literals and evaluates only the rules that were hit: the
  * cheap test first, the full tree last.
@@ -20,8 +21,11 @@ final class Prefilter {
   /** The field id of keyword literals: any value of the event may contain them. */
   static final int ANY_FIELD = -1;
 
-  /** One alternative: field id (or {@link #ANY_FIELD}) and a folded literal the value must contain. */
-  record Literal(int field, String text) {}
+  /**
+   * One alternative: field id (or {@link #ANY_FIELD}) and a folded literal the value must contain;
+   * {@code whole} when the literal must be the entire value.
+   */
+  record Literal(int field, String text, boolean whole) {}
 
   /** The alternatives, or null when the tree has no usable necessary condition. */
   static List<Literal> of(Node n) {
@@ -52,7 +56,7 @@ final class Prefilter {
       if (lit == null) {
         return null;
       }
-      out.add(new Literal(field, lit));
+      out.add(new Literal(field, lit, m.wholeValue()));
     }
     return out;
   }
@@ -97,7 +101,8 @@ final class Prefilter {
   private static int shortest(List<Literal> l) {
     int m = Integer.MAX_VALUE;
     for (Literal x : l) {
-      m = Math.min(m, x.text().length());
+      int len = x.text().length();
+      m = Math.min(m, x.whole() ? (len + 1) / 2 : len);
     }
     return m;
   }

@@ -40,6 +40,11 @@ abstract class ValueMatcher {
     return null;
   }
 
+  /** Whether {@link #literal()} must be the whole value (an exact match), not a part of it. */
+  boolean wholeValue() {
+    return false;
+  }
+
   /** Sigma string patterns: exact, prefix, suffix, contains, or a general glob. */
   static final class Glob extends ValueMatcher {
     private final boolean cased;
@@ -177,6 +182,12 @@ abstract class ValueMatcher {
         return COST_AFFIX;
       }
       return segments.length <= 1 ? COST_CONTAINS : COST_GLOB;
+    }
+
+    @Override
+    boolean wholeValue() {
+      return segments.length == 1 && startAnchored && endAnchored && segments[0].length > 0
+          && String.valueOf(segments[0]).indexOf(SigmaValue.QUESTION) < 0;
     }
 
     @Override

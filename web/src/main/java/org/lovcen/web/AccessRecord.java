@@ -18,6 +18,15 @@ public final class AccessRecord {
   /** Not served from a cache. */
   public static final byte CACHE_MISS = 2;
 
+  /** Status codes as text, made once rather than per line. */
+  private static final String[] STATUS_TEXT = new String[600];
+
+  static {
+    for (int i = 0; i < STATUS_TEXT.length; i++) {
+      STATUS_TEXT[i] = Integer.toString(i);
+    }
+  }
+
   /** Event time, micros since the epoch (UTC). */
   public long time;
   /** The site (virtual host, else from the file name); never null after parsing. */
@@ -93,7 +102,8 @@ public final class AccessRecord {
     if (query != null) {
       e.add("cs-uri-query", query);
     }
-    e.add("sc-status", Integer.toString(status), Event.NUMBER);
+    e.add("sc-status", status >= 0 && status < STATUS_TEXT.length ? STATUS_TEXT[status] : Integer.toString(status),
+        Event.NUMBER);
     if (userAgent != null) {
       e.add("cs-user-agent", userAgent);
     }

@@ -67,6 +67,11 @@ public final class DecisionBook {
     return new ArrayList<>(byValue.values());
   }
 
+  /** How many decisions there are. */
+  int size() {
+    return byValue.size();
+  }
+
   /** How many proposals the allowlist refused. */
   public long refusedAllowlisted() {
     return refusedAllowlisted;

@@ -58,6 +58,7 @@ public final class WebDetector {
   private long nextTick = Long.MIN_VALUE;
   private long nextSweep = Long.MIN_VALUE;
   private long requests;
+  private long announcedLast = Long.MIN_VALUE;
   private long late;
 
   /**
@@ -121,6 +122,80 @@ public final class WebDetector {
     }
     emit(ruleId, title, level, tags, r.time(), r.time(), r, List.of(r.site()), List.of(r.ip()), 1, Map.of());
     book.propose("sigma:" + ruleId, "ip", r.ip(), r.time(), "exploit attempt: " + title, r.site());
+  }
+
+  /**
+   * Moves event time forward to {@code t} without a request, so that windows close and their
+   * alerts come while the input is quiet (live tailing). Requests older than {@code t} minus the
+   * lateness are dropped afterwards, as for any late line. No-op when {@code t} is not ahead.
+   */
+  public void advanceTo(long t) {
+    if (watermark != Long.MIN_VALUE && t > watermark) {
+      advance(t);
+    }
+  }
+
+  /** Event time of the newest request (or {@link #advanceTo}), or {@code Long.MIN_VALUE} before any. */
+  public long watermark() {
+    return watermark;
+  }
+
+  /** How many decisions have been proposed so far (new ones are appended to {@link #decisions()}). */
+  public int decisionCount() {
+    return book.size();
+  }
+
+  /**
+   * For live input: emits a campaign alert as soon as distributed floods are going on (or ended
+   * within {@code campaign.window_minutes}) on at least {@code campaign.min_sites} sites, once per
+   * campaign (a campaign goes on while new flood activity comes within the window). The alert has
+   * {@code fields.ongoing = true}; the complete campaign alert, with every site and incident, still
+   * comes at {@link #flush}. Call it as often as convenient (after each batch of lines).
+   */
+  public void announceCampaigns() {
+    long now = watermark;
+    if (now == Long.MIN_VALUE) {
+      return;
+    }
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    for (SiteState s : sites.values()) {
+      if (s.flood) {
+        names.add(s.name);
+        first = Math.min(first, s.floodFirst);
+        last = Math.max(last, s.floodLast);
+      }
+    }
+    for (Incident i : incidents) {
+      if (i.detector.equals("distributed_flood") && i.last >= now - c.campaignWindow) {
+        names.add(i.site);
+        first = Math.min(first, i.first);
+        last = Math.max(last, i.last);
+      }
+    }
+    if (names.isEmpty()) {
+      return;
+    }
+    boolean sameCampaign = announcedLast != Long.MIN_VALUE && first <= announcedLast + c.campaignWindow;
+    if (sameCampaign) {
+      announcedLast = Math.max(announcedLast, last);
+      return;
+    }
+    if (names.size() < c.campaignSites) {
+      return;
+    }
+    announcedLast = last;
+    java.util.Set<String> srcs = new java.util.HashSet<>();
+    for (SiteState s : sites.values()) {
+      if (s.flood) {
+        srcs.addAll(s.floodSources);
+      }
+    }
+    List<String> shown = srcs.size() <= 20 ? srcs.stream().sorted().toList() : List.of();
+    emit("campaign", "Coordinated flood across " + names.size() + " sites", Level.CRITICAL,
+        List.of("attack.impact", "attack.t1498", "attack.t1499.002"), first, now, null, List.copyOf(names), shown,
+        srcs.size(), Map.of("ongoing", "true"));
   }
 
   /** Ends the stream: closes open windows and emits campaign alerts. */
