@@ -27,7 +27,7 @@ final class RegexLiterals {
             return null;
           }
           char d = re.charAt(i + 1);
-          next = i + 2;
+          next = skipEscape(re, i);
           if (!Character.isLetterOrDigit(d)) {
             literal = true;
             lit = d;
@@ -75,6 +75,48 @@ final class RegexLiterals {
       return close + 1;
     }
     return start + 1;
+  }
+
+  /**
+   * Past the escape at {@code start}. Some escapes take arguments that are not literals of the
+   * pattern: hex and Unicode code units (x41, x{41}, u0041), octal (0101), control (cA), classes
+   * (p{Lu}, pL), names (N{..}, k<..>). -1 when the pattern ends inside one.
+   */
+  private static int skipEscape(String re, int start) {
+    int n = re.length();
+    int i = start + 2;
+    switch (re.charAt(start + 1)) {
+      case 'x' -> {
+        return i < n && re.charAt(i) == '{' ? closing(re, i, '}') : Math.min(n, i + 2);
+      }
+      case 'u' -> {
+        return Math.min(n, i + 4);
+      }
+      case 'c' -> {
+        return Math.min(n, i + 1);
+      }
+      case 'p', 'P', 'N' -> {
+        return i < n && re.charAt(i) == '{' ? closing(re, i, '}') : Math.min(n, i + 1);
+      }
+      case 'k' -> {
+        return i < n && re.charAt(i) == '<' ? closing(re, i, '>') : i;
+      }
+      case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' -> {
+        int end = i;
+        while (end < n && end < i + 3 && re.charAt(end) >= '0' && re.charAt(end) <= '9') {
+          end++;
+        }
+        return end;
+      }
+      default -> {
+        return i;
+      }
+    }
+  }
+
+  private static int closing(String re, int from, char close) {
+    int at = re.indexOf(close, from);
+    return at < 0 ? -1 : at + 1;
   }
 
   private static int skipGroup(String re, int start) {

@@ -58,6 +58,8 @@ class ModifierSpecTest {
         row("re with quantifier braces miss", "F|re: '^10\\.\\d{1,3}\\.1\\.\\d{1,3}$'", event("F", "10.20.2.60"),
             false),
         row("re backslash", "F|re: '\\\\cmd\\.exe$'", event("F", "C:\\x\\cmd.exe"), true),
+        row("re hex escape", "F|re: '\\x41dmin'", event("F", "Admin"), true),
+        row("re unicode property", "F|re: '\\p{Lu}dmin'", event("F", "Admin"), true),
         // encoding
         row("base64", "F|base64: 'hello world'", event("F", "aGVsbG8gd29ybGQ="), true),
         row("base64 contains", "F|base64|contains: 'hello world'", event("F", "xxaGVsbG8gd29ybGQ=xx"), true),

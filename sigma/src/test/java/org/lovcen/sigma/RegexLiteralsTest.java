@@ -19,7 +19,15 @@ class RegexLiteralsTest {
       "'\\\\Windows\\\\Temp\\\\'        | \\windows\\temp\\ | C:\\Windows\\Temp\\x",
       "'(?i)powershell'                 | powershell | PowerShell",
       "'a\\{,3}bcd'                     | 'a{,3}bcd' | a{,3}bcd",
-      "'ab+cd'                          | ab       | abbbcd"})
+      "'ab+cd'                          | ab       | abbbcd",
+      "'\\x41BCD'                       | bcd      | ABCD",
+      "'\\x{41}BCD'                     | bcd      | ABCD",
+      "'\\u0041BCD'                     | bcd      | ABCD",
+      "'\\0101BCD'                      | bcd      | ABCD",
+      "'\\cAxyz'                        | xyz      | '\u0001xyz'",
+      "'\\p{Lu}xyz'                     | xyz      | Axyz",
+      "'\\pLxyz'                        | xyz      | Axyz",
+      "'\\P{Lu}xyz'                     | xyz      | axyz"})
   void required_isContainedInEveryMatch(String regex, String literal, String sample) {
     String got = RegexLiterals.required(regex);
     assertThat(got).isEqualTo(literal == null ? null : Fold.fold(literal));
