@@ -20,17 +20,29 @@ final class RegexLiterals {
       char c = re.charAt(i);
       int next = i + 1;
       boolean literal = false;
-      char lit = 0;
+      String lit = null;
       switch (c) {
         case '\\' -> {
           if (i + 1 >= n) {
             return null;
           }
           char d = re.charAt(i + 1);
-          next = skipEscape(re, i);
-          if (!Character.isLetterOrDigit(d)) {
-            literal = true;
-            lit = d;
+          if (d == 'Q') { // \Q..\E: plain characters; a quantifier after \E binds to the last one
+            int end = re.indexOf("\\E", i + 2);
+            int stop = end < 0 ? n : end;
+            next = end < 0 ? n : end + 2;
+            if (stop > i + 2) {
+              int last = unitStart(re, i + 2, stop);
+              run.append(re, i + 2, last);
+              literal = true;
+              lit = re.substring(last, stop);
+            }
+          } else {
+            next = skipEscape(re, i);
+            if (!Character.isLetterOrDigit(d)) {
+              literal = true;
+              lit = String.valueOf(d);
+            }
           }
         }
         case '(' -> next = skipGroup(re, i);
@@ -43,7 +55,8 @@ final class RegexLiterals {
         case '*', '?', '+' -> {}
         default -> {
           literal = true;
-          lit = c;
+          next = unitEnd(re, i);
+          lit = re.substring(i, next);
         }
       }
       if (next < 0) {
@@ -62,6 +75,22 @@ final class RegexLiterals {
     }
     best = longer(best, run);
     return best == null || best.isEmpty() ? null : Fold.fold(best);
+  }
+
+  /** Start of the last character (a surrogate pair counts as one) of {@code re[from, to)}. */
+  private static int unitStart(String re, int from, int to) {
+    return to - 2 >= from && Character.isSurrogatePair(re.charAt(to - 2), re.charAt(to - 1)) ? to - 2 : to - 1;
+  }
+
+  /** End of the character at {@code i}: a quantifier after a surrogate pair binds to both halves. */
+  private static int unitEnd(String re, int i) {
+    return i + 1 < re.length() && Character.isSurrogatePair(re.charAt(i), re.charAt(i + 1)) ? i + 2 : i + 1;
+  }
+
+  /** Past the {@code \\E} that ends a quotation starting at {@code start}, or -1. */
+  private static int skipQuoted(String re, int start) {
+    int end = re.indexOf("\\E", start + 2);
+    return end < 0 ? -1 : end + 2;
   }
 
   private static String longer(String best, StringBuilder run) {
@@ -123,7 +152,12 @@ final class RegexLiterals {
     int depth = 0;
     for (int i = start; i < re.length(); i++) {
       char c = re.charAt(i);
-      if (c == '\\') {
+      if (c == '\\' && i + 1 < re.length() && re.charAt(i + 1) == 'Q') {
+        i = skipQuoted(re, i) - 1;
+        if (i < 0) {
+          return -1;
+        }
+      } else if (c == '\\') {
         i++;
       } else if (c == '[') {
         i = skipClass(re, i) - 1;
@@ -149,7 +183,12 @@ final class RegexLiterals {
     }
     for (; i < re.length(); i++) {
       char c = re.charAt(i);
-      if (c == '\\') {
+      if (c == '\\' && i + 1 < re.length() && re.charAt(i + 1) == 'Q') {
+        i = skipQuoted(re, i) - 1;
+        if (i < 0) {
+          return -1;
+        }
+      } else if (c == '\\') {
         i++;
       } else if (c == ']') {
         return i + 1;

@@ -27,7 +27,13 @@ class RegexLiteralsTest {
       "'\\cAxyz'                        | xyz      | '\u0001xyz'",
       "'\\p{Lu}xyz'                     | xyz      | Axyz",
       "'\\pLxyz'                        | xyz      | Axyz",
-      "'\\P{Lu}xyz'                     | xyz      | axyz"})
+      "'\\P{Lu}xyz'                     | xyz      | axyz",
+      "'\\Qa.b\\E'                      | a.b      | a.b",
+      "'\\Qab\\E?cd'                    | cd       | acd",
+      "'(x\\Q)\\Eyz)'                   | NONE     | x)yz",
+      "'[a\\Q]\\E]x'                    | x        | ax",
+      "'a\uD83D\uDE00?bc'                | bc       | abc",
+      "'a\\Qb\uD83D\uDE00\\E*cd'          | ab       | abcd"})
   void required_isContainedInEveryMatch(String regex, String literal, String sample) {
     String got = RegexLiterals.required(regex);
     assertThat(got).isEqualTo(literal == null ? null : Fold.fold(literal));
