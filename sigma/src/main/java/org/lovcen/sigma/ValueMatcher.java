@@ -298,7 +298,10 @@ abstract class ValueMatcher {
     }
 
     private static java.util.regex.Pattern jdk(SigmaValue.Re re) {
-      int flags = (re.ignoreCase() ? java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE
+      // UNIX_LINES: only a line feed ends a line for '.', '^' and '$', as in RE2 and Python's re;
+      // by default the JDK also stops at carriage return, NEL and the Unicode line separators.
+      int flags = java.util.regex.Pattern.UNIX_LINES
+          | (re.ignoreCase() ? java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE
           : 0) | (re.multiline() ? java.util.regex.Pattern.MULTILINE : 0)
           | (re.dotAll() ? java.util.regex.Pattern.DOTALL : 0);
       try {

@@ -58,6 +58,9 @@ class ModifierSpecTest {
         row("re with quantifier braces miss", "F|re: '^10\\.\\d{1,3}\\.1\\.\\d{1,3}$'", event("F", "10.20.2.60"),
             false),
         row("re backslash", "F|re: '\\\\cmd\\.exe$'", event("F", "C:\\x\\cmd.exe"), true),
+        row("re dot matches carriage return", "F|re: 'a.b'", event("F", "a\rb"), true),
+        row("re dot matches line separator", "F|re: 'a.b'", event("F", "a\u2028b"), true),
+        row("re m ends lines at line feed only", "F|re|m: 'one$'", event("F", "one\r\ntwo"), false),
         row("re hex escape", "F|re: '\\x41dmin'", event("F", "Admin"), true),
         row("re unicode property", "F|re: '\\p{Lu}dmin'", event("F", "Admin"), true),
         // encoding
