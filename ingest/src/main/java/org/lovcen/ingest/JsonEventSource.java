@@ -117,8 +117,9 @@ final class JsonEventSource implements EventSource {
 
     void run() throws IOException {
       event.source(name);
-      int pos = 0;
-      boolean eof = false;
+      boolean eof = fill();
+      // A UTF-8 byte order mark (as PowerShell writes) is not part of the first record.
+      int pos = len >= 3 && buf[0] == (byte) 0xEF && buf[1] == (byte) 0xBB && buf[2] == (byte) 0xBF ? 3 : 0;
       while (true) {
         if (pos == len) {
           if (eof) {

@@ -183,6 +183,13 @@ class JsonEventSourceTest {
   }
 
   @Test
+  void byteOrderMark_beforeTheFirstRecord_isSkipped() throws IOException {
+    Read r = read("bom.jsonl", "\uFEFF{\"k\":1}\n{\"k\":2}\n");
+    assertThat(r.events()).extracting(e -> e.get("k")).containsExactly("1", "2");
+    assertThat(r.problems()).isEmpty();
+  }
+
+  @Test
   void oversizedRecord_isSkippedWhole_itsInnerObjectsAreNotEvents() throws IOException {
     // The 17 MiB buffer ends exactly where an inner object starts (8-byte head, 8-byte items).
     StringBuilder big = new StringBuilder(20 << 20).append("{\"abc\":[");
