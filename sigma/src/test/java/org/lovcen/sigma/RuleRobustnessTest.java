@@ -39,4 +39,18 @@ class RuleRobustnessTest {
       }
     }
   }
+
+  @Test
+  void deeplyNestedConditions_areErrorsNotStackOverflows() {
+    for (String condition : List.of("not ".repeat(100_000) + "sel", "(".repeat(100_000) + "sel"
+        + ")".repeat(100_000))) {
+      try {
+        RuleSet set = RuleSet.of(RuleSet.parse("deep.yml", Rules.rule("sel:\n  F: x\ncondition: " + condition),
+            Map.of()), RuleSet.Options.defaults());
+        set.evaluator().evaluate(Rules.event("F", "x"), (r, e) -> {});
+      } catch (SigmaException expected) {
+        assertThat(expected.getMessage()).startsWith("deep.yml");
+      }
+    }
+  }
 }
