@@ -82,6 +82,8 @@ class ModifierSpecTest {
         row("lte", "F|lte: 10", event("F", "10"), true),
         row("gt", "F|gt: 10", event("F", "11"), true),
         row("gt miss", "F|gt: 10", event("F", "3"), false),
+        row("gt 64-bit hex", "F|gt: 0", event("F", "0xFFFFFFFFFFFFFFFF"), true),
+        row("lt 64-bit hex", "F|lt: 0", event("F", "0x8000000000000000"), false),
         row("gte", "F|gte: 10", event("F", "10"), true),
         row("gt hex value", "F|gt: 10", event("F", "0x20"), true),
         row("gt non-number", "F|gt: 10", event("F", "abc"), false),
