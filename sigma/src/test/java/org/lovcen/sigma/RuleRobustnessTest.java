@@ -53,4 +53,21 @@ class RuleRobustnessTest {
       }
     }
   }
+
+  @Test
+  void manyDistinctChannelsAndEventIds_keepTheEvaluatorBounded() {
+    RuleSet set = Rules.compile(Rules.rule("sel:\n  F: x\ncondition: sel"), Map.of());
+    Evaluator ev = set.evaluator();
+    int[] hits = {0};
+    for (int i = 0; i < 50_000; i++) {
+      org.lovcen.core.Event e = Rules.event("F", "x");
+      if (i % 2 == 0) {
+        e.channel("Channel-" + i);
+      }
+      e.eventId(i);
+      ev.evaluate(e, (r, m) -> hits[0]++);
+    }
+    assertThat(ev.cachedBuckets()).isLessThanOrEqualTo(Evaluator.MAX_BUCKETS);
+    assertThat(hits[0]).isEqualTo(25_000); // the rule (no Windows logsource) runs on events without a channel
+  }
 }
