@@ -62,6 +62,9 @@ final class RegexLiterals {
       if (next < 0) {
         return null;
       }
+      while (re.startsWith("\\Q\\E", next)) { // an empty quotation: a quantifier after it binds before it
+        next += 4;
+      }
       char q = next < n ? re.charAt(next) : 0;
       boolean optional = q == '*' || q == '?' || q == '{';
       if (literal && !optional) {

@@ -33,7 +33,8 @@ class RegexLiteralsTest {
       "'(x\\Q)\\Eyz)'                   | NONE     | x)yz",
       "'[a\\Q]\\E]x'                    | x        | ax",
       "'a\uD83D\uDE00?bc'                | bc       | abc",
-      "'a\\Qb\uD83D\uDE00\\E*cd'          | ab       | abcd"})
+      "'a\\Qb\uD83D\uDE00\\E*cd'          | ab       | abcd",
+      "'xyA\\Q\\E*b'                    | xy       | xyb"})
   void required_isContainedInEveryMatch(String regex, String literal, String sample) {
     String got = RegexLiterals.required(regex);
     assertThat(got).isEqualTo(literal == null ? null : Fold.fold(literal));
