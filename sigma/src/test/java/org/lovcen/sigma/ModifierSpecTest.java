@@ -61,6 +61,9 @@ class ModifierSpecTest {
         row("re dot matches carriage return", "F|re: 'a.b'", event("F", "a\rb"), true),
         row("re dot matches line separator", "F|re: 'a.b'", event("F", "a\u2028b"), true),
         row("re m ends lines at line feed only", "F|re|m: 'one$'", event("F", "one\r\ntwo"), false),
+        row("re bracket inside a class is a character", "F|re: '^[a[b]]x'", event("F", "[]x"), true),
+        row("re bracket inside a class is no union", "F|re: '^[a[b]]x'", event("F", "ax"), false),
+        row("re ampersands inside a class are characters", "F|re: '^[a-z&&[^b]]x'", event("F", "&]x"), true),
         row("re hex escape", "F|re: '\\x41dmin'", event("F", "Admin"), true),
         row("re unicode property", "F|re: '\\p{Lu}dmin'", event("F", "Admin"), true),
         // encoding
