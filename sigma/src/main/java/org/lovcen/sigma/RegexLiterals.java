@@ -193,6 +193,11 @@ final class RegexLiterals {
         }
       } else if (c == '\\') {
         i++;
+      } else if (c == '[' && i + 1 < re.length() && re.charAt(i + 1) == ':') {
+        int end = re.indexOf(":]", i + 2);
+        if (end >= 0) {
+          i = end + 1; // a POSIX class such as [:digit:]
+        }
       } else if (c == ']') {
         return i + 1;
       }

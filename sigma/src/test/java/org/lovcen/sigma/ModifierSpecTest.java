@@ -64,6 +64,7 @@ class ModifierSpecTest {
         row("re bracket inside a class is a character", "F|re: '^[a[b]]x'", event("F", "[]x"), true),
         row("re bracket inside a class is no union", "F|re: '^[a[b]]x'", event("F", "ax"), false),
         row("re ampersands inside a class are characters", "F|re: '^[a-z&&[^b]]x'", event("F", "&]x"), true),
+        row("re POSIX class", "F|re: '^[[:digit:]]x'", event("F", "1x"), true),
         row("re hex escape", "F|re: '\\x41dmin'", event("F", "Admin"), true),
         row("re unicode property", "F|re: '\\p{Lu}dmin'", event("F", "Admin"), true),
         // encoding
