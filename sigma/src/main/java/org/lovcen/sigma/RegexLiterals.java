@@ -62,8 +62,10 @@ final class RegexLiterals {
       if (next < 0) {
         return null;
       }
-      while (re.startsWith("\\Q\\E", next)) { // an empty quotation: a quantifier after it binds before it
-        next += 4;
+      // An empty quotation or a flag group such as (?i) matches nothing: a quantifier after it
+      // binds to what comes before it.
+      for (int skip = transparent(re, next); skip > next; skip = transparent(re, next)) {
+        next = skip;
       }
       char q = next < n ? re.charAt(next) : 0;
       boolean optional = q == '*' || q == '?' || q == '{';
@@ -78,6 +80,23 @@ final class RegexLiterals {
     }
     best = longer(best, run);
     return best == null || best.isEmpty() ? null : Fold.fold(best);
+  }
+
+  /** Past an empty {@code \\Q\\E} or a flag group like {@code (?i)} at {@code at}; else {@code at}. */
+  private static int transparent(String re, int at) {
+    if (re.startsWith("\\Q\\E", at)) {
+      return at + 4;
+    }
+    if (re.startsWith("(?", at)) {
+      int i = at + 2;
+      while (i < re.length() && (Character.isLetter(re.charAt(i)) || re.charAt(i) == '-')) {
+        i++;
+      }
+      if (i < re.length() && re.charAt(i) == ')') {
+        return i + 1;
+      }
+    }
+    return at;
   }
 
   /** Start of the last character (a surrogate pair counts as one) of {@code re[from, to)}. */

@@ -35,7 +35,8 @@ class RegexLiteralsTest {
       "'a\uD83D\uDE00?bc'                | bc       | abc",
       "'a\\Qb\uD83D\uDE00\\E*cd'          | ab       | abcd",
       "'xyA\\Q\\E*b'                    | xy       | xyb",
-      "'[[:digit:]]xyz'                 | xyz      | 1xyz"})
+      "'[[:digit:]]xyz'                 | xyz      | 1xyz",
+      "'xyA(?i){0,1}b'                  | xy       | xyb"})
   void required_isContainedInEveryMatch(String regex, String literal, String sample) {
     String got = RegexLiterals.required(regex);
     assertThat(got).isEqualTo(literal == null ? null : Fold.fold(literal));
