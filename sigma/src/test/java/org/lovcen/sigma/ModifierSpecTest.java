@@ -107,6 +107,8 @@ class ModifierSpecTest {
         row("cidr v4 /23", "F|cidr: 192.168.2.0/23", event("F", "192.168.3.255"), true),
         row("cidr v6", "F|cidr: 'fe80::/10'", event("F", "fe80::1234:5678"), true),
         row("cidr v6 miss", "F|cidr: 'fe80::/10'", event("F", "2001:db8::1"), false),
+        row("cidr v6 signed group is no address", "F|cidr: 'ffff::/16'", event("F", "-1::"), false),
+        row("cidr v6 plus sign is no address", "F|cidr: '1::/16'", event("F", "+1::"), false),
         row("cidr v6 full form", "F|cidr: '2001:db8::/32'", event("F", "2001:0db8:0000:0000:0000:0000:0000:0001"), true),
         row("cidr list", "F|cidr:\n  - 10.0.0.0/8\n  - 172.16.0.0/12", event("F", "172.20.0.1"), true),
         row("cidr everything", "F|cidr: 0.0.0.0/0", event("F", "255.255.255.255"), true),
