@@ -100,6 +100,8 @@ final class JsonEventSource implements EventSource {
     private int len;
     private long line = 1;
     private Boolean lineMode;
+    /** Discarding the rest of a bad record, up to the next line that opens an object. */
+    private boolean skipping;
 
     Scanner(InputStream in, Event event, EventSink sink, ProblemSink problems) {
       String lower = name.toLowerCase(java.util.Locale.ROOT);
@@ -115,8 +117,9 @@ final class JsonEventSource implements EventSource {
 
     void run() throws IOException {
       event.source(name);
-      int pos = 0;
-      boolean eof = false;
+      boolean eof = fill();
+      // A UTF-8 byte order mark (as PowerShell writes) is not part of the first record.
+      int pos = len >= 3 && buf[0] == (byte) 0xEF && buf[1] == (byte) 0xBB && buf[2] == (byte) 0xBF ? 3 : 0;
       while (true) {
         if (pos == len) {
           if (eof) {
@@ -125,6 +128,18 @@ final class JsonEventSource implements EventSource {
           len = 0;
           pos = 0;
           eof = fill();
+          continue;
+        }
+        if (skipping) {
+          pos = skipRest(pos);
+          if (skipping) { // the last byte may be a line break before '{': keep it, read more
+            if (eof) {
+              return;
+            }
+            compact(pos);
+            pos = 0;
+            eof = fill();
+          }
           continue;
         }
         byte b = buf[pos];
@@ -245,16 +260,30 @@ final class JsonEventSource implements EventSource {
       return Boolean.TRUE.equals(lineMode) ? nl : skipToLineStartingObject(nl - 1);
     }
 
+    /**
+     * Discards from {@code start + 1} to the next line that opens an object, reading on past the
+     * buffer when needed: the rest of a bad record must not be read as records of its own.
+     */
     private int skipToLineStartingObject(int start) {
-      for (int i = start + 1; i < len - 1; i++) {
+      skipping = true;
+      return Math.min(start + 1, len);
+    }
+
+    /**
+     * Skips to the next line opening an object in the buffer, ending {@link #skipping} there;
+     * otherwise returns the index of the buffer's last byte, still skipping.
+     */
+    private int skipRest(int pos) {
+      for (int i = pos; i < len - 1; i++) {
         if (buf[i] == '\n') {
           line++;
           if (buf[i + 1] == '{') {
+            skipping = false;
             return i + 1;
           }
         }
       }
-      return len;
+      return Math.max(pos, len - 1);
     }
 
     private void parse(int from, int to) throws IOException {

@@ -187,4 +187,44 @@ class JsonEventSourceTest {
     assertThat(r.events()).extracting(e -> e.get("k")).containsExactly("1");
     assertThat(r.problems()).hasSize(1);
   }
+
+  @Test
+  void byteOrderMark_beforeTheFirstRecord_isSkipped() throws IOException {
+    Read r = read("bom.jsonl", "\uFEFF{\"k\":1}\n{\"k\":2}\n");
+    assertThat(r.events()).extracting(e -> e.get("k")).containsExactly("1", "2");
+    assertThat(r.problems()).isEmpty();
+  }
+
+  @Test
+  void oversizedRecord_isSkippedWhole_itsInnerObjectsAreNotEvents() throws IOException {
+    // The 17 MiB buffer ends exactly where an inner object starts (8-byte head, 8-byte items).
+    StringBuilder big = new StringBuilder(20 << 20).append("{\"abc\":[");
+    while (big.length() < 19 << 20) {
+      big.append("{\"k\":1},");
+    }
+    big.append("{\"k\":1}]}\n{\"k\":\"after\"}\n");
+    for (String name : List.of("big.jsonl", "big.json")) {
+      Read r = read(name, big.toString());
+      assertThat(r.events()).as(name).extracting(e -> e.get("k")).containsExactly("after");
+      assertThat(r.problems()).as(name).singleElement()
+          .satisfies(p -> assertThat(p.reason()).contains("larger than"));
+    }
+  }
+
+  @Test
+  void recordsAcrossTheBufferBoundary_withEscapes_areReadWhole() throws IOException {
+    // Records of every alignment to the 1 MiB refill, each ending in an escaped quote or backslash.
+    StringBuilder s = new StringBuilder();
+    List<String> expected = new ArrayList<>();
+    int n = 0;
+    while (s.length() < (3 << 20)) {
+      String v = "x".repeat(1000 + n % 7) + (n % 2 == 0 ? "\\\"" : "\\\\");
+      s.append("{\"k\":\"").append(v).append("\"}\n");
+      expected.add("x".repeat(1000 + n % 7) + (n % 2 == 0 ? "\"" : "\\"));
+      n++;
+    }
+    Read r = read("edge.jsonl", s.toString());
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.events()).extracting(e -> e.get("k")).containsExactlyElementsOf(expected);
+  }
 }

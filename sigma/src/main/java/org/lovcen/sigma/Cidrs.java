@@ -192,11 +192,16 @@ final class Cidrs {
       if (g[i].isEmpty() || g[i].length() > 4) {
         return null;
       }
-      try {
-        out[i] = Integer.parseInt(g[i], 16);
-      } catch (NumberFormatException e) {
-        return null;
+      int v = 0;
+      for (int k = 0; k < g[i].length(); k++) {
+        char c = g[i].charAt(k);
+        int d = c < 128 ? Character.digit(c, 16) : -1; // ASCII hex digits only: no sign, no other scripts
+        if (d < 0) {
+          return null;
+        }
+        v = v << 4 | d;
       }
+      out[i] = v;
     }
     return out;
   }

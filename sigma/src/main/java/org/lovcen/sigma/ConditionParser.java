@@ -13,6 +13,10 @@ final class ConditionParser {
   private final List<String> tokens = new ArrayList<>();
   private final List<Integer> columns = new ArrayList<>();
   private int pos;
+  private int depth;
+
+  /** Deepest nesting of parentheses and 'not' accepted: deeper input is an error, not a stack overflow. */
+  static final int MAX_DEPTH = 200;
 
   private ConditionParser(String text) {
     this.text = text;
@@ -99,7 +103,10 @@ final class ConditionParser {
 
   private Condition not() {
     if (accept("not")) {
-      return new Condition.Not(not());
+      enter();
+      Condition c = new Condition.Not(not());
+      depth--;
+      return c;
     }
     return primary();
   }
@@ -111,10 +118,12 @@ final class ConditionParser {
     }
     if (t.equals("(")) {
       pos++;
+      enter();
       Condition c = or();
       if (!accept(")")) {
         throw error("')' expected");
       }
+      depth--;
       return c;
     }
     String lower = t.toLowerCase(Locale.ROOT);
@@ -133,6 +142,12 @@ final class ConditionParser {
     }
     pos++;
     return new Condition.Ref(t);
+  }
+
+  private void enter() {
+    if (++depth > MAX_DEPTH) {
+      throw error("nested deeper than " + MAX_DEPTH + " levels");
+    }
   }
 
   private int quantifier(String t) {

@@ -28,7 +28,10 @@ public final class Evaluator {
   private int[] candidates = new int[64];
   private int candidateCount;
   private final HashMap<String, IntMap<Bucket>> buckets = new HashMap<>();
-  private final IntMap<Bucket> noChannel = new IntMap<>();
+  private IntMap<Bucket> noChannel = new IntMap<>();
+  /** Buckets cached; past {@link #MAX_BUCKETS} the cache starts over, so odd input cannot grow it without end. */
+  private int cached;
+  static final int MAX_BUCKETS = 4096;
   private Bucket bucket;
   private int[][] scanVariants;
   private final AhoCorasick.Hits onHit = this::hit;
@@ -153,37 +156,30 @@ public final class Evaluator {
     }
   }
 
-  /**
-   * Caches per (channel, EventID) are bounded: input can carry any number of distinct channel
-   * names and EventIDs, and a bucket costs a flag per rule variant.
-   */
-  private static final int MAX_CACHED = 1024;
-
-  private int cached;
-
   private Bucket bucket(String channel, int eventId) {
-    if (cached > MAX_CACHED) {
-      buckets.clear();
-      noChannel.clear();
-      cached = 0;
-    }
-    IntMap<Bucket> byId;
-    if (channel == null) {
-      byId = noChannel;
-    } else {
-      byId = buckets.get(channel);
+    IntMap<Bucket> byId = channel == null ? noChannel : buckets.get(channel);
+    Bucket b = byId == null ? null : byId.get(eventId);
+    if (b == null) {
+      if (cached >= MAX_BUCKETS) {
+        buckets.clear();
+        noChannel = new IntMap<>();
+        cached = 0;
+        byId = channel == null ? noChannel : null;
+      }
       if (byId == null) {
         byId = new IntMap<>();
         buckets.put(channel, byId);
       }
-    }
-    Bucket b = byId.get(eventId);
-    if (b == null) {
       b = build(channel == null ? null : Fold.fold(channel), eventId);
       byId.put(eventId, b);
       cached++;
     }
     return b.admits.length == 0 ? null : b;
+  }
+
+  /** How many (channel, EventID) buckets are cached. */
+  int cachedBuckets() {
+    return cached;
   }
 
   private Bucket build(String foldedChannel, int eventId) {

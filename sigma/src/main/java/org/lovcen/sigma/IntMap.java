@@ -37,13 +37,6 @@ final class IntMap<V> {
     values[i] = value;
   }
 
-  void clear() {
-    Arrays.fill(keys, 0);
-    Arrays.fill(values, null);
-    Arrays.fill(used, false);
-    size = 0;
-  }
-
   private void grow() {
     int[] k = keys;
     Object[] v = values;

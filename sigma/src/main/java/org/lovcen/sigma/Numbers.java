@@ -22,7 +22,7 @@ final class Numbers {
         }
         v = v * 16 + d;
       }
-      return v;
+      return v >= 0 ? v : (double) (v >>> 1) * 2 + (v & 1); // 16 digits: unsigned
     }
     boolean digitsOnly = true;
     int start = s.charAt(0) == '-' || s.charAt(0) == '+' ? 1 : 0;

@@ -314,14 +314,51 @@ abstract class ValueMatcher {
     }
 
     private static java.util.regex.Pattern jdk(SigmaValue.Re re) {
-      int flags = (re.ignoreCase() ? java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE
+      // UNIX_LINES: only a line feed ends a line for '.', '^' and '$', as in RE2 and Python's re;
+      // by default the JDK also stops at carriage return, NEL and the Unicode line separators.
+      int flags = java.util.regex.Pattern.UNIX_LINES
+          | (re.ignoreCase() ? java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE
           : 0) | (re.multiline() ? java.util.regex.Pattern.MULTILINE : 0)
           | (re.dotAll() ? java.util.regex.Pattern.DOTALL : 0);
+      if (nestedClassSyntax(re.regex())) {
+        return null; // '[' or '&&' inside a class: the JDK reads unions and intersections, RE2 plain characters
+      }
       try {
         return java.util.regex.Pattern.compile(re.regex(), flags);
       } catch (java.util.regex.PatternSyntaxException e) {
         return null; // RE2 accepts what the JDK does not: RE2 alone then
       }
+    }
+
+    /** Whether a character class holds a '[' or '&&', which the JDK and RE2 read differently. */
+    static boolean nestedClassSyntax(String re) {
+      boolean inClass = false;
+      for (int i = 0, n = re.length(); i < n; i++) {
+        char c = re.charAt(i);
+        if (c == '\\') {
+          if (i + 1 < n && re.charAt(i + 1) == 'Q') {
+            int end = re.indexOf("\\E", i + 2);
+            i = end < 0 ? n : end + 1;
+          } else {
+            i++;
+          }
+        } else if (!inClass) {
+          if (c == '[') {
+            inClass = true;
+            if (i + 1 < n && re.charAt(i + 1) == '^') {
+              i++;
+            }
+            if (i + 1 < n && re.charAt(i + 1) == ']') {
+              i++;
+            }
+          }
+        } else if (c == '[' || (c == '&' && i + 1 < n && re.charAt(i + 1) == '&')) {
+          return true;
+        } else if (c == ']') {
+          inClass = false;
+        }
+      }
+      return false;
     }
 
     @Override

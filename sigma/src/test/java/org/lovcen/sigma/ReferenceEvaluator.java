@@ -181,7 +181,7 @@ final class ReferenceEvaluator {
       case SigmaValue.Bool b -> x != null && x.equalsIgnoreCase(Boolean.toString(b.value()));
       case SigmaValue.Null n -> type == Event.NULL;
       case SigmaValue.Re r -> x != null && CACHE.computeIfAbsent("re:" + r, k -> Pattern.compile(r.regex(),
-          (r.ignoreCase() ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0)
+          Pattern.UNIX_LINES | (r.ignoreCase() ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0)
           | (r.multiline() ? Pattern.MULTILINE : 0) | (r.dotAll() ? Pattern.DOTALL : 0))).matcher(x).find();
       case SigmaValue.Cidr c -> x != null && cidr(c.network(), x.trim());
       case SigmaValue.Compare c -> x != null && type != Event.BOOLEAN && number(x) != null && compare(c, number(x));

@@ -39,4 +39,35 @@ class RuleRobustnessTest {
       }
     }
   }
+
+  @Test
+  void deeplyNestedConditions_areErrorsNotStackOverflows() {
+    for (String condition : List.of("not ".repeat(100_000) + "sel", "(".repeat(100_000) + "sel"
+        + ")".repeat(100_000))) {
+      try {
+        RuleSet set = RuleSet.of(RuleSet.parse("deep.yml", Rules.rule("sel:\n  F: x\ncondition: " + condition),
+            Map.of()), RuleSet.Options.defaults());
+        set.evaluator().evaluate(Rules.event("F", "x"), (r, e) -> {});
+      } catch (SigmaException expected) {
+        assertThat(expected.getMessage()).startsWith("deep.yml");
+      }
+    }
+  }
+
+  @Test
+  void manyDistinctChannelsAndEventIds_keepTheEvaluatorBounded() {
+    RuleSet set = Rules.compile(Rules.rule("sel:\n  F: x\ncondition: sel"), Map.of());
+    Evaluator ev = set.evaluator();
+    int[] hits = {0};
+    for (int i = 0; i < 50_000; i++) {
+      org.lovcen.core.Event e = Rules.event("F", "x");
+      if (i % 2 == 0) {
+        e.channel("Channel-" + i);
+      }
+      e.eventId(i);
+      ev.evaluate(e, (r, m) -> hits[0]++);
+    }
+    assertThat(ev.cachedBuckets()).isLessThanOrEqualTo(Evaluator.MAX_BUCKETS);
+    assertThat(hits[0]).isEqualTo(25_000); // the rule (no Windows logsource) runs on events without a channel
+  }
 }
