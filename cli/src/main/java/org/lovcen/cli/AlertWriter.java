@@ -238,7 +238,8 @@ final class AlertWriter {
 
   /**
    * The timeline for a terminal: per detection one line (time, level, host, channel, EventID,
-   * title, ATT&CK techniques) and one indented line (rule id and key fields).
+   * title, ATT&CK techniques) and one indented line (rule id, the rule's author as the Detection
+   * Rule License requires, and key fields).
    */
   private static void table(List<Alert> alerts, Writer out, boolean color) throws IOException {
     for (Alert a : alerts) {
@@ -255,7 +256,8 @@ final class AlertWriter {
           + pad(a.eventId() < 0 ? "-" : Integer.toString(a.eventId()), 5) + "  " + a.ruleTitle()
           + (tags.isEmpty() ? "" : "  [" + tags + "]") + "\n");
       String d = details(a.fields(), 240);
-      out.write("    " + a.ruleId() + (d.isEmpty() ? "" : " | " + d) + "\n");
+      String by = a.author() == null || a.author().isEmpty() ? "" : " (" + a.author() + ")";
+      out.write("    " + a.ruleId() + by + (d.isEmpty() ? "" : " | " + d) + "\n");
     }
   }
 

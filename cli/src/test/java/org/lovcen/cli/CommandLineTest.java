@@ -102,6 +102,7 @@ class CommandLineTest {
     List<String> lines = Files.readAllLines(out);
     assertThat(lines.get(0)).startsWith("2022-08-22T11:29:00").contains("MED").contains("MF-WS-0001")
         .contains("Whoami Run").contains("T1033");
+    assertThat(lines.get(1)).contains("11111111-2222-4333-8444-555555555555 (Lovcen CERT team)");
     assertThat(lines.get(2)).startsWith("2022-08-22T11:31:02");
     assertThat(r.err()).contains("Summary").contains("by level: critical 0 high 0 medium 2").contains("Discovery");
   }
