@@ -166,6 +166,19 @@ class JsonEventSourceTest {
   }
 
   @Test
+  void recordRejectedByTheParser_insideARun_isReportedAlone() throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= 600; i++) {
+      b.append(i == 300 ? "{\"k\" 300}" : i == 450 ? "{\"k\":tru}" : "{\"k\":" + i + "}").append('\n');
+    }
+    Read r = read("run.jsonl", b.toString());
+    assertThat(r.events()).hasSize(598);
+    assertThat(r.events()).extracting(Event::record).doesNotContain(300L, 450L).contains(1L, 299L, 301L, 600L);
+    assertThat(r.events().get(299).get("k")).isEqualTo("301");
+    assertThat(r.problems()).extracting(Problem::position).containsExactly("line 300", "line 450");
+  }
+
+  @Test
   void truncatedLastRecord_isReported() throws IOException {
     Read r = read("t.jsonl", "{\"k\":1}\n{\"k\":");
     assertThat(r.events()).hasSize(1);
