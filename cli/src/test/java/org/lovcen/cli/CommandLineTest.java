@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,24 +49,6 @@ class CommandLineTest {
       {"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon"}},"EventID":1,"TimeCreated":{"#attributes":{"SystemTime":"2022-08-22T11:29:00Z"}},"EventRecordID":5,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"MF-WS-0001"},"EventData":{"Image":"C:\\\\Windows\\\\System32\\\\WHOAMI.EXE","CommandLine":"whoami"}}}
       """;
 
-  record Run(int code, String out, String err) {}
-
-  private static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
   private Path fixture() throws IOException {
     Path rules = Files.createDirectories(dir.resolve("rules"));
     Files.writeString(rules.resolve("whoami.yml"), RULE);
@@ -80,7 +61,8 @@ class CommandLineTest {
   void huntJsonl_matchesGoldenFile_inTimeOrder() throws IOException {
     fixture();
     Path out = dir.resolve("out.jsonl");
-    Run r = run("hunt", "--format", "jsonl", "--rules", dir.resolve("rules").toString(), "--institution", "mf",
+    InProcess.Run r = InProcess.run("hunt", "--format", "jsonl", "--rules", dir.resolve("rules").toString(),
+        "--institution", "mf",
         "--output", out.toString(), dir.resolve("logs").toString());
     assertThat(r.code()).as(r.err()).isEqualTo(Main.DETECTIONS);
     String actual = Files.readString(out).replace(dir.resolve("logs").toString(), "LOGS");
@@ -96,7 +78,7 @@ class CommandLineTest {
   void huntTable_showsTimelineAndSummary() throws IOException {
     fixture();
     Path out = dir.resolve("out.txt");
-    Run r = run("hunt", "--rules", dir.resolve("rules").toString(), "--output", out.toString(),
+    InProcess.Run r = InProcess.run("hunt", "--rules", dir.resolve("rules").toString(), "--output", out.toString(),
         dir.resolve("logs").toString());
     assertThat(r.code()).isEqualTo(Main.DETECTIONS);
     List<String> lines = Files.readAllLines(out);
@@ -111,7 +93,7 @@ class CommandLineTest {
   void huntCsv_hasHeaderAndQuotedCells() throws IOException {
     fixture();
     Path out = dir.resolve("out.csv");
-    assertThat(run("hunt", "--format", "csv", "--rules", dir.resolve("rules").toString(), "--output",
+    assertThat(InProcess.run("hunt", "--format", "csv", "--rules", dir.resolve("rules").toString(), "--output",
         out.toString(), dir.resolve("logs").toString()).code()).isEqualTo(Main.DETECTIONS);
     List<String> lines = Files.readAllLines(out);
     assertThat(lines.get(0)).startsWith("timestamp,level,rule_title,rule_id,tags");
@@ -122,14 +104,16 @@ class CommandLineTest {
   void exitCodes_cleanDetectionsUsageAndMissingInput() throws IOException {
     fixture();
     Path clean = Files.writeString(dir.resolve("clean.jsonl"), "{\"x\":1}\n");
-    assertThat(run("hunt", "--rules", dir.resolve("rules").toString(), "--quiet", "--output",
+    assertThat(InProcess.run("hunt", "--rules", dir.resolve("rules").toString(), "--quiet", "--output",
         dir.resolve("o").toString(), clean.toString()).code()).isEqualTo(Main.CLEAN);
-    assertThat(run("hunt", "--format", "xml", "--rules", dir.resolve("rules").toString(), clean.toString()).code())
+    assertThat(InProcess.run("hunt", "--format", "xml", "--rules", dir.resolve("rules").toString(),
+        clean.toString()).code())
         .isEqualTo(Main.USAGE);
-    Run missing = run("hunt", "--rules", dir.resolve("rules").toString(), dir.resolve("nope").toString());
+    InProcess.Run missing = InProcess.run("hunt", "--rules", dir.resolve("rules").toString(),
+        dir.resolve("nope").toString());
     assertThat(missing.code()).isEqualTo(Main.USAGE);
     assertThat(missing.err()).contains("nope").contains("no such file").doesNotContain("Exception");
-    assertThat(run("hunt").code()).isEqualTo(Main.USAGE);
+    assertThat(InProcess.run("hunt").code()).isEqualTo(Main.USAGE);
   }
 
   @Test
@@ -139,7 +123,7 @@ class CommandLineTest {
     Files.writeString(rules.resolve("b-unsupported.yml"), RULE.replace("11111111-2222-4333-8444-555555555555",
         "11111111-2222-4333-8444-666666666666").replace("Image|endswith: '\\whoami.exe'", "Image|re: 'a(?!b)'"));
     Files.writeString(rules.resolve("c-error.yml"), RULE.replace("endswith", "endswitch"));
-    Run r = run("rules", "check", "--format", "json", rules.toString());
+    InProcess.Run r = InProcess.run("rules", "check", "--format", "json", rules.toString());
     assertThat(r.code()).isEqualTo(1);
     String actual = r.out().replace(rules.toString(), "RULES");
     Path golden = Path.of("src/test/resources/golden/rules-check.json");
@@ -170,11 +154,12 @@ class CommandLineTest {
     server.start();
     try {
       String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/sigma.zip";
-      Run r = run("rules", "update", "--url", url, "--data", dir.toString());
+      InProcess.Run r = InProcess.run("rules", "update", "--url", url, "--data", dir.toString());
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(dir.resolve("sigma/rules/rules/windows/whoami.yml")).exists();
       assertThat(r.err()).contains("1 rules loaded, 1 compiled, 0 errors");
-      Run missing = run("rules", "update", "--url", url.replace("sigma.zip", "none.zip"), "--data", dir.toString());
+      InProcess.Run missing = InProcess.run("rules", "update", "--url", url.replace("sigma.zip", "none.zip"),
+          "--data", dir.toString());
       assertThat(missing.code()).isEqualTo(Main.USAGE);
       assertThat(missing.err()).contains("HTTP 404");
     } finally {
@@ -191,7 +176,7 @@ class CommandLineTest {
       evtx = s.filter(p -> p.toString().endsWith(".evtx")).sorted().findFirst().orElseThrow();
     }
     Path out = dir.resolve("dump.jsonl");
-    Run r = run("evtx", "dump", "--output", out.toString(), evtx.toString());
+    InProcess.Run r = InProcess.run("evtx", "dump", "--output", out.toString(), evtx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     List<String> lines = Files.readAllLines(out);
     String twin = Files.readString(evtx.resolveSibling(evtx.getFileName().toString().replace(".evtx", ".json")));

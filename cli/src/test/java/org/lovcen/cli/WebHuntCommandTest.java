@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,24 +42,6 @@ class WebHuntCommandTest {
         condition: keywords
       level: medium
       """;
-
-  record Run(int code, String out, String err) {}
-
-  private static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   private static List<JsonNode> lines(Path file) throws IOException {
     List<JsonNode> out = new ArrayList<>();
@@ -104,7 +83,7 @@ class WebHuntCommandTest {
     Path logs = Files.createDirectories(dir.resolve("logs"));
     Files.writeString(logs.resolve("gov.access.log"), smallLog());
     Path out = dir.resolve("out.jsonl");
-    Run r = run("hunt", "--format", "jsonl", "--rules", rules.toString(), "--output", out.toString(),
+    InProcess.Run r = InProcess.run("hunt", "--format", "jsonl", "--rules", rules.toString(), "--output", out.toString(),
         logs.toString());
     assertThat(r.code()).as(r.err()).isEqualTo(Main.DETECTIONS);
     String actual = Files.readString(out).replace(logs.toString(), "LOGS");
@@ -134,7 +113,7 @@ class WebHuntCommandTest {
     Path logs = Files.createDirectories(dir.resolve("logs"));
     WebTrafficGenerator.generate(logs, WebTrafficGenerator.Options.defaults());
     Path out = dir.resolve("out.jsonl");
-    Run r = run("hunt", "--format", "jsonl", "--rules", rules.toString(), "--output", out.toString(),
+    InProcess.Run r = InProcess.run("hunt", "--format", "jsonl", "--rules", rules.toString(), "--output", out.toString(),
         logs.toString());
     assertThat(r.code()).as(r.err()).isEqualTo(Main.DETECTIONS);
     List<JsonNode> objs = lines(out);

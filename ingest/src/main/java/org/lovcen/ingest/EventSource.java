@@ -16,6 +16,15 @@ public interface EventSource {
   /** Total bytes, for progress reporting. */
   long size();
 
+  /** The size of a file for {@link #size()}: 0 when it cannot be read (reading then reports why). */
+  static long fileSize(java.nio.file.Path path) {
+    try {
+      return java.nio.file.Files.size(path);
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
   /** The splits, in file order. Opening them may read the file header. */
   List<Split> splits();
 

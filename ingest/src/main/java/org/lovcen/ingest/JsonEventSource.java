@@ -53,11 +53,7 @@ final class JsonEventSource implements EventSource {
 
   @Override
   public long size() {
-    try {
-      return Files.size(path);
-    } catch (IOException e) {
-      return 0;
-    }
+    return EventSource.fileSize(path);
   }
 
   @Override

@@ -71,11 +71,7 @@ public final class AccessLogSource implements EventSource {
 
   @Override
   public long size() {
-    try {
-      return Files.size(path);
-    } catch (IOException e) {
-      return 0;
-    }
+    return EventSource.fileSize(path);
   }
 
   @Override

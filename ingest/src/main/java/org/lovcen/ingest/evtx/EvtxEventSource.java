@@ -3,7 +3,6 @@ package org.lovcen.ingest.evtx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -55,11 +54,7 @@ public final class EvtxEventSource implements EventSource {
 
   @Override
   public long size() {
-    try {
-      return Files.size(path);
-    } catch (IOException e) {
-      return 0;
-    }
+    return EventSource.fileSize(path);
   }
 
   /**
