@@ -91,24 +91,8 @@ public final class WebTrafficGenerator {
    * into {@code dir}: 06:00 to 12:00 UTC of election day.
    */
   public static Summary generate(Path dir, Options o) {
-    Random rnd = new Random(o.seed());
     List<Attack> truth = new ArrayList<>();
-    List<List<Line>> perSite = new ArrayList<>();
-    for (int i = 0; i < SITES.size(); i++) {
-      perSite.add(new ArrayList<>());
-    }
-    long start = (DAY + 6 * 3600) * 1_000_000L;
-    long end = (DAY + 12 * 3600) * 1_000_000L;
-    for (int i = 0; i < SITES.size(); i++) {
-      normal(rnd, SITES.get(i), perSite.get(i), start, end, o.scale(), i == 3 ? at(10, 0) : -1, i == 3 ? at(10, 25) : -1);
-    }
-    newsSurge(rnd, perSite.get(2), truth, o.scale());
-    sourceFlood(rnd, perSite.get(0), truth);
-    scan(rnd, perSite.get(3), truth);
-    bruteForce(rnd, perSite.get(4), truth);
-    exploits(rnd, perSite.get(4), truth);
-    distributedFlood(rnd, perSite.get(1), perSite.get(0), truth, o.botnet());
-    outage(rnd, perSite.get(3), truth);
+    List<List<Line>> perSite = play(o, truth);
     try {
       Files.createDirectories(dir);
       long lines = 0;
@@ -142,8 +126,14 @@ public final class WebTrafficGenerator {
 
   /** The attacks the generator injects (same seed, same answer), without writing anything. */
   public static List<Attack> attacks(Options o) {
-    Random rnd = new Random(o.seed());
     List<Attack> truth = new ArrayList<>();
+    play(o, truth);
+    return truth;
+  }
+
+  /** The day's lines per site, ordinary traffic and attacks, with the attacks added to {@code truth}. */
+  private static List<List<Line>> play(Options o, List<Attack> truth) {
+    Random rnd = new Random(o.seed());
     List<List<Line>> perSite = new ArrayList<>();
     for (int i = 0; i < SITES.size(); i++) {
       perSite.add(new ArrayList<>());
@@ -160,7 +150,7 @@ public final class WebTrafficGenerator {
     exploits(rnd, perSite.get(4), truth);
     distributedFlood(rnd, perSite.get(1), perSite.get(0), truth, o.botnet());
     outage(rnd, perSite.get(3), truth);
-    return truth;
+    return perSite;
   }
 
   static long at(int h, int m) {

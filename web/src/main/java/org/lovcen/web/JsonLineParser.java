@@ -68,16 +68,7 @@ final class JsonLineParser implements LineParser {
     if (bad != null) {
       return bad;
     }
-    if (r.ip == null) {
-      return "no client address field";
-    }
-    if (r.time == Long.MIN_VALUE) {
-      return "no time field";
-    }
-    if (r.status == 0) {
-      return "no status field";
-    }
-    return null;
+    return missingField(r);
   }
 
   /** After '{': members up to and including '}'. Returns the first bad value, or FALLBACK. */
@@ -356,16 +347,7 @@ final class JsonLineParser implements LineParser {
       if (bad != null) {
         return bad;
       }
-      if (r.ip == null) {
-        return "no client address field";
-      }
-      if (r.time == Long.MIN_VALUE) {
-        return "no time field";
-      }
-      if (r.status == 0) {
-        return "no status field";
-      }
-      return null;
+      return missingField(r);
     } catch (IOException e) {
       return "malformed JSON: " + firstLine(e.getMessage());
     }
@@ -433,5 +415,19 @@ final class JsonLineParser implements LineParser {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Null when the record has the fields every detector needs, else which one is missing. */
+  private static String missingField(AccessRecord r) {
+    if (r.ip == null) {
+      return "no client address field";
+    }
+    if (r.time == Long.MIN_VALUE) {
+      return "no time field";
+    }
+    if (r.status == 0) {
+      return "no status field";
+    }
+    return null;
   }
 }
