@@ -1,0 +1,149 @@
+package org.lovcen.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Jdbi;
+
+/*
+ * How and why: one schema, two databases. SQLite is the embedded default (one file in the data
+ * folder, WAL journal so that readers never wait for the writer, a busy timeout so that the rare
+ * concurrent writers queue instead of failing); PostgreSQL is for larger deployments. Flyway runs
+ * the same migration files on both, with the dialect's placeholders. Repositories receive the Jdbi
+ * handle and the Dialect, and never see which database is underneath except through Dialect.
+ */
+/** An open, migrated store. Thread-safe; close it once. */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource pool;
+  private final Jdbi jdbi;
+  private final Dialect dialect;
+  private final String display;
+
+  private Database(HikariDataSource pool, Dialect dialect, String display) {
+    this.pool = pool;
+    this.dialect = dialect;
+    this.display = display;
+    this.jdbi = Jdbi.create(pool);
+  }
+
+  /**
+   * Opens and migrates the database at {@code url}: {@code postgresql://user:password@host:port/db},
+   * a {@code jdbc:} URL, {@code sqlite:PATH}, or a plain path to an SQLite file (created with its
+   * folder when missing).
+   */
+  public static Database open(String url, int poolSize) {
+    HikariConfig c = new HikariConfig();
+    c.setPoolName("lovcen-store");
+    c.setConnectionTimeout(30_000);
+    Dialect dialect;
+    String display;
+    if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
+      URI u = URI.create(url);
+      c.setJdbcUrl("jdbc:postgresql://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + u.getPath()
+          + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
+      if (u.getRawUserInfo() != null) {
+        String[] up = u.getRawUserInfo().split(":", 2);
+        c.setUsername(decode(up[0]));
+        if (up.length > 1) {
+          c.setPassword(decode(up[1]));
+        }
+      }
+      dialect = Dialect.POSTGRESQL;
+      display = "postgresql://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + u.getPath();
+      c.setMaximumPoolSize(Math.max(2, poolSize));
+    } else if (url.startsWith("jdbc:postgresql:")) {
+      c.setJdbcUrl(url);
+      dialect = Dialect.POSTGRESQL;
+      display = url.replaceAll("password=[^&]*", "password=***");
+      c.setMaximumPoolSize(Math.max(2, poolSize));
+    } else {
+      Path file = Path.of(url.startsWith("jdbc:sqlite:") ? url.substring(12)
+          : url.startsWith("sqlite:") ? url.substring(7) : url).toAbsolutePath();
+      createFolder(file.getParent());
+      c.setJdbcUrl("jdbc:sqlite:" + file);
+      c.addDataSourceProperty("journal_mode", "WAL");
+      c.addDataSourceProperty("synchronous", "FULL");
+      c.addDataSourceProperty("busy_timeout", "30000");
+      c.addDataSourceProperty("foreign_keys", "true");
+      c.setMaximumPoolSize(Math.max(2, poolSize));
+      dialect = Dialect.SQLITE;
+      display = "sqlite:" + file;
+    }
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(c);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot open database " + redact(url) + ": " + rootMessage(e), e);
+    }
+    try {
+      Flyway.configure().dataSource(pool).placeholders(dialect.placeholders()).locations("classpath:db/migration")
+          .load().migrate();
+    } catch (FlywayException e) {
+      pool.close();
+      throw new StoreException("cannot migrate database " + display + ": " + rootMessage(e), e);
+    }
+    return new Database(pool, dialect, display);
+  }
+
+  private static void createFolder(Path dir) {
+    try {
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+    } catch (java.io.IOException e) {
+      throw new StoreException("cannot create data folder " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  /** The URL with any password replaced: safe to log. */
+  public static String redact(String url) {
+    return url.replaceAll("(://[^:/@]+:)[^@]*@", "$1***@").replaceAll("password=[^&]*", "password=***");
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** Where the database is, without secrets. */
+  public String display() {
+    return display;
+  }
+
+  /** True when a connection can be taken and answers a trivial query. */
+  public boolean ping() {
+    try (var conn = pool.getConnection(); var st = conn.createStatement()) {
+      st.execute("SELECT 1");
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}
