@@ -27,7 +27,7 @@ public enum Dialect {
   String jsonField(String column, String param) {
     return switch (this) {
       case SQLITE -> "json_extract(" + column + ", '$.\"' || :" + param + " || '\"')";
-      case POSTGRESQL -> "(" + column + "::jsonb ->> :" + param + ")";
+      case POSTGRESQL -> "(CAST(" + column + " AS jsonb) ->> :" + param + ")";
     };
   }
 

@@ -1,0 +1,23 @@
+package org.lovcen.store;
+
+import java.util.Map;
+
+/**
+ * An event search.
+ *
+ * @param from inclusive lower bound of event time (micros), or null
+ * @param to exclusive upper bound, or null
+ * @param institution only this institution (within the scope), or null
+ * @param host only this host, or null
+ * @param fields field name to value; a value may use {@code *} as wildcard; case-insensitive
+ * @param text free text searched in every field value, case-insensitive, or null
+ * @param limit page size (1..1000)
+ * @param cursor from the previous page, or null
+ */
+public record EventQuery(Long from, Long to, String institution, String host, Map<String, String> fields,
+    String text, int limit, String cursor) {
+  public EventQuery {
+    fields = fields == null ? Map.of() : Map.copyOf(fields);
+    limit = Math.max(1, Math.min(limit, 1000));
+  }
+}

@@ -1,0 +1,100 @@
+package org.lovcen.store;
+
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/** Raw events: batch insert, search, replay and retention. Thread-safe. */
+public final class EventStore {
+  private static final String COLUMNS =
+      "id, institution_id, ts, host, channel, provider, event_id, source, record, fields";
+  private final Database db;
+
+  public EventStore(Database db) {
+    this.db = db;
+  }
+
+  /** Inserts events inside the caller's transaction. */
+  public void insert(Handle h, List<StoredEvent> events) {
+    PreparedBatch b = h.prepareBatch("INSERT INTO events (id, institution_id, ts, day, host, channel, provider, "
+        + "event_id, source, record, fields) VALUES (:id, :inst, :ts, :day, :host, :channel, :provider, :eid, "
+        + ":source, :record, :fields)");
+    for (StoredEvent e : events) {
+      b.bind("id", e.id()).bind("inst", e.institution()).bind("ts", e.ts()).bind("day", StoredEvent.day(e.ts()))
+          .bind("host", e.host()).bind("channel", e.channel()).bind("provider", e.provider())
+          .bind("eid", e.eventId()).bind("source", e.source()).bind("record", e.record())
+          .bind("fields", e.fields()).add();
+    }
+    if (!events.isEmpty()) {
+      b.execute();
+    }
+  }
+
+  /** The highest stored id, or 0. */
+  public long maxId() {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT COALESCE(MAX(id), 0) FROM events").mapTo(Long.class).one());
+  }
+
+  /** Up to {@code limit} events with id greater than {@code after} in id order, within scope. */
+  public List<StoredEvent> after(Scope scope, long after, int limit) {
+    Where w = Where.scoped(scope, "institution_id", null).and("id > ?", after);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT " + COLUMNS + " FROM events" + w.sql()
+        + " ORDER BY id LIMIT " + limit)).map(EventStore::row).list());
+  }
+
+  /** One event, or null when absent or outside scope. */
+  public StoredEvent get(Scope scope, long id) {
+    Where w = Where.scoped(scope, "institution_id", null).and("id = ?", id);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT " + COLUMNS + " FROM events" + w.sql()))
+        .map(EventStore::row).findOne().orElse(null));
+  }
+
+  /** A page of events matching {@code q} within scope, newest first. */
+  public Page<StoredEvent> search(Scope scope, EventQuery q) {
+    Where w = Where.scoped(scope, "institution_id", null)
+        .andIf(q.from(), "ts >= ?").andIf(q.to(), "ts < ?")
+        .andIf(q.institution(), "institution_id = ?").andIf(q.host(), "host = ?");
+    for (Map.Entry<String, String> f : q.fields().entrySet()) {
+      String cond = db.dialect().likeIgnoreCase(db.dialect().jsonField("fields", "fname"), "fvalue");
+      w.andNamed(cond, Map.of("fname", f.getKey(), "fvalue", like(f.getValue(), false)));
+    }
+    if (q.text() != null && !q.text().isBlank()) {
+      w.andNamed(db.dialect().likeIgnoreCase("fields", "t"), Map.of("t", like(jsonEscaped(q.text()), true)));
+    }
+    long total = db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT COUNT(*) FROM events" + w.sql()))
+        .mapTo(Long.class).one());
+    Cursor.after(w, q.cursor(), "ts", "id");
+    List<StoredEvent> rows = db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT " + COLUMNS + " FROM events"
+        + w.sql() + " ORDER BY ts DESC, id DESC LIMIT " + (q.limit() + 1))).map(EventStore::row).list());
+    return Pages.of(rows, q.limit(), total, e -> new Cursor(e.ts(), e.id()));
+  }
+
+  /**
+   * Deletes events of {@code institution} older than {@code days} days before {@code nowMicros};
+   * returns how many.
+   */
+  public int deleteOlderThan(String institution, int days, long nowMicros) {
+    int cutoff = StoredEvent.day(nowMicros) - days;
+    return db.jdbi().withHandle(h -> h.createUpdate("DELETE FROM events WHERE day < :d AND institution_id = :i")
+        .bind("d", cutoff).bind("i", institution).execute());
+  }
+
+  /** {@code text} as it appears inside a JSON string (backslashes and quotes escaped). */
+  static String jsonEscaped(String text) {
+    String quoted = Json.write(text);
+    return quoted.substring(1, quoted.length() - 1);
+  }
+
+  /** A LIKE pattern: {@code *} becomes {@code %}, LIKE's own wildcards are escaped. */
+  static String like(String value, boolean contains) {
+    String esc = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('*', '%');
+    return contains ? "%" + esc + "%" : esc;
+  }
+
+  private static StoredEvent row(java.sql.ResultSet r, org.jdbi.v3.core.statement.StatementContext c)
+      throws java.sql.SQLException {
+    return new StoredEvent(r.getLong(1), r.getString(2), r.getLong(3), r.getString(4), r.getString(5),
+        r.getString(6), r.getInt(7), r.getString(8), r.getLong(9), r.getString(10));
+  }
+}
