@@ -25,6 +25,7 @@ import org.lovcen.sigma.CorrelationHit;
 import org.lovcen.sigma.Correlations;
 import org.lovcen.sigma.Evaluator;
 import org.lovcen.sigma.RuleSet;
+import org.lovcen.sigma.SigmaAlerts;
 import org.lovcen.sigma.SigmaRule;
 
 /*
@@ -49,7 +50,7 @@ final class Hunt {
 
   private final RuleSet rules;
   private final int threads;
-  private final ConcurrentHashMap<SigmaRule, AlertFactory.RuleInfo> infos = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<SigmaRule, SigmaAlerts.RuleInfo> infos = new ConcurrentHashMap<>();
   private final AtomicLong detections = new AtomicLong();
   private IndicatorSet indicators = IndicatorSet.EMPTY;
   private WebHunt web;
@@ -230,10 +231,10 @@ final class Hunt {
       if (correlations.hidden(rule)) {
         return;
       }
-      AlertFactory.RuleInfo info = infos.computeIfAbsent(rule, AlertFactory.RuleInfo::of);
+      SigmaAlerts.RuleInfo info = infos.computeIfAbsent(rule, SigmaAlerts.RuleInfo::of);
       detections.incrementAndGet();
       if (keepAlerts) {
-        out.add(AlertFactory.sigma(info, e));
+        out.add(SigmaAlerts.sigma(info, e));
       }
     }
   }

@@ -76,8 +76,18 @@ final class JsonEventSource implements EventSource {
     });
   }
 
+  /** Reads a stream (plain or gzip) the same way as a file named {@code name}. */
+  static void read(InputStream stream, String name, ReadOptions options, Event reuse, EventSink sink,
+      ProblemSink problems) throws IOException {
+    JsonEventSource source = new JsonEventSource(null, name, options);
+    source.new Scanner(gunzipping(new BufferedInputStream(stream, 1 << 16)), reuse, sink, problems).run();
+  }
+
   static InputStream open(Path path) throws IOException {
-    InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+    return gunzipping(new BufferedInputStream(Files.newInputStream(path), 1 << 16));
+  }
+
+  private static InputStream gunzipping(InputStream in) throws IOException {
     in.mark(2);
     int b0 = in.read();
     int b1 = in.read();

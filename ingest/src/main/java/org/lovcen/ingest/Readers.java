@@ -80,6 +80,18 @@ public final class Readers {
     };
   }
 
+  /**
+   * Reads JSON events from a stream: JSON lines, one array or concatenated objects, plain or gzip
+   * (detected by its magic bytes), in any of the layouts the file reader knows. For HTTP bulk
+   * ingest: malformed records go to {@code problems} with their line, reading continues.
+   *
+   * @param name the name events carry as their source, and problems as their file
+   */
+  public static void readJson(java.io.InputStream in, String name, ReadOptions options, org.lovcen.core.Event reuse,
+      org.lovcen.core.EventSink sink, org.lovcen.core.ProblemSink problems) throws IOException {
+    JsonEventSource.read(in, name, options, reuse, sink, problems);
+  }
+
   /** Opens every file, reporting the ones that cannot be opened and leaving them out. */
   public static List<EventSource> openAll(List<Path> files, ReadOptions options, ProblemSink problems) {
     List<EventSource> out = new ArrayList<>();

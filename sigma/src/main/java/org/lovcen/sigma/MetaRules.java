@@ -36,6 +36,21 @@ final class MetaRules {
   }
 
   /** The rule's matcher tree AND-ed with the condition of every filter that applies to it. */
+  /** Whether any filter applies to {@code rule}. */
+  boolean filters(SigmaRule rule) {
+    for (SigmaFilter f : filters) {
+      if (f.appliesTo(rule)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether no correlation or filter was parsed. */
+  boolean none() {
+    return filters.isEmpty() && correlations.isEmpty();
+  }
+
   Node filtered(SigmaRule rule, LogsourceMapping.Variant variant, Node root, Compiler compiler) {
     Node out = root;
     for (SigmaFilter f : filters) {

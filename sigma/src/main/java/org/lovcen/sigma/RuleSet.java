@@ -159,6 +159,34 @@ public final class RuleSet {
   }
 
   /**
+   * The rules among {@code rules} that the Sigma filters in {@code filters} apply to, compiled
+   * with those filters: a rule that still matches an event here is not filtered out for it. For
+   * per-institution filters over a shared rule set.
+   *
+   * @param filters filter name to YAML text (filter documents only)
+   * @throws SigmaException naming every problem in the filter texts
+   */
+  public static RuleSet filtered(List<SigmaRule> rules, Map<String, String> filters, Options options) {
+    MetaRules meta = new MetaRules();
+    List<Issue> unsupported = new ArrayList<>();
+    List<Issue> errors = new ArrayList<>();
+    for (Map.Entry<String, String> f : filters.entrySet()) {
+      RuleParser.Parsed p = RuleParser.parse(f.getKey(), f.getValue(), options.placeholders());
+      p.errors().forEach(e -> errors.add(new Issue(null, f.getKey(), e)));
+      if (!p.rules().isEmpty()) {
+        errors.add(new Issue(null, f.getKey(), "a detection rule, not a filter (filters have 'filter:' and no 'detection:')"));
+      }
+      meta.parse(f.getKey(), p.metaRules(), unsupported, errors);
+    }
+    unsupported.forEach(u -> errors.add(new Issue(u.id(), u.path(), u.reason())));
+    if (!errors.isEmpty()) {
+      throw new SigmaException(String.join("; ", errors.stream().map(i -> i.path() + ": " + i.reason()).toList()));
+    }
+    List<SigmaRule> covered = rules.stream().filter(meta::filters).toList();
+    return build(0, covered, Map.of(), new ArrayList<>(), new ArrayList<>(), options.withAllStatuses(true), meta);
+  }
+
+  /**
    * Parses one rule text.
    *
    * @throws SigmaException listing every problem found, with positions

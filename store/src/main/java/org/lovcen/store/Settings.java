@@ -84,6 +84,13 @@ public final class Settings {
         .map((r, c) -> new Receipt(r.getInt(1), r.getInt(2), r.getLong(3))).findOne().orElse(null));
   }
 
+  /** The receipt of an earlier request with this key, read in the caller's transaction, or null. */
+  public Receipt receipt(Handle h, String institution, String key) {
+    return h.createQuery("SELECT accepted, rejected, first_event FROM ingest_batches WHERE "
+        + "institution_id = :i AND idem_key = :k").bind("i", institution).bind("k", key)
+        .map((r, c) -> new Receipt(r.getInt(1), r.getInt(2), r.getLong(3))).findOne().orElse(null);
+  }
+
   /** Records a receipt in the caller's transaction; false when the key was already used. */
   public boolean recordReceipt(Handle h, String institution, String key, Receipt r) {
     return h.createUpdate("INSERT INTO ingest_batches (institution_id, idem_key, accepted, rejected, first_event, "

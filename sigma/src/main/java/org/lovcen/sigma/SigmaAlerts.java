@@ -1,4 +1,4 @@
-package org.lovcen.cli;
+package org.lovcen.sigma;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,11 +8,10 @@ import java.util.Map;
 import java.util.Set;
 import org.lovcen.core.Alert;
 import org.lovcen.core.Event;
-import org.lovcen.sigma.SigmaRule;
 
 /** Turns a rule match into an {@link Alert} that outlives the reused event. Thread-safe. */
-final class AlertFactory {
-  private AlertFactory() {}
+public final class SigmaAlerts {
+  private SigmaAlerts() {}
 
   /** Fields shown for every match when the event has them, after the rule's own fields. */
   private static final List<String> CONTEXT = List.of("Image", "CommandLine", "ParentImage", "User",
@@ -21,8 +20,8 @@ final class AlertFactory {
   private static final int MAX_FIELDS = 8;
 
   /** What is derived once per rule. */
-  record RuleInfo(SigmaRule rule, List<String> keyFields) {
-    static RuleInfo of(SigmaRule rule) {
+  public record RuleInfo(SigmaRule rule, List<String> keyFields) {
+    public static RuleInfo of(SigmaRule rule) {
       Set<String> fields = new LinkedHashSet<>(rule.fields());
       for (SigmaRule.SearchIdentifier si : rule.detection().identifiers().values()) {
         for (List<SigmaRule.DetectionItem> g : si.groups()) {
@@ -38,7 +37,8 @@ final class AlertFactory {
     }
   }
 
-  static Alert sigma(RuleInfo info, Event e) {
+  /** The alert of one rule match on {@code e}: the rule's identity and up to eight key fields of the event. */
+  public static Alert sigma(RuleInfo info, Event e) {
     SigmaRule r = info.rule();
     Map<String, String> fields = new LinkedHashMap<>();
     for (String f : info.keyFields()) {

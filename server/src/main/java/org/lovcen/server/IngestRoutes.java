@@ -1,0 +1,310 @@
+package org.lovcen.server;
+
+import io.javalin.http.Context;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+import org.lovcen.core.Event;
+import org.lovcen.core.Problem;
+import org.lovcen.ingest.EventSource;
+import org.lovcen.ingest.ReadOptions;
+import org.lovcen.ingest.Readers;
+import org.lovcen.server.live.Batch;
+import org.lovcen.server.live.Receipt;
+import org.lovcen.store.Directory;
+import org.lovcen.store.Role;
+import org.lovcen.store.Scope;
+import org.lovcen.web.AccessLogFormat;
+import org.lovcen.web.AccessLogSource;
+
+/*
+ * How and why: HTTP bulk ingest answers only after the request's events are committed, so a
+ * success answer means stored. The body is decompressed (Content-Encoding: gzip, or gzip magic
+ * bytes) under a size limit that counts decompressed bytes, so a small bomb cannot fill memory.
+ * Malformed lines are counted and reported with their line number; the rest of the request is
+ * stored. When the pipeline is full the request is refused whole with 429 and Retry-After: the
+ * client resends it (with the same Idempotency-Key it is stored at most once).
+ */
+/** The ingest endpoints: JSON bulk with an ingest token, and file uploads by analysts. */
+final class IngestRoutes {
+  private static final int MAX_PROBLEMS_SHOWN = 100;
+  private static final List<String> JSON_TYPES = List.of("application/x-ndjson", "application/jsonl",
+      "application/json", "application/jsonlines", "application/x-jsonlines", "text/plain");
+
+  private final LovcenServer server;
+  private final Directory directory;
+
+  IngestRoutes(LovcenServer server, Directory directory) {
+    this.server = server;
+    this.directory = directory;
+  }
+
+  /** The institution an ingest token writes for; 401/403 otherwise. */
+  private String ingestInstitution(Context ctx) {
+    Directory.TokenGrant g = directory.resolveToken(Api.bearer(ctx), Api.now())
+        .orElseThrow(() -> {
+          server.metrics().rejected.labelValues("http", "token").inc();
+          return ApiError.unauthorized("unknown, expired or revoked token");
+        });
+    if (!g.kind().equals("ingest") || g.institution() == null) {
+      throw ApiError.forbidden("events are sent with an institution's ingest token");
+    }
+    return g.institution();
+  }
+
+  void events(Context ctx) throws IOException, InterruptedException {
+    String institution = ingestInstitution(ctx);
+    String ct = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT).split(";")[0].trim();
+    if (!JSON_TYPES.contains(ct)) {
+      server.metrics().rejected.labelValues("http", "content-type").inc();
+      throw new ApiError(415, "unsupported-media-type", "send events as application/x-ndjson (JSON lines) or "
+          + "application/json; got '" + ct + "'");
+    }
+    String key = idempotencyKey(ctx);
+    String host = ctx.queryParam("host");
+    String name = "http:" + institution;
+    List<Event> events = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
+    try (InputStream body = decoded(ctx)) {
+      Readers.readJson(body, name, new ReadOptions(institution, null), new Event(), e -> {
+        Event c = e.copy();
+        if (c.host() == null && host != null) {
+          c.host(host);
+        }
+        events.add(c);
+      }, problems::add);
+    } catch (TooLarge e) {
+      server.metrics().rejected.labelValues("http", "too-large").inc();
+      throw new ApiError(413, "too-large", e.getMessage());
+    } catch (java.util.zip.ZipException | java.io.EOFException e) {
+      server.metrics().rejected.labelValues("http", "gzip").inc();
+      throw ApiError.badRequest("the gzip body is damaged: " + e.getMessage());
+    }
+    if (!problems.isEmpty()) {
+      server.metrics().rejected.labelValues("http", "malformed").inc(problems.size());
+    }
+    Receipt r = submit(Batch.of(institution, events, key, problems.size()), false);
+    server.metrics().ingested.labelValues(institution, "http").inc(r.duplicate() ? 0 : r.accepted());
+    ctx.json(answer(r, problems));
+  }
+
+  /** An analyst uploads a file (EVTX, JSON events, access log) for an institution. */
+  void files(Context ctx) throws IOException, InterruptedException {
+    String institution = uploadInstitution(ctx);
+    String name = ctx.queryParam("name");
+    if (name == null || name.isBlank()) {
+      throw ApiError.badRequest("give the file's name as parameter 'name' (its extension tells the format)");
+    }
+    name = Path.of(name).getFileName().toString();
+    String host = ctx.queryParam("host");
+    String key = idempotencyKey(ctx);
+    Path dir = Path.of(server.config().data(), "uploads");
+    Files.createDirectories(dir);
+    Path file = Files.createTempFile(dir, "upload-", "-" + name.replaceAll("[^A-Za-z0-9._-]", "_"));
+    try {
+      try (InputStream body = ctx.bodyInputStream()) {
+        Files.copy(new Limited(body, (long) server.config().ingest().maxBodyMb() << 20), file,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (TooLarge e) {
+        throw new ApiError(413, "too-large", e.getMessage());
+      }
+      ctx.json(ingestFile(file, "upload:" + name, institution, host, key));
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  private String uploadInstitution(Context ctx) {
+    String token = Api.bearer(ctx);
+    Directory.TokenGrant g = directory.resolveToken(token, Api.now())
+        .orElseThrow(() -> ApiError.unauthorized("unknown, expired or revoked token"));
+    if (g.user() == null) {
+      return g.institution();
+    }
+    if (g.user().role() == Role.PARTNER) {
+      throw ApiError.forbidden("partners cannot upload events");
+    }
+    String inst = ctx.queryParam("institution");
+    if (inst == null && g.user().role() == Role.INSTITUTION_ANALYST) {
+      inst = g.user().institution();
+    }
+    if (inst == null) {
+      throw ApiError.badRequest("give parameter 'institution'");
+    }
+    if (!g.user().scope().sees(inst)) {
+      throw ApiError.forbidden("no access to institution '" + inst + "'");
+    }
+    String i = inst;
+    if (directory.institution(Scope.NATIONAL, i).isEmpty()) {
+      throw ApiError.badRequest("unknown institution '" + i + "'");
+    }
+    return inst;
+  }
+
+  private Map<String, Object> ingestFile(Path file, String name, String institution, String host, String key)
+      throws InterruptedException {
+    EventSource source = AccessLogSource.sniff(file, AccessLogFormat.AUTO)
+        ? new AccessLogSource(file, name, AccessLogFormat.AUTO, institution)
+        : Readers.open(file, name, new ReadOptions(institution, null));
+    List<Problem> problems = new ArrayList<>();
+    int batchSize = Math.max(1, server.config().ingest().batchEvents());
+    List<Batch> batches = new ArrayList<>();
+    List<Event> chunk = new ArrayList<>();
+    Event reuse = new Event();
+    int[] seq = {0};
+    for (EventSource.Split split : source.splits()) {
+      split.read(reuse, e -> {
+        Event c = e.copy();
+        c.institution(institution);
+        if (c.host() == null && host != null) {
+          c.host(host);
+        }
+        chunk.add(c);
+        if (chunk.size() >= batchSize) {
+          batches.add(put(institution, new ArrayList<>(chunk), key, seq[0]++));
+          chunk.clear();
+        }
+      }, problems::add);
+    }
+    if (!chunk.isEmpty() || batches.isEmpty()) {
+      batches.add(put(institution, new ArrayList<>(chunk), key, seq[0]++));
+    }
+    int accepted = 0;
+    boolean duplicate = true;
+    for (Batch b : batches) {
+      Receipt r = await(b);
+      accepted += r.accepted();
+      duplicate &= r.duplicate();
+    }
+    server.metrics().ingested.labelValues(institution, "upload").inc(duplicate ? 0 : accepted);
+    return answer(new Receipt(accepted, problems.size(), -1, duplicate), problems);
+  }
+
+  private Batch put(String institution, List<Event> events, String key, int seq) {
+    Batch b = Batch.of(institution, events, key == null ? null : key + "#" + seq, 0);
+    try {
+      server.queue().put(b);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError(503, "unavailable", "the server is stopping");
+    }
+    return b;
+  }
+
+  private Receipt submit(Batch b, boolean wait) throws InterruptedException {
+    if (wait) {
+      server.queue().put(b);
+    } else if (!server.queue().offer(b)) {
+      server.metrics().throttled.inc();
+      throw new Throttled();
+    }
+    return await(b);
+  }
+
+  private Receipt await(Batch b) throws InterruptedException {
+    try {
+      return b.done().get(server.config().ingest().ackTimeoutSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new ApiError(503, "store-unavailable", "the events could not be stored; retry later");
+    } catch (TimeoutException e) {
+      throw new ApiError(503, "timeout", "the events were not stored within "
+          + server.config().ingest().ackTimeoutSeconds() + " s; retry with the same Idempotency-Key");
+    }
+  }
+
+  /** 429: the pipeline is full. */
+  static final class Throttled extends ApiError {
+    Throttled() {
+      super(429, "throttled", "ingest is behind; retry after the time in Retry-After");
+    }
+  }
+
+  private static String idempotencyKey(Context ctx) {
+    String key = ctx.header("Idempotency-Key");
+    if (key == null) {
+      return null;
+    }
+    if (key.isEmpty() || key.length() > 100 || !key.matches("[\\x21-\\x7e]+")) {
+      throw ApiError.badRequest("Idempotency-Key must be 1-100 visible ASCII characters");
+    }
+    return key;
+  }
+
+  private static Map<String, Object> answer(Receipt r, List<Problem> problems) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("accepted", r.accepted());
+    m.put("rejected", r.rejected());
+    m.put("duplicate", r.duplicate());
+    List<Map<String, String>> shown = new ArrayList<>();
+    for (Problem p : problems.subList(0, Math.min(problems.size(), MAX_PROBLEMS_SHOWN))) {
+      shown.add(Map.of("position", p.position() == null ? "" : p.position(), "reason", p.reason()));
+    }
+    m.put("problems", shown);
+    return m;
+  }
+
+  /** The request body, decompressed when gzip, limited in decompressed size. */
+  private InputStream decoded(Context ctx) throws IOException {
+    long limit = (long) server.config().ingest().maxBodyMb() << 20;
+    InputStream raw = new BufferedInputStream(ctx.bodyInputStream(), 1 << 16);
+    String enc = ctx.header("Content-Encoding");
+    raw.mark(2);
+    int b0 = raw.read();
+    int b1 = raw.read();
+    raw.reset();
+    boolean gzip = (enc != null && enc.toLowerCase(Locale.ROOT).contains("gzip")) || (b0 == 0x1f && b1 == 0x8b);
+    if (enc != null && !enc.isBlank() && !enc.equalsIgnoreCase("gzip") && !enc.equalsIgnoreCase("identity")) {
+      throw new ApiError(415, "unsupported-media-type", "Content-Encoding '" + enc + "' is not supported (gzip)");
+    }
+    return new Limited(gzip ? new GZIPInputStream(new Limited(raw, limit), 1 << 16) : raw, limit);
+  }
+
+  /** The body went over the size limit. */
+  static final class TooLarge extends IOException {
+    TooLarge(long limit) {
+      super("request body larger than " + (limit >> 20) + " MiB (after decompression)");
+    }
+  }
+
+  /** Fails with TooLarge once more than {@code limit} bytes are read. */
+  static final class Limited extends FilterInputStream {
+    private final long limit;
+    private long count;
+
+    Limited(InputStream in, long limit) {
+      super(in);
+      this.limit = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0 && ++count > limit) {
+        throw new TooLarge(limit);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0 && (count += n) > limit) {
+        throw new TooLarge(limit);
+      }
+      return n;
+    }
+  }
+}

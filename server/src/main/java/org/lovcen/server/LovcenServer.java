@@ -1,0 +1,273 @@
+package org.lovcen.server;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.lovcen.core.Event;
+import org.lovcen.intel.IndicatorSet;
+import org.lovcen.intel.Intel;
+import org.lovcen.server.live.AlertSink;
+import org.lovcen.server.live.DetectionLoop;
+import org.lovcen.server.live.Engine;
+import org.lovcen.server.live.IngestQueue;
+import org.lovcen.server.live.StoreWriter;
+import org.lovcen.sigma.RuleSet;
+import org.lovcen.sigma.SigmaException;
+import org.lovcen.store.Database;
+import org.lovcen.store.Directory;
+import org.lovcen.store.EventStore;
+import org.lovcen.store.Role;
+import org.lovcen.store.Scope;
+import org.lovcen.store.Settings;
+import org.lovcen.store.StoredEvent;
+
+/*
+ * How and why: the serve runner of the one pipeline (DESIGN.md). Start-up order matters for
+ * durability: open and migrate the store; build the engine; detect every event stored but not yet
+ * detected (a crash between storing and detecting loses no alert); only then start the writer,
+ * the detection thread and the listeners. Shutdown is the reverse: listeners first, so nothing is
+ * acknowledged that is not stored.
+ */
+/** A running {@code lovcen serve}. Thread-safe; close it once. */
+public final class LovcenServer implements AutoCloseable {
+  /** What the server reports about its rule set. */
+  public record RuleReport(RuleSet.Report report, long loadedAtMillis) {}
+
+  private final ServeConfig config;
+  private final Database db;
+  private final Supplier<RuleSet> ruleLoader;
+  private final AtomicReference<Engine> engine = new AtomicReference<>();
+  private final Metrics metrics = new Metrics();
+  private final IngestQueue queue;
+  private final StoreWriter writer;
+  private final DetectionLoop detection;
+  private final Api api;
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "lovcen-timers");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile long rulesLoadedAt;
+  private volatile List<String> settingProblems = List.of();
+
+  private LovcenServer(ServeConfig config, Supplier<RuleSet> ruleLoader) {
+    this.config = config;
+    this.ruleLoader = ruleLoader;
+    this.db = Database.open(config.databaseUrl(), config.database().pool());
+    try {
+      bootstrapAdmin();
+      RuleSet rules = ruleLoader.get();
+      rulesLoadedAt = System.currentTimeMillis();
+      engine.set(settings(Engine.of(rules, indicators())));
+      long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
+      AlertSink sink = new AlertSink(db, window);
+      this.queue = new IngestQueue(config.ingest().queueEvents());
+      int backlog = Math.max(4, config.ingest().queueEvents() / Math.max(1, config.ingest().batchEvents()));
+      this.writer = new StoreWriter(db, queue, config.ingest().batchEvents(), config.ingest().batchMillis(), backlog,
+          nanos -> metrics.eventWrite.observe(nanos / 1e9));
+      long cursor = new Settings(db).cursor(AlertSink.CURSOR);
+      this.detection = new DetectionLoop(engine, sink, writer.detection(),
+          TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()), cursor, metrics);
+      catchUp(cursor);
+      writer.start();
+      detection.start();
+      registerGauges();
+      this.api = new Api(this);
+      long sweep = Math.max(1, config.retention().sweepMinutes());
+      timers.scheduleWithFixedDelay(this::sweepRetention, sweep, sweep, TimeUnit.MINUTES);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Opens the store, recovers, and starts ingest, detection and the HTTP API. */
+  public static LovcenServer start(ServeConfig config, Supplier<RuleSet> ruleLoader) {
+    LovcenServer s = new LovcenServer(config, ruleLoader);
+    try {
+      s.api.start(config.listen().host(), config.listen().port());
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  private void bootstrapAdmin() {
+    Directory dir = new Directory(db);
+    if (!dir.users(Scope.NATIONAL).isEmpty()) {
+      return;
+    }
+    String password = config.admin().password();
+    if (password == null || password.isBlank()) {
+      password = System.getenv("LOVCEN_ADMIN_PASSWORD");
+    }
+    if (password == null || password.isBlank()) {
+      throw new org.lovcen.core.LovcenException("the store has no user yet: set admin.password in the configuration "
+          + "or LOVCEN_ADMIN_PASSWORD to create the first administrator '" + config.admin().user() + "'");
+    }
+    dir.createUser(config.admin().user(), password, Role.ADMIN, null, null);
+  }
+
+  private IndicatorSet indicators() {
+    if (config.intel().files().isEmpty()) {
+      return IndicatorSet.EMPTY;
+    }
+    return Intel.load(config.intel().files().stream().map(Path::of).toList()).compile();
+  }
+
+  /** The engine with the store's per-institution rule switches and filters; bad filters are reported, not applied. */
+  private Engine settings(Engine e) {
+    Settings s = new Settings(db);
+    Map<String, Set<String>> disabled = s.disabledRules();
+    Map<String, Map<String, String>> texts = new LinkedHashMap<>();
+    for (Settings.Filter f : s.filters(Scope.NATIONAL)) {
+      texts.computeIfAbsent(f.institution(), k -> new LinkedHashMap<>()).put("filter " + f.id() + " (" + f.name() + ")",
+          f.yaml());
+    }
+    Map<String, RuleSet> filters = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    texts.forEach((inst, t) -> {
+      try {
+        filters.put(inst, RuleSet.filtered(e.rules().rules(), t, RuleSet.Options.defaults()));
+      } catch (SigmaException ex) {
+        problems.add(inst + ": " + ex.getMessage());
+      }
+    });
+    settingProblems = List.copyOf(problems);
+    return e.withSettings(disabled, filters);
+  }
+
+  /** Detects events stored before a stop but not detected; runs before ingest opens. */
+  private void catchUp(long cursor) {
+    EventStore events = new EventStore(db);
+    long after = cursor;
+    while (true) {
+      List<StoredEvent> page = events.after(Scope.NATIONAL, after, 5000);
+      if (page.isEmpty()) {
+        return;
+      }
+      List<StoreWriter.Stored> batch = new ArrayList<>(page.size());
+      for (StoredEvent s : page) {
+        batch.add(new StoreWriter.Stored(s.id(), s.toEvent(new Event()), 0));
+      }
+      detection.process(batch);
+      after = page.get(page.size() - 1).id();
+    }
+  }
+
+  private void registerGauges() {
+    metrics.gauge("lovcen_ingest_queue_events", "Events waiting to be stored", queue::queued);
+    metrics.gauge("lovcen_detection_backlog_batches", "Stored batches waiting for detection", detection::backlog);
+    metrics.gauge("lovcen_detection_lag_events", "Stored events not yet detected",
+        () -> Math.max(0, writerLastId() - detection.cursor()));
+    metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
+    metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
+  }
+
+  private long writerLastId() {
+    return writer.lastId();
+  }
+
+  /** Re-reads the rules (and indicators) and swaps them in; returns the new report. */
+  public RuleSet.Report reloadRules() {
+    RuleSet next = ruleLoader.get();
+    rulesLoadedAt = System.currentTimeMillis();
+    engine.updateAndGet(e -> settings(e.withRules(next)));
+    return next.report();
+  }
+
+  /** Re-reads rule switches and filters from the store and swaps them in. */
+  public void reloadSettings() {
+    engine.updateAndGet(this::settings);
+  }
+
+  private void sweepRetention() {
+    try {
+      long now = System.currentTimeMillis() * 1000;
+      EventStore events = new EventStore(db);
+      for (Directory.Institution i : new Directory(db).institutions(Scope.NATIONAL)) {
+        events.deleteOlderThan(i.id(), i.retentionDays() > 0 ? i.retentionDays() : config.retention().defaultDays(), now);
+      }
+    } catch (RuntimeException e) {
+      // the store is unavailable; the next sweep retries
+    }
+  }
+
+  public ServeConfig config() {
+    return config;
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  IngestQueue queue() {
+    return queue;
+  }
+
+  Engine engine() {
+    return engine.get();
+  }
+
+  long rulesLoadedAt() {
+    return rulesLoadedAt;
+  }
+
+  List<String> settingProblems() {
+    return settingProblems;
+  }
+
+  /** Rules the engine runs now. */
+  public int ruleCount() {
+    return engine.get().rules().rules().size();
+  }
+
+  /** The id of the last event whose alerts are stored. */
+  public long detectedUpTo() {
+    return detection.cursor();
+  }
+
+  /** Events stored since start. */
+  public long storedEvents() {
+    return writer.storedEvents();
+  }
+
+  /** The HTTP port (useful when configured as 0). */
+  public int port() {
+    return api.port();
+  }
+
+  /** Whether ingest and detection are running and the store answers. */
+  public boolean ready() {
+    return db.ping();
+  }
+
+  @Override
+  public void close() {
+    if (api != null) {
+      api.close();
+    }
+    timers.shutdownNow();
+    if (writer != null) {
+      writer.close();
+    }
+    if (detection != null) {
+      detection.close();
+    }
+    db.close();
+  }
+}

@@ -1,0 +1,233 @@
+package org.lovcen.server;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.lovcen.core.LovcenException;
+
+/**
+ * The configuration of {@code lovcen serve}: one YAML file, every key optional with the default
+ * shown in {@code docs/SERVE.md}; an environment variable {@code LOVCEN_<SECTION>_<KEY>} (upper
+ * case, e.g. {@code LOVCEN_DATABASE_URL}, {@code LOVCEN_LISTEN_PORT}) overrides a key. Lists in
+ * environment variables are comma-separated. Unknown keys are errors (a typo must not silently
+ * fall back to a default). Immutable.
+ */
+public record ServeConfig(Listen listen, String data, Database database, Rules rules, Intel intel, Ingest ingest,
+    Syslog syslog, Detection detection, Incidents incidents, Retention retention, Admin admin, Sessions sessions) {
+
+  /** The HTTP listener. */
+  public record Listen(String host, int port) {}
+
+  /** {@code url}: empty for SQLite in the data folder, or {@code postgresql://user:password@host:port/db}. */
+  public record Database(String url, int pool) {}
+
+  /** Rule folders (empty: the installation's rules and the SigmaHQ corpus), placeholders file, mapping files. */
+  public record Rules(List<String> paths, String placeholders, List<String> mappings) {}
+
+  /** Indicator files (STIX, MISP, lists) matched against every event. */
+  public record Intel(List<String> files) {}
+
+  /**
+   * Ingest limits: largest request body (after decompression), events held between ingest and
+   * storage before ingest answers 429, events per store transaction, how long a request waits for
+   * its events to be stored.
+   */
+  public record Ingest(int maxBodyMb, int queueEvents, int batchEvents, int batchMillis, int ackTimeoutSeconds) {}
+
+  /** Syslog listeners; a port of -1 turns the listener off, 0 picks a free port. */
+  public record Syslog(String host, int tcpPort, int udpPort, String tlsKeystore, String tlsPassword,
+      int maxMessageBytes, int maxConnections) {}
+
+  /** How far behind the newest event a correlation hit may arrive and still count. */
+  public record Detection(int latenessSeconds) {}
+
+  /** Alerts of one institution and host closer than this window join the same open incident. */
+  public record Incidents(int windowMinutes) {}
+
+  /** Days raw events are kept unless the institution says otherwise; how often expired days are removed. */
+  public record Retention(int defaultDays, int sweepMinutes) {}
+
+  /** The first administrator, created when the store has no user; the password comes from here or LOVCEN_ADMIN_PASSWORD. */
+  public record Admin(String user, String password) {}
+
+  /** Lifetime of a sign-in session token. */
+  public record Sessions(int hours) {}
+
+  static final String DEFAULTS = """
+      listen:
+        host: 127.0.0.1
+        port: 8080
+      data: data
+      database:
+        url: ""
+        pool: 8
+      rules:
+        paths: []
+        placeholders: ""
+        mappings: []
+      intel:
+        files: []
+      ingest:
+        max_body_mb: 64
+        queue_events: 200000
+        batch_events: 5000
+        batch_millis: 20
+        ack_timeout_seconds: 30
+      syslog:
+        host: 0.0.0.0
+        tcp_port: -1
+        udp_port: -1
+        tls_keystore: ""
+        tls_password: ""
+        max_message_bytes: 65536
+        max_connections: 1000
+      detection:
+        lateness_seconds: 60
+      incidents:
+        window_minutes: 60
+      retention:
+        default_days: 90
+        sweep_minutes: 60
+      admin:
+        user: admin
+        password: ""
+      sessions:
+        hours: 12
+      """;
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** The defaults with the environment applied. */
+  public static ServeConfig defaults(Map<String, String> env) {
+    return parse(DEFAULTS, "defaults", env);
+  }
+
+  /** Reads {@code file} over the defaults, then the environment. */
+  public static ServeConfig load(Path file, Map<String, String> env) {
+    try {
+      return parse(Files.readString(file), file.toString(), env);
+    } catch (IOException e) {
+      throw new LovcenException(file + ": cannot read: " + e.getMessage());
+    }
+  }
+
+  static ServeConfig parse(String yaml, String name, Map<String, String> env) {
+    try {
+      ObjectNode tree = (ObjectNode) YAML.readTree(DEFAULTS);
+      JsonNode given = YAML.readTree(yaml);
+      if (given != null && !given.isMissingNode() && !given.isNull()) {
+        if (!given.isObject()) {
+          throw new LovcenException(name + ": the configuration must be a mapping of sections");
+        }
+        merge(tree, (ObjectNode) given, name, "");
+      }
+      applyEnv(tree, env);
+      return YAML.treeToValue(tree, ServeConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new LovcenException(name + ": unknown key '" + e.getPropertyName() + "'");
+    } catch (IOException e) {
+      String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+          : e.getMessage();
+      throw new LovcenException(name + ": " + msg + location(e));
+    }
+  }
+
+  private static String location(IOException e) {
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+        && j.getLocation().getLineNr() > 0) {
+      return " (line " + j.getLocation().getLineNr() + ")";
+    }
+    return "";
+  }
+
+  private static void merge(ObjectNode into, ObjectNode from, String name, String prefix) {
+    Iterator<Map.Entry<String, JsonNode>> it = from.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode old = into.get(e.getKey());
+      if (old == null) {
+        throw new LovcenException(name + ": unknown key '" + prefix + e.getKey() + "'");
+      }
+      if (old.isObject() && e.getValue().isObject()) {
+        merge((ObjectNode) old, (ObjectNode) e.getValue(), name, prefix + e.getKey() + ".");
+      } else if (old.isObject()) {
+        throw new LovcenException(name + ": '" + prefix + e.getKey() + "' must be a mapping");
+      } else {
+        into.set(e.getKey(), e.getValue().isNull() ? old : e.getValue());
+      }
+    }
+  }
+
+  /** Every leaf key of the defaults as its environment variable name. */
+  static List<String> environmentNames() {
+    List<String> out = new ArrayList<>();
+    try {
+      walk((ObjectNode) YAML.readTree(DEFAULTS), "LOVCEN", (node, key, env) -> out.add(env));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  private interface Leaf {
+    void visit(ObjectNode parent, String key, String env);
+  }
+
+  private static void walk(ObjectNode node, String prefix, Leaf leaf) {
+    List<String> keys = new ArrayList<>();
+    node.fieldNames().forEachRemaining(keys::add);
+    for (String k : keys) {
+      String env = prefix + "_" + k.toUpperCase(Locale.ROOT);
+      if (node.get(k).isObject()) {
+        walk((ObjectNode) node.get(k), env, leaf);
+      } else {
+        leaf.visit(node, k, env);
+      }
+    }
+  }
+
+  private static void applyEnv(ObjectNode tree, Map<String, String> env) {
+    walk(tree, "LOVCEN", (parent, key, name) -> {
+      String v = env.get(name);
+      if (v == null) {
+        return;
+      }
+      if (parent.get(key).isArray()) {
+        ArrayNode a = parent.putArray(key);
+        for (String s : v.split(",")) {
+          if (!s.isBlank()) {
+            a.add(s.trim());
+          }
+        }
+      } else if (parent.get(key).isNumber()) {
+        try {
+          parent.put(key, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+          throw new LovcenException(name + ": '" + v + "' is not a whole number");
+        }
+      } else {
+        parent.put(key, v);
+      }
+    });
+  }
+
+  /** The database URL to open: the configured one, else SQLite in the data folder. */
+  public String databaseUrl() {
+    return database.url() == null || database.url().isBlank() ? Path.of(data, "lovcen.db").toString() : database.url();
+  }
+}

@@ -1,0 +1,19 @@
+package org.lovcen.server.live;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.lovcen.core.Event;
+
+/**
+ * One ingest request's events, all of one institution, on their way to the store. Completed
+ * once they are committed (or failed when the store failed).
+ *
+ * @param key the request's idempotency key, or null
+ * @param rejected lines of the request that were not events (counted in the receipt)
+ */
+public record Batch(String institution, List<Event> events, String key, int rejected, long receivedNanos,
+    CompletableFuture<Receipt> done) {
+  public static Batch of(String institution, List<Event> events, String key, int rejected) {
+    return new Batch(institution, events, key, rejected, System.nanoTime(), new CompletableFuture<>());
+  }
+}
