@@ -69,14 +69,15 @@ public final class LovcenServer implements AutoCloseable {
       rulesLoadedAt = System.currentTimeMillis();
       engine.set(settings(Engine.of(rules, indicators())));
       long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
-      AlertSink sink = new AlertSink(db, window);
+      AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal());
       this.queue = new IngestQueue(config.ingest().queueEvents());
       int backlog = Math.max(4, config.ingest().queueEvents() / Math.max(1, config.ingest().batchEvents()));
       this.writer = new StoreWriter(db, queue, config.ingest().batchEvents(), config.ingest().batchMillis(), backlog,
           nanos -> metrics.eventWrite.observe(nanos / 1e9));
       long cursor = new Settings(db).cursor(AlertSink.CURSOR);
       this.detection = new DetectionLoop(engine, sink, writer.detection(),
-          TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()), cursor, metrics);
+          TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()),
+          TimeUnit.SECONDS.toMillis(config.detection().idleCloseSeconds()), cursor, metrics);
       catchUp(cursor);
       writer.start();
       detection.start();

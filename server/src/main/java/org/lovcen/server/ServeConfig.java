@@ -51,11 +51,17 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
   public record Syslog(String host, int tcpPort, int udpPort, String tlsKeystore, String tlsPassword,
       int maxMessageBytes, int maxConnections) {}
 
-  /** How far behind the newest event a correlation hit may arrive and still count. */
-  public record Detection(int latenessSeconds) {}
+  /**
+   * How far behind the newest event a correlation hit may arrive and still count; after how many
+   * seconds without events the open correlation episodes are emitted as alerts.
+   */
+  public record Detection(int latenessSeconds, int idleCloseSeconds) {}
 
-  /** Alerts of one institution and host closer than this window join the same open incident. */
-  public record Incidents(int windowMinutes) {}
+  /**
+   * Alerts of one institution and host closer than this window join the same open incident;
+   * alerts below {@code minLevel} are stored but open no incident.
+   */
+  public record Incidents(int windowMinutes, String minLevel) {}
 
   /** Days raw events are kept unless the institution says otherwise; how often expired days are removed. */
   public record Retention(int defaultDays, int sweepMinutes) {}
@@ -96,8 +102,10 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         max_connections: 1000
       detection:
         lateness_seconds: 60
+        idle_close_seconds: 5
       incidents:
         window_minutes: 60
+        min_level: low
       retention:
         default_days: 90
         sweep_minutes: 60

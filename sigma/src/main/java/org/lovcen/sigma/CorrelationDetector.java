@@ -153,6 +153,45 @@ public final class CorrelationDetector {
     entries = 0;
   }
 
+  /**
+   * Moves event time forward without a hit: processes buffered hits older than
+   * {@code watermark} and closes (emits) every episode whose window ended before it. For a live
+   * runner whose input has gone quiet, so that alerts do not wait for the next hit.
+   */
+  public void advance(long watermark) {
+    release(watermark);
+    for (int c = 0; c < states.size(); c++) {
+      long span = set.nodes.get(c).rule().timespan();
+      for (Group g : states.get(c).values()) {
+        if (g.episode != null && g.episode.lastFiring + span < watermark) {
+          close(c, g);
+        }
+      }
+      expire(c, watermark - span);
+    }
+  }
+
+  /**
+   * Emits every open episode now (processing all buffered hits first) while keeping the windows,
+   * so that counting goes on with later hits. For a live runner that has been idle: hits older
+   * than the newest one seen so far arrive late afterwards and are counted as late.
+   */
+  public void closeEpisodes() {
+    if (maxSeen != Long.MIN_VALUE) {
+      release(maxSeen + 1);
+    }
+    for (int c = 0; c < states.size(); c++) {
+      for (Group g : states.get(c).values()) {
+        close(c, g);
+      }
+    }
+  }
+
+  /** The newest hit time seen, or {@code Long.MIN_VALUE}. */
+  public long maxSeen() {
+    return maxSeen;
+  }
+
   /** Current counters. */
   public Stats stats() {
     long groups = states.stream().mapToLong(Map::size).sum();

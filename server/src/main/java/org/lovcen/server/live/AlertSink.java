@@ -34,13 +34,19 @@ public final class AlertSink {
   private final IncidentStore incidents;
   private final Settings settings;
   private final long windowMicros;
+  private final int minLevel;
 
-  public AlertSink(Database db, long windowMicros) {
+  /**
+   * @param windowMicros alerts closer than this join the open incident of their institution and host
+   * @param minLevel lowest level rank that opens or joins an incident (lower alerts are stored alone)
+   */
+  public AlertSink(Database db, long windowMicros, int minLevel) {
     this.db = db;
     this.alerts = new AlertStore(db);
     this.incidents = new IncidentStore(db);
     this.settings = new Settings(db);
     this.windowMicros = windowMicros;
+    this.minLevel = minLevel;
   }
 
   /** Stores new alerts (duplicates skipped) with their incidents and moves the cursor; returns alerts stored. */
@@ -54,7 +60,9 @@ public final class AlertSink {
           continue;
         }
         stored++;
-        alerts.assign(h, id, incident(h, a, now));
+        if (a.levelRank() >= minLevel) {
+          alerts.assign(h, id, incident(h, a, now));
+        }
       }
       if (cursor >= 0) {
         settings.setCursor(h, CURSOR, cursor);

@@ -24,8 +24,9 @@ import org.lovcen.store.AlertRow;
 /*
  * How and why: the same detectors as hunt, fed by the store writer instead of files. One thread
  * evaluates stored events in id order with one Evaluator (the engine's per-thread state), feeds
- * correlation hits to one streaming CorrelationDetector (state per institution and group, with
- * bounded lateness), and matches indicators. Alerts of a batch are written with the detection
+ * correlation hits to a streaming CorrelationDetector per institution (each institution's event
+ * time, and so its lateness bound, advances on its own: one late-shipping institution does not
+ * make another's hits late), and matches indicators. Alerts of a batch are written with the detection
  * cursor in one transaction (AlertSink). The engine snapshot is read once per batch: a reload
  * takes effect at the next batch, and a new rule set restarts correlation windows.
  *
@@ -42,10 +43,12 @@ public final class DetectionLoop implements AutoCloseable {
     void alertLatency(long nanos);
   }
 
+  private static final System.Logger LOG = System.getLogger("lovcen.detection");
   private final AtomicReference<Engine> engine;
   private final AlertSink sink;
   private final BlockingQueue<List<StoreWriter.Stored>> input;
   private final long latenessMicros;
+  private final long idleCloseNanos;
   private final Observer observer;
   private final Thread thread;
   private final Map<SigmaRule, SigmaAlerts.RuleInfo> infos = new ConcurrentHashMap<>();
@@ -56,7 +59,8 @@ public final class DetectionLoop implements AutoCloseable {
   private Evaluator evaluator;
   private Map<String, Evaluator> filterEvaluators = new HashMap<>();
   private Correlations correlations;
-  private CorrelationDetector detector;
+  /** One correlation detector per institution: each institution's event time advances on its own. */
+  private final Map<String, CorrelationDetector> detectors = new HashMap<>();
   private IndicatorMatcher intel;
   private final List<AlertRow> out = new ArrayList<>();
   private final List<Long> latencies = new ArrayList<>();
@@ -64,12 +68,18 @@ public final class DetectionLoop implements AutoCloseable {
   private final Evaluator.Matches onMatch = this::match;
   private final Consumer<Alert> onIndicator = a -> out.add(AlertRows.single(a, item.id()));
 
+  /**
+   * @param latenessMicros how far behind the newest event a correlation hit may arrive
+   * @param idleCloseMillis after this long without events, open correlation episodes are emitted
+   * @param cursor the id of the last event already detected
+   */
   public DetectionLoop(AtomicReference<Engine> engine, AlertSink sink, BlockingQueue<List<StoreWriter.Stored>> input,
-      long latenessMicros, long cursor, Observer observer) {
+      long latenessMicros, long idleCloseMillis, long cursor, Observer observer) {
     this.engine = engine;
     this.sink = sink;
     this.input = input;
     this.latenessMicros = latenessMicros;
+    this.idleCloseNanos = TimeUnit.MILLISECONDS.toNanos(idleCloseMillis);
     this.cursor = cursor;
     this.observer = observer;
     this.thread = new Thread(this::run, "lovcen-detection");
@@ -92,17 +102,26 @@ public final class DetectionLoop implements AutoCloseable {
   }
 
   private void run() {
+    long lastBatch = System.nanoTime();
+    boolean open = false;
     while (running) {
       try {
-        List<StoreWriter.Stored> batch = input.poll(200, TimeUnit.MILLISECONDS);
+        List<StoreWriter.Stored> batch = input.poll(100, TimeUnit.MILLISECONDS);
         if (batch != null) {
           process(batch);
+          lastBatch = System.nanoTime();
+          open = true;
+        } else if (open && System.nanoTime() - lastBatch >= idleCloseNanos) {
+          closeEpisodes();
+          open = false;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        // The store failed while writing alerts: keep the batch's events for a retry after a pause.
+        // A bug in a detector must not stop detection; the batch's events stay stored and are
+        // detected again at the next start (their cursor was not moved).
+        LOG.log(System.Logger.Level.ERROR, "detection failed on a batch: " + e, e);
         pause();
       }
     }
@@ -156,9 +175,30 @@ public final class DetectionLoop implements AutoCloseable {
         if (!running) {
           throw ex;
         }
+        LOG.log(System.Logger.Level.WARNING, "cannot store alerts, retrying: " + ex);
         pause(); // the store is unavailable: retry the same alerts (fingerprints make this safe)
       }
     }
+  }
+
+  /** Emits the open correlation episodes (input has gone quiet). */
+  void closeEpisodes() {
+    if (detectors.isEmpty()) {
+      return;
+    }
+    out.clear();
+    detectors.values().forEach(CorrelationDetector::closeEpisodes);
+    while (running && !out.isEmpty()) {
+      try {
+        int stored = sink.write(out, -1);
+        observer.batch(0, stored, 0, 0);
+        break;
+      } catch (RuntimeException ex) {
+        LOG.log(System.Logger.Level.WARNING, "cannot store correlation alerts, retrying: " + ex);
+        pause();
+      }
+    }
+    out.clear();
   }
 
   private void switchTo(Engine e) {
@@ -166,8 +206,7 @@ public final class DetectionLoop implements AutoCloseable {
     if (current == null || current.rules() != rules) {
       evaluator = rules.evaluator();
       correlations = rules.correlations();
-      detector = correlations.detector(CorrelationDetector.Options.defaults().withLateness(latenessMicros))
-          .onAlert(this::correlationAlert);
+      detectors.clear();
     }
     filterEvaluators = new HashMap<>();
     e.filters().forEach((inst, set) -> filterEvaluators.put(inst, set.evaluator()));
@@ -178,7 +217,8 @@ public final class DetectionLoop implements AutoCloseable {
   private void match(SigmaRule rule, Event e) {
     CorrelationHit h = correlations.hit(rule, e);
     if (h != null) {
-      detector.accept(h);
+      detectors.computeIfAbsent(String.valueOf(e.institution()), k -> correlations.detector(
+          CorrelationDetector.Options.defaults().withLateness(latenessMicros)).onAlert(this::correlationAlert)).accept(h);
     }
     if (correlations.hidden(rule) || current.disabled(e.institution(), rule.id()) || filteredOut(rule, e)) {
       return;

@@ -27,6 +27,7 @@ public final class StoreWriter implements AutoCloseable {
   /** An event as stored, with its id, on its way to detection. */
   public record Stored(long id, Event event, long receivedNanos) {}
 
+  private static final System.Logger LOG = System.getLogger("lovcen.store");
   private final Database db;
   private final EventStore events;
   private final Settings settings;
@@ -140,6 +141,7 @@ public final class StoreWriter implements AutoCloseable {
         nextId = id;
       });
     } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot store " + group.size() + " ingest batches: " + e);
       failedBatches++;
       nextId = before; // rolled back: the ids are free again
       for (Batch b : group) {
