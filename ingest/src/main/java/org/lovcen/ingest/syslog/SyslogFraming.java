@@ -223,6 +223,11 @@ public final class SyslogFraming {
       frameOffset = base + pos;
       octetCounted = false;
       pos = lim;
+      if (frameLength > max) {
+        problem = new Problem(source, "byte " + frameOffset,
+            "line of " + frameLength + " bytes over the limit of " + max + ", skipped");
+        return done(Result.SKIPPED);
+      }
       return frameLength > 0 ? done(Result.MESSAGE) : AGAIN;
     }
     fill();
