@@ -51,7 +51,13 @@ final class Receiver {
       return;
     }
     String token = parser.token();
-    String institution = institution(address, token);
+    String institution;
+    try {
+      institution = institution(address, token);
+    } catch (RuntimeException e) {
+      reject(peer, "institution lookup failed: " + e.getClass().getSimpleName());
+      return;
+    }
     if (institution == null) {
       reject(peer, token == null ? "unknown sender" : "unknown sender or token");
       return;

@@ -221,6 +221,7 @@ public final class SyslogServer implements AutoCloseable {
         if (closed || ss.isClosed()) {
           return;
         }
+        pause(); // e.g. out of file descriptors: do not spin
         continue;
       }
       if (open.incrementAndGet() > settings.maxConnections()) {
@@ -243,6 +244,15 @@ public final class SyslogServer implements AutoCloseable {
       if (closed) {
         conn.closeSocket();
       }
+    }
+  }
+
+  /** A short wait after an error that may repeat at once. */
+  static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -67,6 +67,7 @@ final class UdpListener {
         if (closed || socket.isClosed()) {
           return;
         }
+        SyslogServer.pause();
         continue;
       }
       counters.received.increment();
@@ -99,7 +100,7 @@ final class UdpListener {
           receiver.message(d.data(), 0, d.data().length, d.address(), d.peer(), label + ":" + d.peer(), ++record);
         }
         if (receiver.due(System.nanoTime())) {
-          receiver.flush();
+          flush();
         }
       }
     } catch (InterruptedException e) {
@@ -110,9 +111,18 @@ final class UdpListener {
       counters.dropped.increment();
     }
     try {
-      receiver.flush();
+      flush();
     } catch (InterruptedException e) {
       // the server gave up waiting: the batch is counted as dropped
+    }
+  }
+
+  /** Submits the batch; an intake that fails loses that batch (counted dropped), not the listener. */
+  private void flush() throws InterruptedException {
+    try {
+      receiver.flush();
+    } catch (RuntimeException e) {
+      // counted as dropped by the batch; the next datagrams go on
     }
   }
 
