@@ -51,6 +51,7 @@ public final class LovcenServer implements AutoCloseable {
   private final StoreWriter writer;
   private final DetectionLoop detection;
   private final Api api;
+  private final org.lovcen.server.syslog.SyslogServer syslog;
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "lovcen-timers");
     t.setDaemon(true);
@@ -83,6 +84,7 @@ public final class LovcenServer implements AutoCloseable {
       detection.start();
       registerGauges();
       this.api = new Api(this);
+      this.syslog = SyslogIntakes.start(config.syslog(), new SyslogIntakes(new Directory(db), queue, metrics));
       long sweep = Math.max(1, config.retention().sweepMinutes());
       timers.scheduleWithFixedDelay(this::sweepRetention, sweep, sweep, TimeUnit.MINUTES);
     } catch (RuntimeException e) {
@@ -257,8 +259,16 @@ public final class LovcenServer implements AutoCloseable {
     return db.ping();
   }
 
+  /** The syslog listeners, or null when none is configured. */
+  public org.lovcen.server.syslog.SyslogServer syslog() {
+    return syslog;
+  }
+
   @Override
   public void close() {
+    if (syslog != null) {
+      syslog.close();
+    }
     if (api != null) {
       api.close();
     }

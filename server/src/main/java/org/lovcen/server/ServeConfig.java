@@ -47,8 +47,11 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
    */
   public record Ingest(int maxBodyMb, int queueEvents, int batchEvents, int batchMillis, int ackTimeoutSeconds) {}
 
-  /** Syslog listeners; a port of -1 turns the listener off, 0 picks a free port. */
-  public record Syslog(String host, int tcpPort, int udpPort, String tlsKeystore, String tlsPassword,
+  /**
+   * Syslog listeners (TCP, TLS over TCP, UDP); a port of -1 turns a listener off, 0 picks a free
+   * port. TLS needs a PKCS#12 key store with the server's key and certificate.
+   */
+  public record Syslog(String host, int tcpPort, int tlsPort, int udpPort, String tlsKeystore, String tlsPassword,
       int maxMessageBytes, int maxConnections) {}
 
   /**
@@ -95,6 +98,7 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
       syslog:
         host: 0.0.0.0
         tcp_port: -1
+        tls_port: -1
         udp_port: -1
         tls_keystore: ""
         tls_password: ""

@@ -39,14 +39,14 @@ import org.lovcen.core.Problem;
  * <p>Fields: {@code facility}, {@code severity} (names), {@code priority} (number), then those
  * the message has of {@code hostname}, {@code appname}, {@code procid}, {@code msgid}, one
  * {@code <sd-id>.<param-name>} per structured-data parameter, and {@code message}. Header: time,
- * host (the HOSTNAME, else the peer), channel {@value #CHANNEL}, provider (APP-NAME or TAG).
+ * host (the HOSTNAME, else the peer), provider (APP-NAME or TAG), and no channel: a channel names a
+ * Windows event log, and Sigma routes events without one to non-Windows rules ({@code product:
+ * linux} and the like).
  *
  * <p>Never throws on any input: a message is read in full, kept as message only, or rejected
  * with a reason ({@link #problem()}). Not thread-safe: one per connection or reading thread.
  */
 public final class SyslogParser {
-  /** The channel of every syslog event. */
-  public static final String CHANNEL = "syslog";
   /** The structured-data element that carries a sender's token. */
   public static final String TOKEN_ELEMENT = "lovcen@32473";
   /** The parameter of {@link #TOKEN_ELEMENT} holding the token. */
@@ -330,7 +330,6 @@ public final class SyslogParser {
     e.add("priority", PRIORITIES[pri], Event.NUMBER);
     e.timestamp(t);
     e.host(peer);
-    e.channel(CHANNEL);
   }
 
   /** Adds the message from {@code pos} (a UTF-8 BOM skipped), when there is one. */

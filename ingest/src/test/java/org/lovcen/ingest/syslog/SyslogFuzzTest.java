@@ -22,8 +22,8 @@ class SyslogFuzzTest {
     SyslogParser p = new SyslogParser(ZoneId.of("Europe/Podgorica"), CLOCK);
     Event e = new Event();
     SyslogParser.Outcome o = p.parse(input, 0, input.length, "fuzz", "192.0.2.1", 1, e);
-    if (o.accepted() != (e.channel() != null) || (!o.accepted() && p.problem() == null)) {
-      throw new IllegalStateException(o + " with channel " + e.channel() + " and problem " + p.problem());
+    if (o.accepted() != (e.get("facility") != null) || (!o.accepted() && p.problem() == null)) {
+      throw new IllegalStateException(o + " with facility " + e.get("facility") + " and problem " + p.problem());
     }
   }
 

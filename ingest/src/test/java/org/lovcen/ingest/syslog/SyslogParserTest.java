@@ -175,7 +175,7 @@ class SyslogParserTest {
     assertThat(Timestamps.format(e.timestamp())).isEqualTo(time);
     assertThat(e.host()).isEqualTo(host);
     assertThat(e.provider()).isEqualTo(provider);
-    assertThat(e.channel()).isEqualTo("syslog");
+    assertThat(e.channel()).isNull();
     assertThat(e.source()).isEqualTo("syslog-tcp:" + PEER);
     assertThat(e.record()).isEqualTo(7);
     assertThat(fields(e)).containsExactlyEntriesOf(expected);

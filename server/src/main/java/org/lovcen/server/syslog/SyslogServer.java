@@ -193,8 +193,8 @@ public final class SyslogServer implements AutoCloseable {
 
   /** A connection was refused after it was accepted (TLS handshake). */
   void refused(Connection c, String reason) {
-    refused.increment();
     intake.rejected(c.listener().label(), c.peer(), reason);
+    refused.increment(); // after the intake heard of it: a reader of the count sees the rejection too
   }
 
   private void startTcp(Listener listener, String host, int port, SSLContext tls) throws IOException {
