@@ -112,6 +112,7 @@ final class Api implements AutoCloseable {
     app.get("/api/v1/institutions", this::listInstitutions);
     app.post("/api/v1/institutions", this::createInstitution);
     app.get("/api/v1/institutions/{id}", this::getInstitution);
+    app.patch("/api/v1/institutions/{id}", this::updateInstitution);
     app.get("/api/v1/institutions/{id}/rules", this::institutionRules);
     app.put("/api/v1/institutions/{id}/rules/{rule}", this::setRule);
     app.get("/api/v1/institutions/{id}/filters", this::listFilters);
@@ -536,6 +537,21 @@ final class Api implements AutoCloseable {
       throw new ApiError(409, "conflict", "institution '" + id + "' exists");
     }
     ctx.status(201).json(institutionJson(directory.createInstitution(id, name, days, syslog)));
+  }
+
+  private void updateInstitution(Context ctx) throws IOException {
+    admin(ctx);
+    JsonNode b = body(ctx);
+    Integer days = null;
+    if (b.has("retention_days")) {
+      if (!b.get("retention_days").canConvertToInt()) {
+        throw ApiError.badRequest("field 'retention_days' must be a whole number of days");
+      }
+      days = b.get("retention_days").asInt();
+    }
+    Directory.Institution i = directory.updateInstitution(ctx.pathParam("id"), text(b, "name", false), days,
+        text(b, "syslog_sources", false)).orElseThrow(() -> ApiError.notFound("institution"));
+    ctx.json(institutionJson(i));
   }
 
   private Directory.Institution visibleInstitution(Context ctx, Principal p) {

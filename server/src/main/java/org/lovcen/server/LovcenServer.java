@@ -173,6 +173,8 @@ public final class LovcenServer implements AutoCloseable {
     metrics.gauge("lovcen_detection_backlog_batches", "Stored batches waiting for detection", detection::backlog);
     metrics.gauge("lovcen_detection_lag_events", "Stored events not yet detected",
         () -> Math.max(0, writerLastId() - detection.cursor()));
+    metrics.gauges("lovcen_rule_evaluations", "Full evaluations of the 20 rules evaluated most often (the "
+        + "rules whose prefilter lets most events through: where detection time goes)", "rule", detection::topRules);
     metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
     metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
   }
@@ -194,7 +196,8 @@ public final class LovcenServer implements AutoCloseable {
     engine.updateAndGet(this::settings);
   }
 
-  private void sweepRetention() {
+  /** Deletes events older than their institution's retention (runs every retention.sweep_minutes). */
+  void sweepRetention() {
     try {
       long now = System.currentTimeMillis() * 1000;
       EventStore events = new EventStore(db);

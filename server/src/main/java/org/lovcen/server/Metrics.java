@@ -43,6 +43,12 @@ public final class Metrics implements DetectionLoop.Observer {
     GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
   }
 
+  /** Registers a labelled gauge read at scrape time: one value per label value. */
+  public void gauges(String name, String help, String label, java.util.function.Supplier<java.util.Map<String, Long>> values) {
+    GaugeWithCallback.builder().name(name).help(help).labelNames(label)
+        .callback(cb -> values.get().forEach((k, v) -> cb.call(v, k))).register(registry);
+  }
+
   @Override
   public void batch(int events, int stored, long evaluateNanos, long storeNanos) {
     detected.inc(events);

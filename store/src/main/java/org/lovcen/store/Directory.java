@@ -44,6 +44,24 @@ public final class Directory {
     return new Institution(id, name, retentionDays, syslogSources == null ? "" : syslogSources);
   }
 
+  /** Changes an institution's name, retention or syslog sources (null keeps a value); empty when unknown. */
+  public Optional<Institution> updateInstitution(String id, String name, Integer retentionDays, String syslogSources) {
+    Optional<Institution> old = institution(Scope.NATIONAL, id);
+    if (old.isEmpty()) {
+      return old;
+    }
+    Institution n = new Institution(id, name == null ? old.get().name() : name,
+        retentionDays == null ? old.get().retentionDays() : retentionDays,
+        syslogSources == null ? old.get().syslogSources() : syslogSources);
+    if (n.retentionDays() < 1) {
+      throw new IllegalArgumentException("retention_days must be at least 1");
+    }
+    db.jdbi().useHandle(h -> h.createUpdate("UPDATE institutions SET name = :n, retention_days = :r, "
+        + "syslog_sources = :s WHERE id = :id").bind("n", n.name()).bind("r", n.retentionDays())
+        .bind("s", n.syslogSources()).bind("id", id).execute());
+    return Optional.of(n);
+  }
+
   public Optional<Institution> institution(Scope scope, String id) {
     return institutions(scope).stream().filter(i -> i.id().equals(id)).findFirst();
   }

@@ -54,6 +54,8 @@ public final class DetectionLoop implements AutoCloseable {
   private final Map<SigmaRule, SigmaAlerts.RuleInfo> infos = new ConcurrentHashMap<>();
   private volatile boolean running = true;
   private volatile long cursor;
+  private volatile Map<String, Long> topRules = Map.of();
+  private long topRulesAt;
 
   private Engine current;
   private Evaluator evaluator;
@@ -94,6 +96,27 @@ public final class DetectionLoop implements AutoCloseable {
   /** The id of the last event whose alerts are stored. */
   public long cursor() {
     return cursor;
+  }
+
+  /**
+   * The rules fully evaluated most often since the rule set was loaded (their prefilter let the
+   * event through), rule id to count: where detection time goes. Refreshed every few seconds.
+   */
+  public Map<String, Long> topRules() {
+    return topRules;
+  }
+
+  private void refreshTopRules() {
+    long now = System.nanoTime();
+    if (now - topRulesAt < 5_000_000_000L || evaluator == null) {
+      return;
+    }
+    topRulesAt = now;
+    Map<String, Long> top = new java.util.LinkedHashMap<>();
+    evaluator.evaluationsPerRule().entrySet().stream()
+        .sorted(Map.Entry.<SigmaRule, Long>comparingByValue().reversed()).limit(20)
+        .forEach(e -> top.put(e.getKey().id(), e.getValue()));
+    topRules = java.util.Collections.unmodifiableMap(top);
   }
 
   /** Events handed over by the store writer and not yet detected (in batches). */
@@ -160,6 +183,7 @@ public final class DetectionLoop implements AutoCloseable {
       }
     }
     long t1 = System.nanoTime();
+    refreshTopRules();
     long last = batch.get(batch.size() - 1).id();
     while (true) {
       try {
