@@ -46,10 +46,12 @@ final class IngestRoutes {
 
   private final LovcenServer server;
   private final Directory directory;
+  private final java.util.concurrent.Semaphore reading;
 
   IngestRoutes(LovcenServer server, Directory directory) {
     this.server = server;
     this.directory = directory;
+    this.reading = new java.util.concurrent.Semaphore(Math.max(1, server.config().ingest().maxConcurrentRequests()));
   }
 
   /** The institution an ingest token writes for; 401/403 otherwise. */
@@ -74,6 +76,18 @@ final class IngestRoutes {
           + "application/json; got '" + ct + "'");
     }
     String key = idempotencyKey(ctx);
+    if (!reading.tryAcquire()) {
+      server.metrics().throttled.inc();
+      throw new Throttled();
+    }
+    try {
+      readAndSubmit(ctx, institution, key);
+    } finally {
+      reading.release();
+    }
+  }
+
+  private void readAndSubmit(Context ctx, String institution, String key) throws IOException, InterruptedException {
     String host = ctx.queryParam("host");
     String name = "http:" + institution;
     List<Event> events = new ArrayList<>();

@@ -41,11 +41,13 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
   public record Intel(List<String> files) {}
 
   /**
-   * Ingest limits: largest request body (after decompression), events held between ingest and
+   * Ingest limits: largest request body (after decompression), requests read at the same time
+   * (more are answered 429: bodies in memory stay bounded), events held between ingest and
    * storage before ingest answers 429, events per store transaction, how long a request waits for
    * its events to be stored.
    */
-  public record Ingest(int maxBodyMb, int queueEvents, int batchEvents, int batchMillis, int ackTimeoutSeconds) {}
+  public record Ingest(int maxBodyMb, int maxConcurrentRequests, int queueEvents, int batchEvents, int batchMillis,
+      int ackTimeoutSeconds) {}
 
   /**
    * Syslog listeners (TCP, TLS over TCP, UDP); a port of -1 turns a listener off, 0 picks a free
@@ -91,6 +93,7 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         files: []
       ingest:
         max_body_mb: 64
+        max_concurrent_requests: 16
         queue_events: 200000
         batch_events: 5000
         batch_millis: 20
