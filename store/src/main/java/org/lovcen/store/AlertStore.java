@@ -31,7 +31,7 @@ public final class AlertStore {
         .bind("inst", a.institution()).bind("fp", a.fingerprint()).bind("kind", a.kind()).bind("rule", a.ruleId())
         .bind("title", a.ruleTitle()).bind("level", a.level()).bind("rank", a.levelRank())
         .bind("author", a.author()).bind("tags", Json.write(a.tags())).bind("ts", a.ts()).bind("last", a.lastTs())
-        .bind("host", a.host()).bind("channel", a.channel()).bind("ref", a.eventRef())
+        .bind("host", Dialect.text(a.host())).bind("channel", Dialect.text(a.channel())).bind("ref", a.eventRef())
         .bind("fields", Json.write(a.fields())).bind("grp", Json.write(a.group()))
         .bind("evidence", Json.write(a.evidence())).bind("incident", a.incident())
         .bind("retro", a.retrospective() ? 1 : 0).bind("created", nowMicros).execute();
@@ -72,14 +72,14 @@ public final class AlertStore {
         .map((r, c) -> Map.entry(r.getString(1), r.getLong(2))).list());
   }
 
-  private static Where where(Scope scope, AlertQuery q) {
+  private Where where(Scope scope, AlertQuery q) {
     Where w = Where.scoped(scope, "institution_id", "incident_id")
         .andIf(q.from(), "ts >= ?").andIf(q.to(), "ts < ?")
         .andIf(q.institution(), "institution_id = ?").andIf(q.host(), "host = ?")
         .andIf(q.minLevel(), "level_rank >= ?").andIf(q.ruleId(), "rule_id = ?")
         .andIf(q.incident(), "incident_id = ?").andIf(q.kind(), "kind = ?");
     if (q.tag() != null) {
-      w.and("tags LIKE ? ESCAPE '\\'", "%" + EventStore.like(Json.write(q.tag()), false) + "%");
+      w.and(db.dialect().arrayContains("tags"), q.tag());
     }
     return w;
   }

@@ -12,8 +12,13 @@ import org.lovcen.core.Event;
 
 /**
  * An event's field table as a JSON object and back: a name that occurs several times becomes an
- * array; numbers written as JSON numbers when they are valid JSON numbers (else as text),
- * booleans and null as themselves. Reading restores names, order and type tags. Thread-safe.
+ * array; numbers written as JSON numbers when they are valid JSON numbers, booleans as JSON
+ * booleans when they are {@code true} or {@code false}, null as itself.
+ *
+ * <p>Reading restores every name and value exactly, in the order of each name's first occurrence
+ * (the values of a repeated name come back together, in their order). Type tags come back too,
+ * except that a number or boolean whose text is not valid JSON ({@code 0x1F}, {@code True}) is
+ * kept as text and comes back as a string: the value never changes. Thread-safe.
  */
 public final class EventJson {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -60,7 +65,13 @@ public final class EventJson {
     String v = e.value(i);
     switch (e.type(i)) {
       case Event.NULL -> g.writeNull();
-      case Event.BOOLEAN -> g.writeBoolean(Boolean.parseBoolean(v));
+      case Event.BOOLEAN -> {
+        if ("true".equals(v) || "false".equals(v)) {
+          g.writeBoolean(v.equals("true"));
+        } else {
+          g.writeString(v);
+        }
+      }
       case Event.NUMBER -> {
         if (isJsonNumber(v)) {
           g.writeNumber(v);

@@ -9,8 +9,12 @@ import java.util.Map;
  * @param to exclusive upper bound, or null
  * @param institution only this institution (within the scope), or null
  * @param host only this host, or null
- * @param fields field name to value; a value may use {@code *} as wildcard; case-insensitive
- * @param text free text searched in every field value, case-insensitive, or null
+ * @param fields field name (exact) to value: matches when any value of the field (a repeated name
+ *     has several) equals it ignoring case, {@code *} standing for any run of characters; a
+ *     number's text is as written, a boolean's {@code true} or {@code false}; null is no value
+ * @param text free text searched in every field value (not in names), ignoring case, {@code *}
+ *     as in {@code fields}; blank or null does not filter. Case is folded for ASCII letters only
+ *     on SQLite, for all letters on PostgreSQL
  * @param limit page size (1..1000)
  * @param cursor from the previous page, or null
  */

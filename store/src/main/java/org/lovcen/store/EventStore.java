@@ -15,15 +15,19 @@ public final class EventStore {
     this.db = db;
   }
 
-  /** Inserts events inside the caller's transaction. */
+  /**
+   * Inserts events inside the caller's transaction. A U+0000 in a header column (host, channel,
+   * provider, source) is stored as U+FFFD, which PostgreSQL text requires; field values keep it.
+   */
   public void insert(Handle h, List<StoredEvent> events) {
     PreparedBatch b = h.prepareBatch("INSERT INTO events (id, institution_id, ts, day, host, channel, provider, "
         + "event_id, source, record, fields) VALUES (:id, :inst, :ts, :day, :host, :channel, :provider, :eid, "
         + ":source, :record, :fields)");
     for (StoredEvent e : events) {
       b.bind("id", e.id()).bind("inst", e.institution()).bind("ts", e.ts()).bind("day", StoredEvent.day(e.ts()))
-          .bind("host", e.host()).bind("channel", e.channel()).bind("provider", e.provider())
-          .bind("eid", e.eventId()).bind("source", e.source()).bind("record", e.record())
+          .bind("host", Dialect.text(e.host())).bind("channel", Dialect.text(e.channel()))
+          .bind("provider", Dialect.text(e.provider())).bind("eid", e.eventId())
+          .bind("source", Dialect.text(e.source())).bind("record", e.record())
           .bind("fields", e.fields()).add();
     }
     if (!events.isEmpty()) {
@@ -56,11 +60,12 @@ public final class EventStore {
         .andIf(q.from(), "ts >= ?").andIf(q.to(), "ts < ?")
         .andIf(q.institution(), "institution_id = ?").andIf(q.host(), "host = ?");
     for (Map.Entry<String, String> f : q.fields().entrySet()) {
-      String cond = db.dialect().likeIgnoreCase(db.dialect().jsonField("fields", "fname"), "fvalue");
-      w.andNamed(cond, Map.of("fname", f.getKey(), "fvalue", like(f.getValue(), false)));
+      w.andNamed(db.dialect().fieldMatches("fields", "fname", "fvalue"),
+          Map.of("fname", f.getKey(), "fvalue", like(f.getValue(), false)));
     }
     if (q.text() != null && !q.text().isBlank()) {
-      w.andNamed(db.dialect().likeIgnoreCase("fields", "t"), Map.of("t", like(jsonEscaped(q.text()), true)));
+      w.andNamed(db.dialect().anyValueMatches("fields", "raw", "t"),
+          Map.of("raw", like(jsonEscaped(q.text()), true), "t", like(q.text(), true)));
     }
     long total = db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT COUNT(*) FROM events" + w.sql()))
         .mapTo(Long.class).one());
@@ -86,9 +91,10 @@ public final class EventStore {
     return quoted.substring(1, quoted.length() - 1);
   }
 
-  /** A LIKE pattern: {@code *} becomes {@code %}, LIKE's own wildcards are escaped. */
+  /** A LIKE pattern: {@code *} becomes {@code %}, LIKE's own wildcards are escaped with {@link Dialect#LIKE_ESCAPE}. */
   static String like(String value, boolean contains) {
-    String esc = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace('*', '%');
+    String e = String.valueOf(Dialect.LIKE_ESCAPE);
+    String esc = value.replace(e, e + e).replace("%", e + "%").replace("_", e + "_").replace('*', '%');
     return contains ? "%" + esc + "%" : esc;
   }
 

@@ -22,28 +22,26 @@ public final class IncidentStore {
   public IncidentRow findOpen(Handle h, String institution, String host, long sinceTs) {
     return h.createQuery("SELECT " + COLUMNS + " FROM incidents WHERE institution_id = :i AND host = :h AND "
         + OPEN + " AND last_ts >= :since ORDER BY last_ts DESC, id DESC LIMIT 1")
-        .bind("i", institution).bind("h", host).bind("since", sinceTs).map(IncidentStore::row).findOne().orElse(null);
+        .bind("i", institution).bind("h", Dialect.text(host)).bind("since", sinceTs).map(IncidentStore::row).findOne().orElse(null);
   }
 
   /** Inserts a new incident in the caller's transaction; returns its id. */
   public long create(Handle h, IncidentRow r) {
-    h.createUpdate("INSERT INTO incidents (institution_id, host, title, level, level_rank, status, assignee, "
+    return h.createQuery("INSERT INTO incidents (institution_id, host, title, level, level_rank, status, assignee, "
         + "first_ts, last_ts, alert_count, techniques, tactics, rules, created, updated) VALUES (:i, :h, :t, :l, "
-        + ":lr, :s, :a, :f, :last, :n, :tech, :tac, :rules, :c, :u)")
-        .bind("i", r.institution()).bind("h", r.host()).bind("t", r.title()).bind("l", r.level())
-        .bind("lr", r.levelRank()).bind("s", r.status()).bind("a", r.assignee()).bind("f", r.firstTs())
+        + ":lr, :s, :a, :f, :last, :n, :tech, :tac, :rules, :c, :u) RETURNING id")
+        .bind("i", r.institution()).bind("h", Dialect.text(r.host())).bind("t", Dialect.text(r.title()))
+        .bind("l", r.level()).bind("lr", r.levelRank()).bind("s", r.status()).bind("a", r.assignee()).bind("f", r.firstTs())
         .bind("last", r.lastTs()).bind("n", r.alertCount()).bind("tech", Json.write(r.techniques()))
         .bind("tac", Json.write(r.tactics())).bind("rules", Json.write(r.rules())).bind("c", r.created())
-        .bind("u", r.updated()).execute();
-    return h.createQuery("SELECT MAX(id) FROM incidents WHERE institution_id = :i AND host = :h")
-        .bind("i", r.institution()).bind("h", r.host()).mapTo(Long.class).one();
+        .bind("u", r.updated()).mapTo(Long.class).one();
   }
 
   /** Writes an incident's aggregates (level, times, counts, techniques …) in the caller's transaction. */
   public void updateAggregates(Handle h, IncidentRow r) {
     h.createUpdate("UPDATE incidents SET title = :t, level = :l, level_rank = :lr, first_ts = :f, last_ts = :last, "
         + "alert_count = :n, techniques = :tech, tactics = :tac, rules = :rules, updated = :u WHERE id = :id")
-        .bind("t", r.title()).bind("l", r.level()).bind("lr", r.levelRank()).bind("f", r.firstTs())
+        .bind("t", Dialect.text(r.title())).bind("l", r.level()).bind("lr", r.levelRank()).bind("f", r.firstTs())
         .bind("last", r.lastTs()).bind("n", r.alertCount()).bind("tech", Json.write(r.techniques()))
         .bind("tac", Json.write(r.tactics())).bind("rules", Json.write(r.rules())).bind("u", r.updated())
         .bind("id", r.id()).execute();
@@ -76,11 +74,15 @@ public final class IncidentStore {
 
   /**
    * Sets status and/or assignee (null leaves a value as is; an empty assignee clears it) of an
-   * incident visible in scope; returns the updated incident, or null when not visible.
+   * incident visible in scope; returns the updated incident, or null when not visible. Partners
+   * only read: for a partner scope nothing changes and the answer is null.
    */
   public IncidentRow update(Scope scope, long id, String status, String assignee, long nowMicros) {
     if (status != null && !IncidentRow.STATUSES.contains(status)) {
       throw new IllegalArgumentException("unknown status '" + status + "' (" + String.join(", ", IncidentRow.STATUSES) + ")");
+    }
+    if (scope instanceof Scope.Partner) {
+      return null;
     }
     return db.jdbi().inTransaction(h -> {
       if (get(scope, id) == null) {
@@ -98,19 +100,16 @@ public final class IncidentStore {
     });
   }
 
-  /** Adds a note to an incident visible in scope; null when not visible. */
+  /** Adds a note to an incident visible in scope; null when not visible, and for a partner scope (read only). */
   public Note addNote(Scope scope, long incident, String author, String text, long nowMicros) {
-    IncidentRow r = get(scope, incident);
+    IncidentRow r = scope instanceof Scope.Partner ? null : get(scope, incident);
     if (r == null) {
       return null;
     }
-    return db.jdbi().inTransaction(h -> {
-      h.createUpdate("INSERT INTO incident_notes (incident_id, institution_id, author, text, created) "
-          + "VALUES (:i, :inst, :a, :t, :c)").bind("i", incident).bind("inst", r.institution()).bind("a", author)
-          .bind("t", text).bind("c", nowMicros).execute();
-      return h.createQuery("SELECT id, incident_id, author, text, created FROM incident_notes WHERE incident_id = :i "
-          + "ORDER BY id DESC LIMIT 1").bind("i", incident).map(IncidentStore::note).one();
-    });
+    return db.jdbi().withHandle(h -> h.createQuery("INSERT INTO incident_notes (incident_id, institution_id, author, "
+        + "text, created) VALUES (:i, :inst, :a, :t, :c) RETURNING id, incident_id, author, text, created")
+        .bind("i", incident).bind("inst", r.institution()).bind("a", author).bind("t", text).bind("c", nowMicros)
+        .map(IncidentStore::note).one());
   }
 
   /** Notes of an incident visible in scope, oldest first; null when not visible. */

@@ -31,11 +31,15 @@ public final class Passwords {
         + "$" + B64.encodeToString(out);
   }
 
-  /** Whether {@code password} matches {@code phc}; false for a malformed hash. Constant time in the hash. */
+  /**
+   * Whether {@code password} matches {@code phc}, computed with the memory, iterations and
+   * parallelism the string names; false for a malformed hash or another Argon2 variant or version.
+   * Constant time in the hash.
+   */
   public static boolean verify(String password, String phc) {
     try {
-      String[] p = phc.split("\\$");
-      if (p.length != 6 || !p[1].equals("argon2id")) {
+      String[] p = phc.split("\\$", -1);
+      if (p.length != 6 || !p[0].isEmpty() || !p[1].equals("argon2id") || !p[2].equals("v=19")) {
         return false;
       }
       int m = 0;

@@ -29,7 +29,7 @@ public final class Settings {
     if (!scope.sees(institution)) {
       return false;
     }
-    db.jdbi().useHandle(h -> {
+    db.jdbi().useTransaction(h -> {
       h.createUpdate("DELETE FROM rule_settings WHERE institution_id = :i AND rule_id = :r").bind("i", institution)
           .bind("r", ruleId).execute();
       h.createUpdate("INSERT INTO rule_settings (institution_id, rule_id, enabled, updated) VALUES (:i, :r, :e, :u)")
@@ -56,13 +56,10 @@ public final class Settings {
     if (!scope.sees(institution)) {
       return null;
     }
-    return db.jdbi().inTransaction(h -> {
-      h.createUpdate("INSERT INTO filters (institution_id, name, yaml, created) VALUES (:i, :n, :y, :c)")
-          .bind("i", institution).bind("n", name).bind("y", yaml).bind("c", Directory.now()).execute();
-      return h.createQuery("SELECT id, institution_id, name, yaml FROM filters WHERE institution_id = :i ORDER BY id "
-          + "DESC LIMIT 1").bind("i", institution).map((r, c) -> new Filter(r.getLong(1), r.getString(2),
-          r.getString(3), r.getString(4))).one();
-    });
+    return db.jdbi().withHandle(h -> h.createQuery("INSERT INTO filters (institution_id, name, yaml, created) "
+        + "VALUES (:i, :n, :y, :c) RETURNING id, institution_id, name, yaml").bind("i", institution).bind("n", name)
+        .bind("y", yaml).bind("c", Directory.now())
+        .map((r, c) -> new Filter(r.getLong(1), r.getString(2), r.getString(3), r.getString(4))).one());
   }
 
   public List<Filter> filters(Scope scope) {
