@@ -24,10 +24,14 @@ import org.lovcen.store.AlertRow;
 /*
  * How and why: the same detectors as hunt, fed by the store writer instead of files. One thread
  * evaluates stored events in id order with one Evaluator (the engine's per-thread state), feeds
- * correlation hits to one streaming CorrelationDetector (state per institution and group, with
- * bounded lateness), and matches indicators. Alerts of a batch are written with the detection
- * cursor in one transaction (AlertSink). The engine snapshot is read once per batch: a reload
- * takes effect at the next batch, and a new rule set restarts correlation windows.
+ * correlation hits to one streaming CorrelationDetector per institution (state per group, with
+ * bounded lateness), and matches indicators. One detector per institution because a detector's
+ * watermark follows the latest event time it has seen: shared, one institution's clock (a host
+ * an hour ahead, a shipper that catches up, one event dated 2030) would make every other
+ * institution's hits "late" and drop them, so one tenant could silence another's correlations.
+ * Alerts of a batch are written with the detection cursor in one transaction (AlertSink). The
+ * engine snapshot is read once per batch: a reload takes effect at the next batch, and a new rule
+ * set restarts correlation windows.
  *
  * Before detection, each event's source and record are set to "event" and its store id, so that
  * the evidence of correlation alerts points at stored events.
@@ -56,7 +60,7 @@ public final class DetectionLoop implements AutoCloseable {
   private Evaluator evaluator;
   private Map<String, Evaluator> filterEvaluators = new HashMap<>();
   private Correlations correlations;
-  private CorrelationDetector detector;
+  private final Map<String, CorrelationDetector> detectors = new HashMap<>();
   private IndicatorMatcher intel;
   private final List<AlertRow> out = new ArrayList<>();
   private final List<Long> latencies = new ArrayList<>();
@@ -166,8 +170,7 @@ public final class DetectionLoop implements AutoCloseable {
     if (current == null || current.rules() != rules) {
       evaluator = rules.evaluator();
       correlations = rules.correlations();
-      detector = correlations.detector(CorrelationDetector.Options.defaults().withLateness(latenessMicros))
-          .onAlert(this::correlationAlert);
+      detectors.clear();
     }
     filterEvaluators = new HashMap<>();
     e.filters().forEach((inst, set) -> filterEvaluators.put(inst, set.evaluator()));
@@ -178,13 +181,25 @@ public final class DetectionLoop implements AutoCloseable {
   private void match(SigmaRule rule, Event e) {
     CorrelationHit h = correlations.hit(rule, e);
     if (h != null) {
-      detector.accept(h);
+      detector(e.institution()).accept(h);
     }
     if (correlations.hidden(rule) || current.disabled(e.institution(), rule.id()) || filteredOut(rule, e)) {
       return;
     }
     SigmaAlerts.RuleInfo info = infos.computeIfAbsent(rule, SigmaAlerts.RuleInfo::of);
     out.add(AlertRows.single(SigmaAlerts.sigma(info, e), item.id()));
+  }
+
+  /** The institution's own correlation detector (its own watermark), made on its first hit. */
+  private CorrelationDetector detector(String institution) {
+    String key = institution == null ? "" : institution;
+    CorrelationDetector d = detectors.get(key);
+    if (d == null) {
+      d = correlations.detector(CorrelationDetector.Options.defaults().withLateness(latenessMicros))
+          .onAlert(this::correlationAlert);
+      detectors.put(key, d);
+    }
+    return d;
   }
 
   private void correlationAlert(Alert a) {
