@@ -89,6 +89,8 @@ final class Api implements AutoCloseable {
     });
     app.get("/metrics", ctx -> ctx.contentType(Metrics.contentType()).result(server.metrics().scrape()));
     app.get("/api/v1/openapi.json", this::openapi);
+    app.get(ApiDocs.PATH, ApiDocs::page);
+    app.get(ApiDocs.PATH + "/{file}", ApiDocs::asset);
 
     app.post("/api/v1/auth/login", this::login);
     app.post("/api/v1/auth/logout", this::logout);
@@ -196,6 +198,15 @@ final class Api implements AutoCloseable {
 
   int port() {
     return app.port();
+  }
+
+  /**
+   * Every registered route as {@code "METHOD path"} in registration order (not the before and
+   * after filters): the tenancy matrix test checks that each route has an entry.
+   */
+  List<String> registeredRoutes() {
+    return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream().map(e -> e.getEndpoint())
+        .filter(e -> e.getMethod().isHttpMethod()).map(e -> e.getMethod() + " " + e.getPath()).toList();
   }
 
   @Override
