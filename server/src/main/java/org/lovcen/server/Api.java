@@ -91,6 +91,8 @@ final class Api implements AutoCloseable {
     });
     app.get("/metrics", ctx -> ctx.contentType(Metrics.contentType()).result(server.metrics().scrape()));
     app.get("/api/v1/openapi.json", this::openapi);
+    app.get(ApiDocs.PATH, ApiDocs::page);
+    app.get(ApiDocs.PATH + "/{file}", ApiDocs::asset);
 
     app.post("/api/v1/auth/login", this::login);
     app.post("/api/v1/auth/logout", this::logout);
