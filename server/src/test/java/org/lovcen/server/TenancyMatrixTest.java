@@ -333,6 +333,8 @@ class TenancyMatrixTest {
     t.add(row("GET /readyz", (w, c) -> "/readyz", null, PUBLIC));
     t.add(row("GET /metrics", (w, c) -> "/metrics", null, PUBLIC));
     t.add(row("GET /api/v1/openapi.json", (w, c) -> "/api/v1/openapi.json", null, PUBLIC));
+    t.add(row("GET /api/docs", (w, c) -> "/api/docs", null, PUBLIC));
+    t.add(row("GET /api/docs/{file}", (w, c) -> "/api/docs/swagger-ui.css", null, PUBLIC));
     t.add(row("POST /api/v1/auth/login", (w, c) -> "/api/v1/auth/login",
         Map.of("name", "ben-b", "password", "not-ben-b-password"),
         "adm 401 | nat 401 | anaA 401 | anaB 401 | par 401 | ingA 401 | anon 401"));
@@ -394,6 +396,8 @@ class TenancyMatrixTest {
     t.add(row("POST /api/v1/institutions", (w, c) -> "/api/v1/institutions", Map.of("id", "b", "name", "Again"),
         "adm 409 | " + ADMIN_ONLY));
     t.add(row("GET /api/v1/institutions/{id}", (w, c) -> "/api/v1/institutions/b", null, ownerOnly));
+    t.add(row("PATCH /api/v1/institutions/{id}", (w, c) -> "/api/v1/institutions/b", Map.of("retention_days", 90),
+        "adm 200 | " + ADMIN_ONLY));
     t.add(row("GET /api/v1/institutions/{id}/rules", (w, c) -> "/api/v1/institutions/b/rules", null, ownerOnly));
     t.add(row("PUT /api/v1/institutions/{id}/rules/{rule}",
         (w, c) -> "/api/v1/institutions/b/rules/" + w.zerologonRule, Map.of("enabled", false), ownerWrites));
@@ -792,6 +796,7 @@ class TenancyMatrixTest {
     Response first = w.s.ingest(w.token(Caller.INGEST_A), a, "Idempotency-Key", key);
     Response other = w.s.ingest(w.ingestB, b, "Idempotency-Key", key);
     Response again = w.s.ingest(w.token(Caller.INGEST_A), a, "Idempotency-Key", key);
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
     assertThat(first.json().get("duplicate").asBoolean()).isFalse();
     assertThat(other.json().get("duplicate").asBoolean()).as("B's request is not A's retry").isFalse();
     assertThat(other.json().get("accepted").asInt()).as("B gets its own receipt, not A's").isEqualTo(1);
