@@ -520,6 +520,9 @@ final class Api implements AutoCloseable {
 
   private void notes(Context ctx) {
     Principal p = principal(ctx);
+    if (p.role() == Role.PARTNER) {
+      throw ApiError.forbidden("notes are the CERT's and the institution's own; partners see shared incidents and alerts");
+    }
     List<Note> n = incidents.notes(p.scope(), id(ctx, "id"));
     if (n == null) {
       throw ApiError.notFound("incident");

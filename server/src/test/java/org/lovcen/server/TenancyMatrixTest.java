@@ -380,10 +380,12 @@ class TenancyMatrixTest {
         ownerOnly));
     t.add(row("GET /api/v1/incidents/{id}/alerts", (w, c) -> "/api/v1/incidents/" + w.incidentB1 + "/alerts", null,
         ownerOrPartner));
+    // notes are internal: a partner is refused even on the incident shared with it
+    String notes = "adm 200 | nat 200 | anaA 404 | anaB 200 | par 403 | ingA 403 | anon 401";
     t.add(row("GET /api/v1/incidents/{id}/notes", (w, c) -> "/api/v1/incidents/" + w.incidentB2 + "/notes", null,
-        ownerOnly));
+        notes));
     t.add(row("GET /api/v1/incidents/{id}/notes", (w, c) -> "/api/v1/incidents/" + w.incidentB1 + "/notes", null,
-        ownerOrPartner));
+        notes));
     t.add(row("POST /api/v1/incidents/{id}/notes", (w, c) -> "/api/v1/incidents/" + w.incidentB2 + "/notes",
         Map.of("text", "matrix"), "adm 201 | nat 201 | anaA 404 | anaB 201 | par 403 | ingA 403 | anon 401"));
     t.add(row("POST /api/v1/incidents/{id}/notes", (w, c) -> "/api/v1/incidents/" + w.incidentB1 + "/notes",
