@@ -96,6 +96,7 @@ final class IngestRoutes {
     String name = "http:" + institution;
     List<Event> events = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
+    int[] rejected = {0};
     try (InputStream body = decoded(ctx)) {
       Readers.readJson(body, name, new ReadOptions(institution, null), new Event(), e -> {
         Event c = e.copy();
@@ -103,7 +104,11 @@ final class IngestRoutes {
           c.host(host);
         }
         events.add(c);
-      }, problems::add);
+      }, p -> {
+        if (rejected[0]++ < MAX_PROBLEMS_SHOWN) {
+          problems.add(p); // the first ones, with their lines; all are counted
+        }
+      });
     } catch (TooLarge e) {
       server.metrics().rejected.labelValues("http", "too-large").inc();
       throw new ApiError(413, "too-large", e.getMessage());
@@ -114,10 +119,10 @@ final class IngestRoutes {
       server.metrics().rejected.labelValues("http", "gzip").inc();
       throw ApiError.badRequest("the gzip body is damaged: " + e.getMessage());
     }
-    if (!problems.isEmpty()) {
-      server.metrics().rejected.labelValues("http", "malformed").inc(problems.size());
+    if (rejected[0] > 0) {
+      server.metrics().rejected.labelValues("http", "malformed").inc(rejected[0]);
     }
-    Receipt r = submit(Batch.of(institution, events, key, problems.size()), false);
+    Receipt r = submit(Batch.of(institution, events, key, rejected[0]), false);
     server.metrics().ingested.labelValues(institution, "http").inc(r.duplicate() ? 0 : r.accepted());
     ctx.json(answer(r, problems));
   }
@@ -180,9 +185,8 @@ final class IngestRoutes {
     EventSource source = AccessLogSource.sniff(file, AccessLogFormat.AUTO)
         ? new AccessLogSource(file, name, AccessLogFormat.AUTO, institution)
         : Readers.open(file, name, new ReadOptions(institution, null));
-    List<Problem> problems = new ArrayList<>();
     int batchSize = Math.max(1, server.config().ingest().batchEvents());
-    List<Batch> batches = new ArrayList<>();
+    Uploaded up = new Uploaded();
     List<Event> chunk = new ArrayList<>();
     Event reuse = new Event();
     int[] seq = {0};
@@ -195,23 +199,59 @@ final class IngestRoutes {
         }
         chunk.add(c);
         if (chunk.size() >= batchSize) {
-          batches.add(put(institution, new ArrayList<>(chunk), key, seq[0]++));
+          up.add(put(institution, new ArrayList<>(chunk), key, seq[0]++));
           chunk.clear();
         }
-      }, problems::add);
+      }, up::problem);
     }
-    if (!chunk.isEmpty() || batches.isEmpty()) {
-      batches.add(put(institution, new ArrayList<>(chunk), key, seq[0]++));
+    if (!chunk.isEmpty() || seq[0] == 0) {
+      up.add(put(institution, new ArrayList<>(chunk), key, seq[0]++));
     }
-    int accepted = 0;
+    up.drain(0);
+    server.metrics().ingested.labelValues(institution, "upload").inc(up.duplicate ? 0 : up.accepted);
+    return answer(new Receipt(up.accepted, up.rejected, -1, up.duplicate), up.problems);
+  }
+
+  /*
+   * An upload streams: at most a few of its batches wait for the store at a time (older ones are
+   * awaited before more are read), and only the first problems are kept, so a file of any size
+   * (or a compressed one that unpacks to gigabytes) holds bounded memory.
+   */
+  /** The running totals of one upload. Used by one request thread. */
+  private final class Uploaded {
+    private static final int IN_FLIGHT = 4;
+    final java.util.ArrayDeque<Batch> pending = new java.util.ArrayDeque<>();
+    final List<Problem> problems = new ArrayList<>();
+    int accepted;
+    int rejected;
     boolean duplicate = true;
-    for (Batch b : batches) {
-      Receipt r = await(b);
-      accepted += r.accepted();
-      duplicate &= r.duplicate();
+
+    void add(Batch b) {
+      pending.add(b);
+      drain(IN_FLIGHT);
     }
-    server.metrics().ingested.labelValues(institution, "upload").inc(duplicate ? 0 : accepted);
-    return answer(new Receipt(accepted, problems.size(), -1, duplicate), problems);
+
+    void problem(Problem p) {
+      rejected++;
+      if (problems.size() < MAX_PROBLEMS_SHOWN) {
+        problems.add(p);
+      }
+    }
+
+    /** Awaits the oldest batches until at most {@code keep} are pending. */
+    void drain(int keep) {
+      while (pending.size() > keep) {
+        Receipt r;
+        try {
+          r = await(pending.poll());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ApiError(503, "unavailable", "the server is stopping");
+        }
+        accepted += r.accepted();
+        duplicate &= r.duplicate();
+      }
+    }
   }
 
   private Batch put(String institution, List<Event> events, String key, int seq) {
