@@ -74,4 +74,34 @@ class UploadTest {
       assertThat(s.get("/api/v1/events?institution=rtcg&q=sqlmap", admin).json().get("total").asInt()).isEqualTo(1);
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void gzipUploadOfManyBatches_storesEveryEventOnce(String kind) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 2500; i++) {
+      b.append("{\"@timestamp\":\"2022-08-22T10:00:00Z\",\"host\":{\"name\":\"h").append(i % 7)
+          .append("\"},\"n\":").append(i).append("}\n");
+      if (i % 500 == 0) {
+        b.append("not json\n");
+      }
+    }
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    try (TestServer s = TestServer.start(kind, dir, java.util.Map.of("LOVCEN_INGEST_BATCH_EVENTS", "100"))) {
+      String admin = s.admin();
+      s.institution(admin, "mf");
+      TestServer.Response r = s.post("/api/v1/ingest/files?name=events.jsonl.gz&institution=mf", admin,
+          "application/gzip", gz.toByteArray(), "Idempotency-Key", "upload-1");
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertThat(r.json().get("accepted").asInt()).isEqualTo(2500);
+      assertThat(r.json().get("rejected").asInt()).isEqualTo(5);
+      TestServer.Response again = s.post("/api/v1/ingest/files?name=events.jsonl.gz&institution=mf", admin,
+          "application/gzip", gz.toByteArray(), "Idempotency-Key", "upload-1");
+      assertThat(again.json().get("duplicate").asBoolean()).isTrue();
+      assertThat(s.get("/api/v1/events?institution=mf", admin).json().get("total").asInt()).isEqualTo(2500);
+    }
+  }
 }

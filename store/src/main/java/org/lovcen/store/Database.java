@@ -72,6 +72,10 @@ public final class Database implements AutoCloseable {
       c.addDataSourceProperty("synchronous", "FULL");
       c.addDataSourceProperty("busy_timeout", "30000");
       c.addDataSourceProperty("foreign_keys", "true");
+      // Transactions take the write lock when they begin: a transaction that reads and then
+      // writes would otherwise fail at once (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not
+      // cover) whenever another connection committed in between.
+      c.addDataSourceProperty("transaction_mode", "IMMEDIATE");
       c.setMaximumPoolSize(Math.max(2, poolSize));
       dialect = Dialect.SQLITE;
       display = "sqlite:" + file;

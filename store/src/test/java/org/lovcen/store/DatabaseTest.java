@@ -48,4 +48,29 @@ class DatabaseTest {
         .hasMessageContaining("postgresql://u:***@127.0.0.1:1/nothing")
         .hasMessageNotContaining("secret");
   }
+
+  @Test
+  void sqlite_readThenWriteTransaction_survivesACommitFromAnotherConnection() throws Exception {
+    try (var fresh = TestDatabases.open("sqlite", dir)) {
+      Database db = fresh.db();
+      var other = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        db.jdbi().useTransaction(h -> {
+          h.createQuery("SELECT COUNT(*) FROM cursors").mapTo(Integer.class).one();
+          // another connection writes while this transaction has read: it waits for our commit
+          var write = other.submit(() -> db.jdbi().useHandle(o -> o.execute(
+              "INSERT INTO cursors (name, value) VALUES ('other', 1)")));
+          Thread.sleep(200);
+          h.execute("INSERT INTO cursors (name, value) VALUES ('mine', 1)");
+          assertThat(write.isDone()).isFalse();
+        });
+        other.submit(() -> null).get();
+      } finally {
+        other.shutdown();
+        other.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      int rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM cursors").mapTo(Integer.class).one());
+      assertThat(rows).isEqualTo(2);
+    }
+  }
 }
