@@ -1,6 +1,8 @@
 package org.lovcen.intel;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -43,12 +45,10 @@ public record Indicator(
     List<String> markingRefs,
     String modified,
     List<Source> sources) {
+  private static final MessageDigest MD5 = md5();
 
   public Indicator {
-    if (clauses.isEmpty() || clauses.stream().anyMatch(List::isEmpty)) {
-      throw new IllegalArgumentException("an indicator needs at least one observable");
-    }
-    clauses = List.copyOf(clauses.stream().map(List::copyOf).toList());
+    clauses = immutable(clauses);
     id = id == null || id.isEmpty() ? derivedId(clauses) : id;
     name = name == null ? "" : name;
     description = description == null ? "" : description;
@@ -127,14 +127,69 @@ public record Indicator(
     return !revoked && (micros == Long.MIN_VALUE || (micros >= validFrom && micros < validUntil));
   }
 
+  /**
+   * The clauses as an unmodifiable list of unmodifiable lists; the given lists themselves when they
+   * already are (a million indicators are built while loading, so no copy is made that is not
+   * needed).
+   */
+  private static List<List<Observable>> immutable(List<List<Observable>> clauses) {
+    if (clauses.isEmpty()) {
+      throw new IllegalArgumentException("an indicator needs at least one observable");
+    }
+    List<List<Observable>> copies = null;
+    for (int i = 0; i < clauses.size(); i++) {
+      List<Observable> c = clauses.get(i);
+      if (c.isEmpty()) {
+        throw new IllegalArgumentException("an indicator needs at least one observable");
+      }
+      List<Observable> copy = List.copyOf(c);
+      if (copy != c && copies == null) {
+        copies = new ArrayList<>(clauses.subList(0, i));
+      }
+      if (copies != null) {
+        copies.add(copy);
+      }
+    }
+    return List.copyOf(copies == null ? clauses : copies);
+  }
+
+  /** A name-based (version 3) UUID of the clauses, as {@link UUID#nameUUIDFromBytes} makes it. */
   private static String derivedId(List<List<Observable>> clauses) {
-    StringBuilder b = new StringBuilder();
+    StringBuilder b = new StringBuilder(64);
     for (List<Observable> c : clauses) {
       for (Observable o : c) {
-        b.append(o.type()).append('=').append(o.value()).append(';');
+        b.append(o.type().name()).append('=').append(o.value()).append(';');
       }
       b.append('|');
     }
-    return "indicator--" + UUID.nameUUIDFromBytes(b.toString().getBytes(StandardCharsets.UTF_8));
+    byte[] md5 = md5(b.toString().getBytes(StandardCharsets.UTF_8));
+    md5[6] = (byte) ((md5[6] & 0x0f) | 0x30);
+    md5[8] = (byte) ((md5[8] & 0x3f) | 0x80);
+    return "indicator--" + new UUID(bigEndian(md5, 0), bigEndian(md5, 8));
+  }
+
+  /** The MD5 digest of {@code bytes}, from a clone of one prototype instead of a provider look-up per call. */
+  private static byte[] md5(byte[] bytes) {
+    try {
+      return ((MessageDigest) MD5.clone()).digest(bytes);
+    } catch (CloneNotSupportedException e) {
+      return md5().digest(bytes);
+    }
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new InternalError("MD5 not supported", e);
+    }
+  }
+
+  private static long bigEndian(byte[] b, int from) {
+    long v = 0;
+    for (int i = from; i < from + 8; i++) {
+      v = (v << 8) | (b[i] & 0xff);
+    }
+    return v;
   }
 }
