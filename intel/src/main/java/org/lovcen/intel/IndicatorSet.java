@@ -14,7 +14,8 @@ import java.util.List;
  * exact IPv4 and IPv6 addresses in hash tables, CIDR blocks in one hash table per prefix length
  * present (a lookup masks the address once per length, longest first), domains and hashes and
  * file names in case-insensitive string tables, URLs by their normalised key. Clause ids chain
- * through next[] when several clauses share a value. The matcher verifies the rest of a
+ * through next[] when several clauses share a value. Everything per clause lives in flat arrays
+ * (the observables of all clauses in one array), so a million clauses add no objects of their own. The matcher verifies the rest of a
  * multi-observable clause only when its anchor hits, so the common single-value indicator costs
  * one probe per field.
  */
@@ -31,10 +32,15 @@ public final class IndicatorSet {
   final Indicator[] indicators;
   final long[] validFrom;
   final long[] validUntil;
-  /** Per clause: its indicator, its observables, the anchor index, the next clause with the same anchor value. */
+  /**
+   * Per clause: its indicator, its observables ({@code terms[termStart[c], termStart[c + 1])}, one
+   * flat array for all clauses), its anchor (an index into terms), the next clause with the same
+   * anchor value.
+   */
   final int[] clauseIndicator;
-  final Observable[][] clauseTerms;
-  final int[] clauseAnchor;
+  final Observable[] terms;
+  final int[] termStart;
+  final int[] anchorTerm;
   final int[] next;
 
   final ValueTables.Ints ipv4;
@@ -64,22 +70,36 @@ public final class IndicatorSet {
       byId.put(live[i].id(), i);
     }
     clauseIndicator = new int[clauses];
-    clauseTerms = new Observable[clauses][];
-    clauseAnchor = new int[clauses];
+    termStart = new int[clauses + 1];
+    anchorTerm = new int[clauses];
     next = new int[clauses];
     int[] counts = new int[ObservableType.values().length];
-    boolean multi = false;
     int c = 0;
+    int t = 0;
     for (int i = 0; i < n; i++) {
       List<List<Observable>> cs = live[i].clauses();
       for (int k = 0; k < cs.size(); k++) {
-        Observable[] terms = cs.get(k).toArray(new Observable[0]);
         clauseIndicator[c] = i;
-        clauseTerms[c] = terms;
-        clauseAnchor[c] = anchor(terms);
-        ObservableType t = terms[clauseAnchor[c]].type();
-        counts[t.isHash() ? ObservableType.MD5.ordinal() : t.ordinal()]++;
-        multi |= terms.length > 1;
+        termStart[c] = t;
+        t += cs.get(k).size();
+        c++;
+      }
+    }
+    termStart[clauses] = t;
+    terms = new Observable[t];
+    boolean multi = false;
+    c = 0;
+    for (int i = 0; i < n; i++) {
+      List<List<Observable>> cs = live[i].clauses();
+      for (int k = 0; k < cs.size(); k++) {
+        List<Observable> clause = cs.get(k);
+        for (int j = 0; j < clause.size(); j++) {
+          terms[termStart[c] + j] = clause.get(j);
+        }
+        anchorTerm[c] = termStart[c] + anchor(terms, termStart[c], termStart[c + 1]);
+        ObservableType type = terms[anchorTerm[c]].type();
+        counts[type.isHash() ? ObservableType.MD5.ordinal() : type.ordinal()]++;
+        multi |= clause.size() > 1;
         c++;
       }
     }
@@ -92,7 +112,7 @@ public final class IndicatorSet {
     names = new ValueTables.Strings(true, counts[ObservableType.FILE_NAME.ordinal()]);
     long[] scratch = new long[2];
     for (c = 0; c < clauses; c++) {
-      next[c] = index(clauseTerms[c][clauseAnchor[c]], c, scratch);
+      next[c] = index(terms[anchorTerm[c]], c, scratch);
     }
     cidr4Lengths = lengths(cidr4);
     cidr6Lengths = lengths(cidr6);
@@ -129,15 +149,20 @@ public final class IndicatorSet {
 
   // ------------------------------------------------------------------ indexing
 
-  /** The index of the most selective observable: hash, URL, domain, address, file name. */
-  static int anchor(Observable[] terms) {
-    int best = 0;
-    for (int i = 1; i < terms.length; i++) {
+  /** The index (from {@code from}) of the most selective observable of {@code terms[from, to)}: hash, URL, domain, address, file name. */
+  static int anchor(Observable[] terms, int from, int to) {
+    int best = from;
+    for (int i = from + 1; i < to; i++) {
       if (rank(terms[i].type()) < rank(terms[best].type())) {
         best = i;
       }
     }
-    return best;
+    return best - from;
+  }
+
+  /** The number of observables of clause {@code c}. */
+  int termCount(int c) {
+    return termStart[c + 1] - termStart[c];
   }
 
   private static int rank(ObservableType t) {

@@ -258,6 +258,9 @@ final class StixImporter {
     private final String[] strings = new String[NAMES.length];
     private final List<?>[] lists = new List<?>[NAMES.length];
     private final JsonNode[] trees = new JsonNode[NAMES.length];
+    /** The previous object's string and list per field: when the next repeats them, they are reused, not decoded anew. */
+    private final String[] lastString = new String[NAMES.length];
+    private final List<?>[] lastList = new List<?>[NAMES.length];
 
     private static int field(String name) {
       return switch (name) {
@@ -298,7 +301,7 @@ final class StixImporter {
         lists[f] = null;
         trees[f] = null;
         if (t == JsonToken.VALUE_STRING) {
-          strings[f] = p.getText();
+          strings[f] = f == ID || f == PATTERN ? p.getText() : repeated(p, f);
         } else if (t == JsonToken.START_ARRAY && f >= MARKING_REFS && f <= INDICATOR_TYPES) {
           readStrings(p, f);
         } else {
@@ -307,19 +310,60 @@ final class StixImporter {
       }
     }
 
-    /** A list of strings as a List; when another kind of element turns up, the whole list as a tree. */
+    /** The string at the current token: the previous object's for this field when equal, else a new one. */
+    private String repeated(JsonParser p, int f) throws IOException {
+      String prev = lastString[f];
+      if (prev == null || !same(p, prev)) {
+        prev = p.getText();
+        lastString[f] = prev;
+      }
+      return prev;
+    }
+
+    private static boolean same(JsonParser p, String s) throws IOException {
+      int n = p.getTextLength();
+      if (n != s.length()) {
+        return false;
+      }
+      char[] buf = p.getTextCharacters();
+      int off = p.getTextOffset();
+      for (int i = 0; i < n; i++) {
+        if (buf[off + i] != s.charAt(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * A list of strings as an unmodifiable List (the previous object's list for this field when
+     * equal); when another kind of element turns up, the whole list as a tree.
+     */
+    @SuppressWarnings("unchecked")
     private void readStrings(JsonParser p, int f) throws IOException {
-      List<String> l = new ArrayList<>(2);
+      List<String> prev = lastList[f] == null ? List.of() : (List<String>) lastList[f];
+      List<String> l = null;
+      int k = 0;
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
+        if (l == null && k < prev.size() && same(p, prev.get(k))) {
+          k++;
+          continue;
+        }
+        if (l == null) {
+          l = new ArrayList<>(prev.subList(0, k));
+        }
         l.add(p.getText());
       }
+      List<String> read = l != null ? l : prev.subList(0, k);
       if (t == JsonToken.END_ARRAY) {
-        lists[f] = l;
+        List<String> done = l == null && k == prev.size() ? prev : List.copyOf(read);
+        lastList[f] = done;
+        lists[f] = done;
         return;
       }
       ArrayNode a = JSON.createArrayNode();
-      l.forEach(a::add);
+      read.forEach(a::add);
       for (; t != JsonToken.END_ARRAY; t = p.nextToken()) {
         a.add(tree(p, t));
       }

@@ -77,7 +77,8 @@ final class ValueTables {
       if ((size + 1) * 2 > keys.length) {
         grow();
       }
-      return put(key, hash(key, 0, key.length()), id);
+      // without folding, the hash is String.hashCode's, which the String caches
+      return put(key, fold ? hash(key, 0, key.length()) : mix(key.hashCode()), id);
     }
 
     private int put(String key, int h, int id) {

@@ -338,6 +338,16 @@ class LoaderDifferentialTest {
       if (r.nextInt(10) == 0) {
         o.append(", \"extensions\": {\"x\": {\"nested\": [1, {\"a\": null}]}}, \"x_flag\": null");
       }
+      if (r.nextInt(60) == 0) {
+        o.append(switch (r.nextInt(6)) {
+          case 0 -> ", \"labels\": [\"c2\", 5]";
+          case 1 -> ", \"object_marking_refs\": \"" + TLP[0] + "\"";
+          case 2 -> ", \"confidence\": \"50\"";
+          case 3 -> ", \"revoked\": \"true\"";
+          case 4 -> ", \"confidence\": 12345678901";
+          default -> ", \"valid_until\": null";
+        });
+      }
       return o.append('}').toString();
     }
 
