@@ -45,8 +45,6 @@ public record Indicator(
     List<String> markingRefs,
     String modified,
     List<Source> sources) {
-  private static final MessageDigest MD5 = md5();
-
   public Indicator {
     clauses = immutable(clauses);
     id = id == null || id.isEmpty() ? derivedId(clauses) : id;
@@ -153,27 +151,61 @@ public record Indicator(
     return List.copyOf(copies == null ? clauses : copies);
   }
 
-  /** A name-based (version 3) UUID of the clauses, as {@link UUID#nameUUIDFromBytes} makes it. */
+  /**
+   * {@code indicator--} and the name-based (version 3) UUID of the clauses, as {@link
+   * UUID#nameUUIDFromBytes} makes it from their text; written without the intermediate strings
+   * and with one digest per thread, since a list of a million values derives a million ids.
+   */
   private static String derivedId(List<List<Observable>> clauses) {
-    StringBuilder b = new StringBuilder(64);
+    Scratch s = SCRATCH.get();
+    StringBuilder b = s.text;
+    b.setLength(0);
     for (List<Observable> c : clauses) {
       for (Observable o : c) {
         b.append(o.type().name()).append('=').append(o.value()).append(';');
       }
       b.append('|');
     }
-    byte[] md5 = md5(b.toString().getBytes(StandardCharsets.UTF_8));
+    byte[] md5 = s.digest(b);
     md5[6] = (byte) ((md5[6] & 0x0f) | 0x30);
     md5[8] = (byte) ((md5[8] & 0x3f) | 0x80);
-    return "indicator--" + new UUID(bigEndian(md5, 0), bigEndian(md5, 8));
+    byte[] id = new byte[47];
+    System.arraycopy(ID_PREFIX, 0, id, 0, ID_PREFIX.length);
+    int at = ID_PREFIX.length;
+    for (int i = 0; i < 16; i++) {
+      if (i == 4 || i == 6 || i == 8 || i == 10) {
+        id[at++] = '-';
+      }
+      id[at++] = (byte) Character.forDigit((md5[i] >> 4) & 0xF, 16);
+      id[at++] = (byte) Character.forDigit(md5[i] & 0xF, 16);
+    }
+    return new String(id, StandardCharsets.ISO_8859_1);
   }
 
-  /** The MD5 digest of {@code bytes}, from a clone of one prototype instead of a provider look-up per call. */
-  private static byte[] md5(byte[] bytes) {
-    try {
-      return ((MessageDigest) MD5.clone()).digest(bytes);
-    } catch (CloneNotSupportedException e) {
-      return md5().digest(bytes);
+  private static final byte[] ID_PREFIX = "indicator--".getBytes(StandardCharsets.ISO_8859_1);
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Per-thread state of {@link #derivedId}. */
+  private static final class Scratch {
+    final StringBuilder text = new StringBuilder(128);
+    final MessageDigest md5 = md5();
+    byte[] bytes = new byte[128];
+
+    /** The MD5 digest of the UTF-8 bytes of {@code t}. */
+    byte[] digest(CharSequence t) {
+      int n = t.length();
+      if (bytes.length < n) {
+        bytes = new byte[Math.max(n, bytes.length * 2)];
+      }
+      for (int i = 0; i < n; i++) {
+        char c = t.charAt(i);
+        if (c >= 0x80) {
+          return md5.digest(t.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        bytes[i] = (byte) c;
+      }
+      md5.update(bytes, 0, n);
+      return md5.digest();
     }
   }
 
@@ -183,13 +215,5 @@ public record Indicator(
     } catch (NoSuchAlgorithmException e) {
       throw new InternalError("MD5 not supported", e);
     }
-  }
-
-  private static long bigEndian(byte[] b, int from) {
-    long v = 0;
-    for (int i = from; i < from + 8; i++) {
-      v = (v << 8) | (b[i] & 0xff);
-    }
-    return v;
   }
 }

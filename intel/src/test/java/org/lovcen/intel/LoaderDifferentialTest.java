@@ -111,6 +111,35 @@ class LoaderDifferentialTest {
     }
   }
 
+  @Test
+  void derivedIds_areTheNameBasedUuidsOfTheClauses() {
+    Random r = new Random(5);
+    Source src = new Source("s", "", -1, Marking.NONE, -1);
+    String[] names = {"a.exe", "ünïcode.exe", "日本.exe", "x"};
+    for (int i = 0; i < 3000; i++) {
+      List<List<Observable>> clauses = new ArrayList<>();
+      for (int c = 0; c <= r.nextInt(3); c++) {
+        List<Observable> clause = new ArrayList<>();
+        for (int t = 0; t <= r.nextInt(2); t++) {
+          clause.add(r.nextBoolean() ? new Observable(ObservableType.FILE_NAME, names[r.nextInt(names.length)] + i)
+              : new Observable(ObservableType.IPV4, "10.0." + r.nextInt(256) + "." + r.nextInt(256)));
+        }
+        clauses.add(clause);
+      }
+      StringBuilder b = new StringBuilder();
+      for (List<Observable> c : clauses) {
+        for (Observable o : c) {
+          b.append(o.type()).append('=').append(o.value()).append(';');
+        }
+        b.append('|');
+      }
+      String want = "indicator--" + UUID.nameUUIDFromBytes(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      Indicator ind = new Indicator(null, "", "", clauses, Long.MIN_VALUE, Long.MAX_VALUE, false, List.of(), List.of(),
+          List.of(), "", List.of(), "", List.of(src));
+      assertThat(ind.id()).isEqualTo(want);
+    }
+  }
+
   /** RFC 5952 text as the formatter wrote it before: groups through {@link Integer#toHexString}. */
   private static String referenceIpv6(long hi, long lo) {
     int[] g = new int[8];
