@@ -23,7 +23,8 @@ import org.lovcen.core.Timestamps;
 /*
  * How and why: a bundle may hold a million objects, so it is streamed, and no tree is built for
  * the common object: the parser walks to the "objects" array and reads each object's fields into
- * one reused Fields holder, string values as strings; a value of any other kind (numbers, nested
+ * reused Fields holders (StixObjects batches them and, on two cores or more, converts them on a
+ * second thread while the next batch is tokenized), string values as strings; a value of any other kind (numbers, nested
  * objects, null, a list that does not hold only strings) is read as a small tree, so every check
  * sees what a tree of the whole object would have shown, and reports the same reasons. Fields
  * Lovcen does not read are skipped without decoding. Each object fails alone (its index, line and
@@ -69,20 +70,17 @@ final class StixImporter {
   }
 
   private static void readObjects(JsonParser p, Collector out, Map<String, String> identities) throws IOException {
-    Fields o = new Fields();
-    int index = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      int line = p.currentTokenLocation().getLineNr();
-      int at = index++;
-      if (t != JsonToken.START_OBJECT) {
-        p.skipChildren();
-        out.error(position(at, line, ""), "an object in a bundle must be a JSON object");
-        continue;
+    StixObjects.read(p, new StixObjects.Converter() {
+      @Override
+      public void object(Fields o, int index, int line) {
+        StixImporter.object(o, index, line, out, identities);
       }
-      o.read(p);
-      object(o, at, line, out, identities);
-    }
+
+      @Override
+      public void notAnObject(int index, int line) {
+        out.error(position(index, line, ""), "an object in a bundle must be a JSON object");
+      }
+    });
   }
 
   private static String position(int index, int line, String id) {
@@ -258,9 +256,6 @@ final class StixImporter {
     private final String[] strings = new String[NAMES.length];
     private final List<?>[] lists = new List<?>[NAMES.length];
     private final JsonNode[] trees = new JsonNode[NAMES.length];
-    /** The previous object's string and list per field: when the next repeats them, they are reused, not decoded anew. */
-    private final String[] lastString = new String[NAMES.length];
-    private final List<?>[] lastList = new List<?>[NAMES.length];
 
     private static int field(String name) {
       return switch (name) {
@@ -286,7 +281,7 @@ final class StixImporter {
     }
 
     /** Reads the object whose START_OBJECT is the parser's current token, up to its END_OBJECT. */
-    void read(JsonParser p) throws IOException {
+    void read(JsonParser p, Repeats repeats) throws IOException {
       Arrays.fill(strings, null);
       Arrays.fill(lists, null);
       Arrays.fill(trees, null);
@@ -301,52 +296,26 @@ final class StixImporter {
         lists[f] = null;
         trees[f] = null;
         if (t == JsonToken.VALUE_STRING) {
-          strings[f] = f == ID || f == PATTERN ? p.getText() : repeated(p, f);
+          strings[f] = f == ID || f == PATTERN ? p.getText() : repeats.string(p, f);
         } else if (t == JsonToken.START_ARRAY && f >= MARKING_REFS && f <= INDICATOR_TYPES) {
-          readStrings(p, f);
+          readStrings(p, f, repeats);
         } else {
           trees[f] = tree(p, t);
         }
       }
     }
 
-    /** The string at the current token: the previous object's for this field when equal, else a new one. */
-    private String repeated(JsonParser p, int f) throws IOException {
-      String prev = lastString[f];
-      if (prev == null || !same(p, prev)) {
-        prev = p.getText();
-        lastString[f] = prev;
-      }
-      return prev;
-    }
-
-    private static boolean same(JsonParser p, String s) throws IOException {
-      int n = p.getTextLength();
-      if (n != s.length()) {
-        return false;
-      }
-      char[] buf = p.getTextCharacters();
-      int off = p.getTextOffset();
-      for (int i = 0; i < n; i++) {
-        if (buf[off + i] != s.charAt(i)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
     /**
      * A list of strings as an unmodifiable List (the previous object's list for this field when
      * equal); when another kind of element turns up, the whole list as a tree.
      */
-    @SuppressWarnings("unchecked")
-    private void readStrings(JsonParser p, int f) throws IOException {
-      List<String> prev = lastList[f] == null ? List.of() : (List<String>) lastList[f];
+    private void readStrings(JsonParser p, int f, Repeats repeats) throws IOException {
+      List<String> prev = repeats.list(f);
       List<String> l = null;
       int k = 0;
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
-        if (l == null && k < prev.size() && same(p, prev.get(k))) {
+        if (l == null && k < prev.size() && Repeats.same(p, prev.get(k))) {
           k++;
           continue;
         }
@@ -358,7 +327,7 @@ final class StixImporter {
       List<String> read = l != null ? l : prev.subList(0, k);
       if (t == JsonToken.END_ARRAY) {
         List<String> done = l == null && k == prev.size() ? prev : List.copyOf(read);
-        lastList[f] = done;
+        repeats.list(f, done);
         lists[f] = done;
         return;
       }
@@ -419,6 +388,50 @@ final class StixImporter {
     /** The value's text as {@code JsonNode.asText("")} gives it: empty when absent or a container. */
     String text(int f) {
       return strings[f] != null ? strings[f] : lists[f] != null ? "" : trees[f] != null ? trees[f].asText("") : "";
+    }
+  }
+
+  /**
+   * The previous object's string and list per field, kept while tokenizing: when the next object
+   * repeats them (timestamps, types, marking refs), they are reused, not decoded anew. Used by the
+   * tokenizing thread only.
+   */
+  static final class Repeats {
+    private final String[] strings = new String[Fields.NAMES.length];
+    private final List<?>[] lists = new List<?>[Fields.NAMES.length];
+
+    /** The string at the current token: the previous object's for this field when equal, else a new one. */
+    String string(JsonParser p, int f) throws IOException {
+      String prev = strings[f];
+      if (prev == null || !same(p, prev)) {
+        prev = p.getText();
+        strings[f] = prev;
+      }
+      return prev;
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> list(int f) {
+      return lists[f] == null ? List.of() : (List<String>) lists[f];
+    }
+
+    void list(int f, List<String> l) {
+      lists[f] = l;
+    }
+
+    static boolean same(JsonParser p, String s) throws IOException {
+      int n = p.getTextLength();
+      if (n != s.length()) {
+        return false;
+      }
+      char[] buf = p.getTextCharacters();
+      int off = p.getTextOffset();
+      for (int i = 0; i < n; i++) {
+        if (buf[off + i] != s.charAt(i)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 }

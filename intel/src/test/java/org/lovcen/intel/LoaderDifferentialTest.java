@@ -275,6 +275,10 @@ class LoaderDifferentialTest {
       for (String partner : new String[] {"partner-a", "partner-b", "taxii-c"}) {
         files.add(Files.writeString(dir.resolve(partner + ".json"), bundle(partner, csv)));
       }
+      String broken = bundle("partner-d", csv);
+      int cut = broken.indexOf("{\"type\": \"indicator\"", broken.length() * 7 / 10);
+      files.add(Files.writeString(dir.resolve("broken.json"), broken.substring(0, cut) + "{\"type\": ,, "
+          + broken.substring(cut)));
       files.add(Files.writeString(dir.resolve("iocs.csv"), csv));
       files.add(Files.writeString(dir.resolve("plain.txt"), list()));
       files.add(Files.writeString(dir.resolve("event.json"), misp()));

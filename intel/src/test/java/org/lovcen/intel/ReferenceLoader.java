@@ -46,7 +46,12 @@ final class ReferenceLoader {
       boolean stix = text.substring(0, Math.min(text.length(), 1 << 16)).matches("(?s).*\"type\"\\s*:\\s*\"bundle\".*");
       Collector c = new Collector(display, stix ? "stix" : "misp");
       if (stix) {
-        ReferenceStixImporter.read(Files.newInputStream(f), c);
+        try {
+          ReferenceStixImporter.read(Files.newInputStream(f), c);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          c.error(e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + " column "
+              + e.getLocation().getColumnNr(), "malformed JSON: " + e.getOriginalMessage());
+        }
       } else {
         JsonNode root = StixImporter.JSON.readTree(text);
         MispImporter.read(root, c);
