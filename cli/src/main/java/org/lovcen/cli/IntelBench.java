@@ -52,17 +52,59 @@ final class IntelBench implements Callable<Integer> {
     }
     System.gc();
     long heap0 = used();
-    long t0 = System.nanoTime();
+    Phase read = new Phase();
     Intel.Loaded l = Intel.load(List.of(f));
+    read.stop();
+    Phase compile = new Phase();
     IndicatorSet set = l.compile();
-    double load = (System.nanoTime() - t0) / 1e9;
+    compile.stop();
     l = null;
     System.gc();
     long heap = used() - heap0;
     out("load: %,d indicators from %s (%,.0f MB) in %.2f s; compiled set retains %,d MB of heap", set.size(),
-        f.getFileName(), Files.size(f) / 1e6, load, heap >> 20);
+        f.getFileName(), Files.size(f) / 1e6, read.wall + compile.wall, heap >> 20);
+    out("  read:    %s", read);
+    out("  compile: %s", compile);
     match(set);
     return 0;
+  }
+
+  /** Wall time, this thread's CPU time and the collectors' time of one phase. */
+  private static final class Phase {
+    private final long wall0 = System.nanoTime();
+    private final long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    private final long gc0 = gcMillis();
+    private final long proc0 = processCpu();
+    double wall;
+    double cpu;
+    double gc;
+    double proc;
+
+    void stop() {
+      wall = (System.nanoTime() - wall0) / 1e9;
+      cpu = (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9;
+      gc = (gcMillis() - gc0) / 1e3;
+      proc = (processCpu() - proc0) / 1e9;
+    }
+
+    private static long processCpu() {
+      return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+          ? os.getProcessCpuTime() : 0;
+    }
+
+    private static long gcMillis() {
+      long ms = 0;
+      for (var b : ManagementFactory.getGarbageCollectorMXBeans()) {
+        ms += Math.max(0, b.getCollectionTime());
+      }
+      return ms;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.2f s wall, %.2f s CPU of this thread, %.2f s CPU of the process, %.2f s in GC "
+          + "pauses", wall, cpu, proc, gc);
+    }
   }
 
   private void match(IndicatorSet set) {

@@ -1,6 +1,8 @@
 package org.lovcen.intel;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -43,12 +45,8 @@ public record Indicator(
     List<String> markingRefs,
     String modified,
     List<Source> sources) {
-
   public Indicator {
-    if (clauses.isEmpty() || clauses.stream().anyMatch(List::isEmpty)) {
-      throw new IllegalArgumentException("an indicator needs at least one observable");
-    }
-    clauses = List.copyOf(clauses.stream().map(List::copyOf).toList());
+    clauses = immutable(clauses);
     id = id == null || id.isEmpty() ? derivedId(clauses) : id;
     name = name == null ? "" : name;
     description = description == null ? "" : description;
@@ -127,14 +125,95 @@ public record Indicator(
     return !revoked && (micros == Long.MIN_VALUE || (micros >= validFrom && micros < validUntil));
   }
 
+  /**
+   * The clauses as an unmodifiable list of unmodifiable lists; the given lists themselves when they
+   * already are (a million indicators are built while loading, so no copy is made that is not
+   * needed).
+   */
+  private static List<List<Observable>> immutable(List<List<Observable>> clauses) {
+    if (clauses.isEmpty()) {
+      throw new IllegalArgumentException("an indicator needs at least one observable");
+    }
+    List<List<Observable>> copies = null;
+    for (int i = 0; i < clauses.size(); i++) {
+      List<Observable> c = clauses.get(i);
+      if (c.isEmpty()) {
+        throw new IllegalArgumentException("an indicator needs at least one observable");
+      }
+      List<Observable> copy = List.copyOf(c);
+      if (copy != c && copies == null) {
+        copies = new ArrayList<>(clauses.subList(0, i));
+      }
+      if (copies != null) {
+        copies.add(copy);
+      }
+    }
+    return List.copyOf(copies == null ? clauses : copies);
+  }
+
+  /**
+   * {@code indicator--} and the name-based (version 3) UUID of the clauses, as {@link
+   * UUID#nameUUIDFromBytes} makes it from their text; written without the intermediate strings
+   * and with one digest per thread, since a list of a million values derives a million ids.
+   */
   private static String derivedId(List<List<Observable>> clauses) {
-    StringBuilder b = new StringBuilder();
+    Scratch s = SCRATCH.get();
+    StringBuilder b = s.text;
+    b.setLength(0);
     for (List<Observable> c : clauses) {
       for (Observable o : c) {
-        b.append(o.type()).append('=').append(o.value()).append(';');
+        b.append(o.type().name()).append('=').append(o.value()).append(';');
       }
       b.append('|');
     }
-    return "indicator--" + UUID.nameUUIDFromBytes(b.toString().getBytes(StandardCharsets.UTF_8));
+    byte[] md5 = s.digest(b);
+    md5[6] = (byte) ((md5[6] & 0x0f) | 0x30);
+    md5[8] = (byte) ((md5[8] & 0x3f) | 0x80);
+    byte[] id = new byte[47];
+    System.arraycopy(ID_PREFIX, 0, id, 0, ID_PREFIX.length);
+    int at = ID_PREFIX.length;
+    for (int i = 0; i < 16; i++) {
+      if (i == 4 || i == 6 || i == 8 || i == 10) {
+        id[at++] = '-';
+      }
+      id[at++] = (byte) Character.forDigit((md5[i] >> 4) & 0xF, 16);
+      id[at++] = (byte) Character.forDigit(md5[i] & 0xF, 16);
+    }
+    return new String(id, StandardCharsets.ISO_8859_1);
+  }
+
+  private static final byte[] ID_PREFIX = "indicator--".getBytes(StandardCharsets.ISO_8859_1);
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Per-thread state of {@link #derivedId}. */
+  private static final class Scratch {
+    final StringBuilder text = new StringBuilder(128);
+    final MessageDigest md5 = md5();
+    byte[] bytes = new byte[128];
+
+    /** The MD5 digest of the UTF-8 bytes of {@code t}. */
+    byte[] digest(CharSequence t) {
+      int n = t.length();
+      if (bytes.length < n) {
+        bytes = new byte[Math.max(n, bytes.length * 2)];
+      }
+      for (int i = 0; i < n; i++) {
+        char c = t.charAt(i);
+        if (c >= 0x80) {
+          return md5.digest(t.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        bytes[i] = (byte) c;
+      }
+      md5.update(bytes, 0, n);
+      return md5.digest();
+    }
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new InternalError("MD5 not supported", e);
+    }
   }
 }

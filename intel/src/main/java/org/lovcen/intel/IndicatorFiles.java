@@ -18,6 +18,11 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Finds indicator files under the given paths and reads each in the format its content shows: a
@@ -60,6 +65,51 @@ final class IndicatorFiles {
     }
     out.sort(null);
     return out;
+  }
+
+  /**
+   * Reads the files, in parallel on up to one platform thread per core when there are several
+   * (each file has its own Collector, so nothing is shared); the Collectors in file order.
+   */
+  static List<Collector> readAll(List<Path> files) {
+    int threads = Math.min(files.size(), Runtime.getRuntime().availableProcessors());
+    if (threads <= 1) {
+      List<Collector> out = new ArrayList<>();
+      files.forEach(f -> out.add(read(f, f.toString())));
+      return out;
+    }
+    ThreadFactory named = Thread.ofPlatform().name("lovcen-intel-read-", 0).daemon().factory();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, named);
+    try {
+      List<Future<Collector>> reads = new ArrayList<>();
+      for (Path f : files) {
+        reads.add(pool.submit(() -> read(f, f.toString())));
+      }
+      List<Collector> out = new ArrayList<>();
+      for (Future<Collector> r : reads) {
+        out.add(result(r));
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Collector result(Future<Collector> r) {
+    try {
+      return r.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IntelException("", "", "interrupted while reading indicator files");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   static Collector read(Path p, String display) {

@@ -195,10 +195,11 @@ public final class IndicatorMatcher {
       if (t != Event.NO_TIME && (t < set.validFrom[ind] || t >= set.validUntil[ind])) {
         continue;
       }
-      if (alreadyEmitted(ind) || set.clauseTerms[c].length > 1 && !Verifier.all(set.clauseTerms[c], event)) {
+      if (alreadyEmitted(ind) || set.termCount(c) > 1
+          && !Verifier.all(set.terms, set.termStart[c], set.termStart[c + 1], event)) {
         continue;
       }
-      emit(ind, set.clauseTerms[c][set.clauseAnchor[c]], field);
+      emit(ind, set.terms[set.anchorTerm[c]], field);
     }
   }
 

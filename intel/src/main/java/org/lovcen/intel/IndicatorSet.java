@@ -1,17 +1,12 @@
 package org.lovcen.intel;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 
 /*
  * How and why: compiled once from every indicator known, then shared by all matchers. First the
- * indicators are reduced to the live set: of several versions of one STIX id the newest
+ * indicators are reduced to the live set (IndicatorMerger): of several versions of one STIX id the newest
  * (modified) wins, revoked ones are dropped, and indicators with the same clauses from different
  * sources become one indicator listing every source (each with its own confidence and marking;
  * validity is the union of theirs). Then every clause is anchored on its most selective
@@ -19,7 +14,8 @@ import java.util.Map;
  * exact IPv4 and IPv6 addresses in hash tables, CIDR blocks in one hash table per prefix length
  * present (a lookup masks the address once per length, longest first), domains and hashes and
  * file names in case-insensitive string tables, URLs by their normalised key. Clause ids chain
- * through next[] when several clauses share a value. The matcher verifies the rest of a
+ * through next[] when several clauses share a value. Everything per clause lives in flat arrays
+ * (the observables of all clauses in one array), so a million clauses add no objects of their own. The matcher verifies the rest of a
  * multi-observable clause only when its anchor hits, so the common single-value indicator costs
  * one probe per field.
  */
@@ -36,16 +32,21 @@ public final class IndicatorSet {
   final Indicator[] indicators;
   final long[] validFrom;
   final long[] validUntil;
-  /** Per clause: its indicator, its observables, the anchor index, the next clause with the same anchor value. */
+  /**
+   * Per clause: its indicator, its observables ({@code terms[termStart[c], termStart[c + 1])}, one
+   * flat array for all clauses), its anchor (an index into terms), the next clause with the same
+   * anchor value.
+   */
   final int[] clauseIndicator;
-  final Observable[][] clauseTerms;
-  final int[] clauseAnchor;
+  final Observable[] terms;
+  final int[] termStart;
+  final int[] anchorTerm;
   final int[] next;
 
-  final ValueTables.Ints ipv4 = new ValueTables.Ints(16);
+  final ValueTables.Ints ipv4;
   final ValueTables.Ints[] cidr4 = new ValueTables.Ints[33];
   final int[] cidr4Lengths;
-  final ValueTables.Longs ipv6 = new ValueTables.Longs(16);
+  final ValueTables.Longs ipv6;
   final ValueTables.Longs[] cidr6 = new ValueTables.Longs[129];
   final int[] cidr6Lengths;
   final ValueTables.Strings domains;
@@ -53,43 +54,66 @@ public final class IndicatorSet {
   final ValueTables.Strings hashes;
   final ValueTables.Strings names;
   final boolean multiTerm;
-  private final Map<String, Integer> byId = new HashMap<>();
+  private final ValueTables.Strings byId;
 
-  private IndicatorSet(List<Indicator> live) {
-    int n = live.size();
-    indicators = live.toArray(new Indicator[0]);
+  private IndicatorSet(Indicator[] live) {
+    int n = live.length;
+    indicators = live;
     validFrom = new long[n];
     validUntil = new long[n];
+    byId = new ValueTables.Strings(false, n);
     int clauses = 0;
     for (int i = 0; i < n; i++) {
-      validFrom[i] = indicators[i].validFrom();
-      validUntil[i] = indicators[i].validUntil();
-      clauses += indicators[i].clauses().size();
-      byId.put(indicators[i].id(), i);
+      validFrom[i] = live[i].validFrom();
+      validUntil[i] = live[i].validUntil();
+      clauses += live[i].clauses().size();
+      byId.put(live[i].id(), i);
     }
     clauseIndicator = new int[clauses];
-    clauseTerms = new Observable[clauses][];
-    clauseAnchor = new int[clauses];
+    termStart = new int[clauses + 1];
+    anchorTerm = new int[clauses];
     next = new int[clauses];
-    int[] counts = count(live);
-    domains = new ValueTables.Strings(true, counts[ObservableType.DOMAIN.ordinal()]);
-    urls = new ValueTables.Strings(false, counts[ObservableType.URL.ordinal()]);
-    hashes = new ValueTables.Strings(true, counts[ObservableType.MD5.ordinal()]);
-    names = new ValueTables.Strings(true, counts[ObservableType.FILE_NAME.ordinal()]);
-    boolean multi = false;
+    int[] counts = new int[ObservableType.values().length];
     int c = 0;
-    long[] scratch = new long[2];
+    int t = 0;
     for (int i = 0; i < n; i++) {
-      for (List<Observable> clause : indicators[i].clauses()) {
+      List<List<Observable>> cs = live[i].clauses();
+      for (int k = 0; k < cs.size(); k++) {
         clauseIndicator[c] = i;
-        clauseTerms[c] = clause.toArray(new Observable[0]);
-        clauseAnchor[c] = anchor(clauseTerms[c]);
+        termStart[c] = t;
+        t += cs.get(k).size();
+        c++;
+      }
+    }
+    termStart[clauses] = t;
+    terms = new Observable[t];
+    boolean multi = false;
+    c = 0;
+    for (int i = 0; i < n; i++) {
+      List<List<Observable>> cs = live[i].clauses();
+      for (int k = 0; k < cs.size(); k++) {
+        List<Observable> clause = cs.get(k);
+        for (int j = 0; j < clause.size(); j++) {
+          terms[termStart[c] + j] = clause.get(j);
+        }
+        anchorTerm[c] = termStart[c] + anchor(terms, termStart[c], termStart[c + 1]);
+        ObservableType type = terms[anchorTerm[c]].type();
+        counts[type.isHash() ? ObservableType.MD5.ordinal() : type.ordinal()]++;
         multi |= clause.size() > 1;
-        next[c] = index(clauseTerms[c][clauseAnchor[c]], c, scratch);
         c++;
       }
     }
     multiTerm = multi;
+    ipv4 = new ValueTables.Ints(counts[ObservableType.IPV4.ordinal()]);
+    ipv6 = new ValueTables.Longs(counts[ObservableType.IPV6.ordinal()]);
+    domains = new ValueTables.Strings(true, counts[ObservableType.DOMAIN.ordinal()]);
+    urls = new ValueTables.Strings(false, counts[ObservableType.URL.ordinal()]);
+    hashes = new ValueTables.Strings(true, counts[ObservableType.MD5.ordinal()]);
+    names = new ValueTables.Strings(true, counts[ObservableType.FILE_NAME.ordinal()]);
+    long[] scratch = new long[2];
+    for (c = 0; c < clauses; c++) {
+      next[c] = index(terms[anchorTerm[c]], c, scratch);
+    }
     cidr4Lengths = lengths(cidr4);
     cidr6Lengths = lengths(cidr6);
   }
@@ -99,7 +123,7 @@ public final class IndicatorSet {
    * revoked dropped, equal clauses merged into one indicator with all their sources.
    */
   public static IndicatorSet compile(Collection<Indicator> all) {
-    return new IndicatorSet(merge(all));
+    return new IndicatorSet(IndicatorMerger.merge(all));
   }
 
   /** A new matcher over this set, for one thread. */
@@ -119,72 +143,26 @@ public final class IndicatorSet {
 
   /** The live indicator with this id, or null. */
   public Indicator find(String id) {
-    Integer i = byId.get(id);
-    return i == null ? null : indicators[i];
-  }
-
-  // ------------------------------------------------------------------ merging
-
-  static List<Indicator> merge(Collection<Indicator> all) {
-    Map<String, Indicator> newest = new LinkedHashMap<>();
-    for (Indicator i : all) {
-      newest.merge(i.id(), i, IndicatorSet::newer);
-    }
-    Map<List<List<Observable>>, Indicator> byClauses = new LinkedHashMap<>();
-    for (Indicator i : newest.values()) {
-      if (!i.revoked()) {
-        byClauses.merge(i.clauses(), i, IndicatorSet::combine);
-      }
-    }
-    return new ArrayList<>(byClauses.values());
-  }
-
-  private static Indicator newer(Indicator a, Indicator b) {
-    int cmp = a.modified().compareTo(b.modified());
-    if (cmp != 0) {
-      return cmp > 0 ? a : b;
-    }
-    return combine(a, b);
-  }
-
-  /** One indicator from two with the same clauses: the first's identity, both sources, the union of validity and labels. */
-  private static Indicator combine(Indicator a, Indicator b) {
-    LinkedHashSet<Source> sources = new LinkedHashSet<>(a.sources());
-    sources.addAll(b.sources());
-    LinkedHashSet<String> labels = new LinkedHashSet<>(a.labels());
-    labels.addAll(b.labels());
-    LinkedHashSet<String> phases = new LinkedHashSet<>(a.killChainPhases());
-    phases.addAll(b.killChainPhases());
-    LinkedHashSet<String> refs = new LinkedHashSet<>(a.markingRefs());
-    refs.addAll(b.markingRefs());
-    return new Indicator(a.id(), a.name().isEmpty() ? b.name() : a.name(), a.description().isEmpty()
-        ? b.description() : a.description(), a.clauses(), Math.min(a.validFrom(), b.validFrom()),
-        Math.max(a.validUntil(), b.validUntil()), false, List.copyOf(labels), a.indicatorTypes(),
-        List.copyOf(phases), a.createdByRef(), List.copyOf(refs), a.modified(), List.copyOf(sources));
+    int i = id == null ? -1 : byId.get(id);
+    return i < 0 ? null : indicators[i];
   }
 
   // ------------------------------------------------------------------ indexing
 
-  private static int[] count(List<Indicator> live) {
-    int[] counts = new int[ObservableType.values().length];
-    for (Indicator i : live) {
-      for (List<Observable> c : i.clauses()) {
-        ObservableType t = c.get(anchor(c.toArray(new Observable[0]))).type();
-        counts[t.isHash() ? ObservableType.MD5.ordinal() : t.ordinal()]++;
-      }
-    }
-    return counts;
-  }
-
-  /** The index of the most selective observable: hash, URL, domain, address, file name. */
-  static int anchor(Observable[] terms) {
-    int best = 0;
-    for (int i = 1; i < terms.length; i++) {
+  /** The index (from {@code from}) of the most selective observable of {@code terms[from, to)}: hash, URL, domain, address, file name. */
+  static int anchor(Observable[] terms, int from, int to) {
+    int best = from;
+    for (int i = from + 1; i < to; i++) {
       if (rank(terms[i].type()) < rank(terms[best].type())) {
         best = i;
       }
     }
-    return best;
+    return best - from;
+  }
+
+  /** The number of observables of clause {@code c}. */
+  int termCount(int c) {
+    return termStart[c + 1] - termStart[c];
   }
 
   private static int rank(ObservableType t) {
@@ -204,7 +182,7 @@ public final class IndicatorSet {
       case IPV4 -> {
         int slash = v.indexOf('/');
         int addr = (int) Observables.parseIpv4(v, 0, slash < 0 ? v.length() : slash);
-        int bits = slash < 0 ? 32 : Integer.parseInt(v.substring(slash + 1));
+        int bits = slash < 0 ? 32 : Integer.parseInt(v, slash + 1, v.length(), 10);
         if (bits == 32) {
           yield ipv4.put(addr, clause);
         }
@@ -216,7 +194,7 @@ public final class IndicatorSet {
       case IPV6 -> {
         int slash = v.indexOf('/');
         Observables.parseIpv6(v, 0, slash < 0 ? v.length() : slash, scratch);
-        int bits = slash < 0 ? 128 : Integer.parseInt(v.substring(slash + 1));
+        int bits = slash < 0 ? 128 : Integer.parseInt(v, slash + 1, v.length(), 10);
         if (bits == 128) {
           yield ipv6.put(scratch[0], scratch[1], clause);
         }

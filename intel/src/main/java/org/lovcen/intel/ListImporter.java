@@ -3,8 +3,11 @@ package org.lovcen.intel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reads plain lists (one value per line, type inferred) and CSV (a header naming {@code type},
@@ -13,7 +16,30 @@ import java.util.Locale;
  * Stateless; thread-safe.
  */
 final class ListImporter {
+  /** Type column names: each type's name in lower case, with and without '_', and its STIX path; the first type wins. */
+  private static final Map<String, ObservableType> TYPES = types();
+  private static final Map<Marking, List<String>> REFS = refs();
+
   private ListImporter() {}
+
+  private static Map<String, ObservableType> types() {
+    Map<String, ObservableType> m = new HashMap<>();
+    for (ObservableType o : ObservableType.values()) {
+      String name = o.name().toLowerCase(Locale.ROOT);
+      m.putIfAbsent(name, o);
+      m.putIfAbsent(o.stixPath(), o);
+      m.putIfAbsent(name.replace("_", ""), o);
+    }
+    return Map.copyOf(m);
+  }
+
+  private static Map<Marking, List<String>> refs() {
+    Map<Marking, List<String>> m = new EnumMap<>(Marking.class);
+    for (Marking k : Marking.values()) {
+      m.put(k, k == Marking.NONE ? List.of() : List.of(k.stixId()));
+    }
+    return m;
+  }
 
   private record Columns(int type, int value, int confidence, int tlp, int description) {
     static final Columns NONE = new Columns(0, 1, -1, -1, -1);
@@ -39,7 +65,7 @@ final class ListImporter {
         }
       }
       try {
-        out.add(line(l, cols, plain, shared));
+        out.add(line(l, cols, plain, shared, out));
       } catch (IntelException e) {
         out.reject("line " + n, e);
       }
@@ -58,11 +84,12 @@ final class ListImporter {
     return new Columns(type, value, h.indexOf("confidence"), tlp, desc);
   }
 
-  private static Indicator line(String l, Columns cols, Source plain, List<Source> shared) {
+  private static Indicator line(String l, Columns cols, Source plain, List<Source> shared, Collector out) {
     List<String> cells = l.indexOf(',') >= 0 || l.indexOf('"') >= 0 ? split(l) : List.of(l);
     if (cols == null) {
       if (cells.size() == 1 || Observables.infer(cells.get(0)) != null) {
-        return Indicator.of(Observable.of(infer(cells.get(0)), cells.get(0)), plain).withSources(shared);
+        return new Indicator(null, "", "", List.of(List.of(Observable.of(infer(cells.get(0)), cells.get(0)))),
+            Long.MIN_VALUE, Long.MAX_VALUE, false, List.of(), List.of(), List.of(), "", List.of(), "", shared);
       }
       cols = Columns.NONE;
     }
@@ -73,14 +100,13 @@ final class ListImporter {
     String type = cell(cells, cols.type());
     List<List<Observable>> clauses = type.isEmpty() ? List.of(List.of(Observable.of(infer(value), value)))
         : clauses(type, value);
-    Source src = plain;
+    List<Source> sources = shared;
     if (cols.confidence() >= 0 || cols.tlp() >= 0) {
-      src = new Source(plain.name(), plain.file(), confidence(cell(cells, cols.confidence())),
-          marking(cell(cells, cols.tlp())), -1);
+      sources = out.sources(new Source(plain.name(), plain.file(), confidence(cell(cells, cols.confidence())),
+          marking(cell(cells, cols.tlp())), -1));
     }
     return new Indicator(null, "", cell(cells, cols.description()), clauses, Long.MIN_VALUE, Long.MAX_VALUE, false,
-        List.of(), List.of(), List.of(), "", src.marking() == Marking.NONE ? List.of()
-        : List.of(src.marking().stixId()), "", src == plain ? shared : List.of(src));
+        List.of(), List.of(), List.of(), "", REFS.get(sources.get(0).marking()), "", sources);
   }
 
   private static ObservableType infer(String v) {
@@ -93,11 +119,9 @@ final class ListImporter {
 
   private static List<List<Observable>> clauses(String type, String value) {
     String t = type.toLowerCase(Locale.ROOT);
-    for (ObservableType o : ObservableType.values()) {
-      if (t.equals(o.name().toLowerCase(Locale.ROOT)) || t.equals(o.stixPath()) || t.equals(o.name()
-          .toLowerCase(Locale.ROOT).replace("_", ""))) {
-        return List.of(List.of(Observable.of(o, value)));
-      }
+    ObservableType o = TYPES.get(t);
+    if (o != null) {
+      return List.of(List.of(Observable.of(o, value)));
     }
     return switch (t) {
       case "ipv4-addr", "ip" -> List.of(List.of(Observable.of(
@@ -141,6 +165,9 @@ final class ListImporter {
 
   /** RFC 4180 cells of one line (quotes and doubled quotes). */
   static List<String> split(String l) {
+    if (l.indexOf('"') < 0) {
+      return plainCells(l);
+    }
     List<String> out = new ArrayList<>();
     StringBuilder b = new StringBuilder();
     boolean quoted = false;
@@ -165,6 +192,18 @@ final class ListImporter {
       }
     }
     out.add(b.toString());
+    return out;
+  }
+
+  /** The cells of a line without quotes: substrings between commas. */
+  private static List<String> plainCells(String l) {
+    List<String> out = new ArrayList<>(6);
+    int from = 0;
+    for (int comma = l.indexOf(','); comma >= 0; comma = l.indexOf(',', from)) {
+      out.add(l.substring(from, comma));
+      from = comma + 1;
+    }
+    out.add(l.substring(from));
     return out;
   }
 }

@@ -16,6 +16,8 @@ public enum Marking {
   AMBER_STRICT("marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", null),
   RED("marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed");
 
+  private static final Marking[] VALUES = values();
+
   private final String stixId;
   private final String stix1Id;
 
@@ -46,7 +48,7 @@ public enum Marking {
 
   /** The TLP level of a STIX marking-definition id (TLP 2.0 or 1.0), or null when it is no TLP marking. */
   public static Marking ofStixId(String id) {
-    for (Marking m : values()) {
+    for (Marking m : VALUES) {
       if (m != NONE && (id.equals(m.stixId) || id.equals(m.stix1Id))) {
         return m;
       }

@@ -71,8 +71,21 @@ final class Observables {
       throw invalid(ObservableType.IPV4, v, "not an IPv4 address");
     }
     int bits = slash < 0 ? 32 : prefix(v, slash + 1, 32, ObservableType.IPV4);
+    if (bits == 32 && slash < 0 && canonicalIpv4(v)) {
+      return v;
+    }
     long masked = bits == 0 ? 0 : a & (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
     return formatIpv4((int) masked) + (bits == 32 ? "" : "/" + bits);
+  }
+
+  /** Whether a valid dotted quad is already as {@link #formatIpv4} writes it: no octet with a leading zero. */
+  private static boolean canonicalIpv4(String v) {
+    for (int i = 0; i < v.length() - 1; i++) {
+      if (v.charAt(i) == '0' && (i == 0 || v.charAt(i - 1) == '.') && v.charAt(i + 1) != '.') {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String formatIpv4(int a) {
@@ -192,6 +205,18 @@ final class Observables {
     return true;
   }
 
+  /** Appends a 16-bit group in lower-case hex without leading zeros, as {@link Integer#toHexString} writes it. */
+  private static void appendHex(StringBuilder b, int group) {
+    boolean started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      int d = (group >>> shift) & 0xF;
+      if (d != 0 || started || shift == 0) {
+        b.append(Character.forDigit(d, 16));
+        started = true;
+      }
+    }
+  }
+
   private static int hex(char c) {
     if (c >= '0' && c <= '9') {
       return c - '0';
@@ -255,7 +280,7 @@ final class Observables {
       }
       i = j == i ? i + 1 : j;
     }
-    StringBuilder b = new StringBuilder();
+    StringBuilder b = new StringBuilder(39);
     for (int i = 0; i < 8; i++) {
       if (i == best) {
         b.append("::");
@@ -265,7 +290,7 @@ final class Observables {
       if (!b.isEmpty() && b.charAt(b.length() - 1) != ':') {
         b.append(':');
       }
-      b.append(Integer.toHexString(g[i]));
+      appendHex(b, g[i]);
     }
     return b.toString();
   }

@@ -25,6 +25,8 @@ final class PatternParser {
   private static final int MAX_DEPTH = 64;
   private static final Set<String> COMPARE = Set.of("=", "!=", "<", "<=", ">", ">=");
   private static final Set<String> WORD_OPS = Set.of("LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET");
+  /** Longest first, so that {@code <=} is not read as {@code <}. */
+  private static final String[] OPERATORS = {"<=", ">=", "!=", "=", "<", ">"};
 
   private final String s;
   private int pos;
@@ -173,7 +175,7 @@ final class PatternParser {
 
   private String compareOperator() {
     skipSpace();
-    for (String op : new String[] {"<=", ">=", "!=", "=", "<", ">"}) {
+    for (String op : OPERATORS) {
       if (s.startsWith(op, pos)) {
         pos += op.length();
         return op;

@@ -7,7 +7,9 @@ import java.util.Arrays;
  * flat arrays (linear probing, power-of-two capacity, at most half full), mapping a value to the
  * first clause anchored on it; further clauses with the same value are chained through the set's
  * next[] array. Lookups take a region of a CharSequence and hash it with ASCII case folding on the
- * fly, so an event's field is probed without substring or toLowerCase copies.
+ * fly, so an event's field is probed without substring or toLowerCase copies. String tables keep
+ * each key's hash beside it, so a probe that meets another key compares two ints instead of
+ * reading that key's characters (a cache miss each on a large table).
  */
 /** Flat hash tables from values to clause ids. Built once, then read-only and thread-safe. */
 final class ValueTables {
@@ -33,28 +35,34 @@ final class ValueTables {
     return mix((int) (v ^ (v >>> 32)) * 0x9E3779B9 + (int) (v >>> 17));
   }
 
-  /** Strings to ids; keys stored as given, compared case-insensitively (ASCII) when {@code fold}. */
+  /**
+   * Strings to ids; keys stored as given, compared case-insensitively (ASCII) when {@code fold}.
+   * Each slot keeps its key's hash, so a probe reads the key itself only when the hashes agree.
+   */
   static final class Strings {
     private final boolean fold;
     private String[] keys;
+    private int[] hashes;
     private int[] vals;
     private int size;
 
     Strings(boolean fold, int expected) {
       this.fold = fold;
       keys = new String[capacity(expected)];
+      hashes = new int[keys.length];
       vals = new int[keys.length];
     }
 
     /** The id stored for {@code s[from,to)}, or -1. */
     int get(CharSequence s, int from, int to) {
       int mask = keys.length - 1;
-      for (int i = hash(s, from, to) & mask; ; i = (i + 1) & mask) {
+      int h = hash(s, from, to);
+      for (int i = h & mask; ; i = (i + 1) & mask) {
         String k = keys[i];
         if (k == null) {
           return -1;
         }
-        if (equal(k, s, from, to)) {
+        if (hashes[i] == h && equal(k, s, from, to)) {
           return vals[i];
         }
       }
@@ -69,15 +77,21 @@ final class ValueTables {
       if ((size + 1) * 2 > keys.length) {
         grow();
       }
+      // without folding, the hash is String.hashCode's, which the String caches
+      return put(key, fold ? hash(key, 0, key.length()) : mix(key.hashCode()), id);
+    }
+
+    private int put(String key, int h, int id) {
       int mask = keys.length - 1;
-      for (int i = hash(key, 0, key.length()) & mask; ; i = (i + 1) & mask) {
+      for (int i = h & mask; ; i = (i + 1) & mask) {
         if (keys[i] == null) {
           keys[i] = key;
+          hashes[i] = h;
           vals[i] = id;
           size++;
           return -1;
         }
-        if (equal(keys[i], key, 0, key.length())) {
+        if (hashes[i] == h && equal(keys[i], key, 0, key.length())) {
           int old = vals[i];
           vals[i] = id;
           return old;
@@ -91,13 +105,15 @@ final class ValueTables {
 
     private void grow() {
       String[] ok = keys;
+      int[] oh = hashes;
       int[] ov = vals;
       keys = new String[ok.length * 2];
+      hashes = new int[keys.length];
       vals = new int[keys.length];
       size = 0;
       for (int i = 0; i < ok.length; i++) {
         if (ok[i] != null) {
-          put(ok[i], ov[i]);
+          put(ok[i], oh[i], ov[i]);
         }
       }
     }

@@ -12,8 +12,13 @@ final class Verifier {
   private Verifier() {}
 
   static boolean all(Observable[] terms, Event e) {
-    for (Observable o : terms) {
-      if (!any(o, e)) {
+    return all(terms, 0, terms.length, e);
+  }
+
+  /** Whether every observable of {@code terms[from, to)} occurs in the event. */
+  static boolean all(Observable[] terms, int from, int to, Event e) {
+    for (int i = from; i < to; i++) {
+      if (!any(terms[i], e)) {
         return false;
       }
     }
