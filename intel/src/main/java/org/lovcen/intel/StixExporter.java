@@ -53,6 +53,17 @@ final class StixExporter {
     return out.size();
   }
 
+  /** One indicator object (its sources in {@code x_lovcen_sources}); {@code now} is created/modified when it has no modified. */
+  static String object(Indicator i, long now) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    try (JsonGenerator g = StixImporter.JSON.getFactory().createGenerator(w)) {
+      indicator(g, i, "", Timestamps.format(now));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
   private static void identity(JsonGenerator g, String id, String name, String created) throws IOException {
     g.writeStartObject();
     g.writeStringField("type", "identity");
