@@ -17,6 +17,17 @@ final class AlertRows {
     return row(a, eventId, a.kind().charAt(0) + ":" + a.ruleId() + ":" + eventId, List.of());
   }
 
+  /**
+   * A single-event alert found by a retro-hunt: the fingerprint of {@link #single}, so that a
+   * sighting found both live and by a retro-hunt is stored once.
+   */
+  static AlertRow retrospective(Alert a, long eventId) {
+    AlertRow r = single(a, eventId);
+    return new AlertRow(r.id(), r.institution(), r.fingerprint(), r.kind(), r.ruleId(), r.ruleTitle(), r.level(),
+        r.levelRank(), r.author(), r.tags(), r.ts(), r.lastTs(), r.host(), r.channel(), r.eventRef(), r.fields(),
+        r.group(), r.evidence(), r.incident(), true, r.created());
+  }
+
   /** A correlation alert: identified by rule, group values and first event time. */
   static AlertRow correlation(Alert a) {
     StringBuilder fp = new StringBuilder("c:").append(a.ruleId()).append(':').append(a.timestamp());
