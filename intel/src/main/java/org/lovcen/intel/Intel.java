@@ -97,7 +97,7 @@ public final class Intel {
 
   /**
    * Reads one STIX 2.1 indicator object; {@code source} names where it came from when the object
-   * does not list its sources ({@code x_lovcen_sources}).
+   * does not list its sources ({@code x_lovcen_sources}). A valid_from at the epoch reads as open.
    *
    * @throws IntelException when the object is malformed, or valid but not matched ({@link
    *     IntelException#unsupported()}), naming the reason
@@ -106,7 +106,8 @@ public final class Intel {
     if (object == null || !object.isObject()) {
       throw new IntelException(source, "", "a STIX object must be a JSON object");
     }
-    return StixImporter.indicator(object, source);
+    Indicator i = StixImporter.indicator(object, source);
+    return i.validFrom() == 0 ? i.withValidity(Long.MIN_VALUE, i.validUntil()) : i;
   }
 
   /** {@link #indicator(com.fasterxml.jackson.databind.JsonNode, String)} of JSON text. */
