@@ -55,7 +55,7 @@ final class IntelRoutes {
     this.directory = new Directory(server.database());
     this.intel = new IntelStore(server.database());
     this.taxii = new TaxiiStore(server.database());
-    this.collections = TaxiiRoutes.collections(server);
+    this.collections = new TaxiiCollections(server.database(), server.indicators());
     this.incidents = new IncidentStore(server.database());
     this.alerts = new AlertStore(server.database());
   }
@@ -73,7 +73,7 @@ final class IntelRoutes {
     app.post("/api/v1/taxii/collections/{id}/objects", r::share);
     app.get("/api/v1/taxii/feeds", r::feeds);
     app.get("/api/v1/incidents/{id}/export", r::export);
-    TaxiiRoutes.register(app, server);
+    TaxiiRoutes.register(app, server, r.collections);
   }
 
   // ---- caller ----

@@ -292,6 +292,28 @@ class TaxiiContractTest {
 
   @ParameterizedTest
   @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void observableWithoutModified_hasItsDateAddedAsVersion(String kind) {
+    try (TestServer s = start(kind, dir)) {
+      Setup x = setup(s, 0);
+      String id = "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd";
+      String sco = "{\"type\": \"ipv4-addr\", \"spec_version\": \"2.1\", \"id\": \"" + id
+          + "\", \"value\": \"198.51.100.3\"}";
+      TestServer.Response added = x.t().add(x.collection(), x.nat(), List.of(sco));
+      String version = added.json().get("successes").get(0).get("version").asText();
+      String base = ROOT + "collections/" + x.collection() + "/";
+      JsonNode record = x.t().get(base + "manifest/", x.nat()).json().get("objects").get(0);
+      assertThat(record.get("version").asText()).isEqualTo(version).isEqualTo(record.get("date_added").asText());
+      assertThat(x.t().get(base + "objects/" + id + "/versions/", x.nat()).json().get("versions").get(0).asText())
+          .isEqualTo(version);
+      assertThat(TaxiiFixture.ids(x.t().get(base + "objects/?match[version]=" + enc(version), x.nat()).json()))
+          .containsExactly(id);
+      TestServer.Response again = x.t().add(x.collection(), x.nat(), List.of(sco));
+      assertThat(again.json().get("successes").get(0).get("message").asText()).contains("already");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
   void mediaTypes_406And415(String kind) {
     try (TestServer s = start(kind, dir)) {
       Setup x = setup(s, 1);

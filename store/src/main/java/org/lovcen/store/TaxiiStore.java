@@ -224,7 +224,9 @@ public final class TaxiiStore {
         case "first" -> terms.add("NOT EXISTS (SELECT 1 FROM taxii_objects n WHERE n.collection_id = o.collection_id "
             + "AND n.object_id = o.object_id AND n.version < o.version)");
         default -> {
-          terms.add("o.version = ?");
+          // an object without modified or created has its date_added as version
+          terms.add("o.version = ? OR (o.version = 0 AND o.date_added = ?)");
+          values.add(Long.parseLong(v));
           values.add(Long.parseLong(v));
         }
       }

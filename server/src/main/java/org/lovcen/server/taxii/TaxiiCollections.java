@@ -103,10 +103,22 @@ public final class TaxiiCollections {
     return status(s);
   }
 
+  /**
+   * Stores the checked objects. Adds are serialised here; another process adding to the same
+   * collection at the same moment makes a date_added collide, and the add is retried.
+   */
   private synchronized long[] store(TaxiiStore.Collection c, List<Checked> ok) {
     List<TaxiiStore.NewObject> objects = new ArrayList<>(ok.size());
     ok.forEach(k -> objects.add(k.object()));
-    return objects.isEmpty() ? new long[0] : store.addObjects(c.id(), objects, now());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return objects.isEmpty() ? new long[0] : store.addObjects(c.id(), objects, now());
+      } catch (org.jdbi.v3.core.JdbiException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   private Checked check(TaxiiStore.Collection c, JsonNode o, String source) {

@@ -48,18 +48,21 @@ public final class TaxiiRoutes {
   private final Directory directory;
   private final String identity;
 
-  private TaxiiRoutes(LovcenServer server) {
+  private TaxiiRoutes(LovcenServer server, TaxiiCollections collections) {
     this.config = server.config().taxii();
     this.store = new TaxiiStore(server.database());
-    this.collections = new TaxiiCollections(server.database(), server.indicators());
+    this.collections = collections;
     this.directory = new Directory(server.database());
     this.auth = new TaxiiAuth(directory);
     this.identity = server.config().intel().identity();
   }
 
-  /** Registers the endpoints under /taxii2/ on the API's server. */
-  public static void register(Javalin app, LovcenServer server) {
-    TaxiiRoutes r = new TaxiiRoutes(server);
+  /**
+   * Registers the endpoints under /taxii2/ on the API's server; {@code collections} is the one
+   * instance that adds objects (adds to a collection are serialised through it).
+   */
+  public static void register(Javalin app, LovcenServer server, TaxiiCollections collections) {
+    TaxiiRoutes r = new TaxiiRoutes(server, collections);
     String root = "/taxii2/{root}/";
     String coll = root + "collections/{collection}/";
     app.get("/taxii2/", r.handle(r::discovery));
@@ -74,11 +77,6 @@ public final class TaxiiRoutes {
     app.get(coll + "objects/{object}/versions/", r.handle(r::versions));
     app.after("/taxii2/*", TaxiiRoutes::keepTaxiiErrors);
     app.after("/taxii2", TaxiiRoutes::keepTaxiiErrors);
-  }
-
-  /** The shared service that adds objects (also used by the national CERT's API). */
-  public static TaxiiCollections collections(LovcenServer server) {
-    return new TaxiiCollections(server.database(), server.indicators());
   }
 
   // ---- plumbing ----
