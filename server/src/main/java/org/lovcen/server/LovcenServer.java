@@ -71,6 +71,7 @@ public final class LovcenServer implements AutoCloseable {
       rulesLoadedAt = System.currentTimeMillis();
       this.indicators = new LiveIndicators(db, config.intel().files(),
           set -> engine.updateAndGet(e -> e.withIndicators(set)));
+      this.feeds = FeedPoller.of(config.taxii().feeds(), indicators, db);
       engine.set(settings(Engine.of(rules, indicators.compile())));
       long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
       AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal());
@@ -89,7 +90,7 @@ public final class LovcenServer implements AutoCloseable {
       registerGauges();
       this.api = new Api(this);
       this.syslog = SyslogIntakes.start(config.syslog(), new SyslogIntakes(new Directory(db), queue, metrics));
-      this.feeds = FeedPoller.start(config.taxii().feeds(), indicators, db);
+      feeds.start();
       long sweep = Math.max(1, config.retention().sweepMinutes());
       timers.scheduleWithFixedDelay(this::sweepRetention, sweep, sweep, TimeUnit.MINUTES);
     } catch (RuntimeException e) {

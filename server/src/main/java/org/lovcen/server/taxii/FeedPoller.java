@@ -53,11 +53,13 @@ public final class FeedPoller implements AutoCloseable {
       .followRedirects(HttpClient.Redirect.NORMAL).build();
   private final Map<String, FeedStatus> status = new LinkedHashMap<>();
   private final ScheduledExecutorService timer;
+  private final List<ServeConfig.Feed> feeds;
 
   private FeedPoller(Database db, LiveIndicators indicators, List<ServeConfig.Feed> feeds) {
     this.db = db;
     this.settings = new Settings(db);
     this.indicators = indicators;
+    this.feeds = List.copyOf(feeds);
     this.timer = feeds.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "lovcen-taxii-feeds");
       t.setDaemon(true);
@@ -68,17 +70,21 @@ public final class FeedPoller implements AutoCloseable {
     }
   }
 
-  /** Checks the feeds' configuration and schedules each (first poll right away). */
-  public static FeedPoller start(List<ServeConfig.Feed> feeds, LiveIndicators indicators, Database db) {
+  /** Checks the feeds' configuration (a LovcenException names what is wrong); polls nothing yet. */
+  public static FeedPoller of(List<ServeConfig.Feed> feeds, LiveIndicators indicators, Database db) {
     for (ServeConfig.Feed f : feeds) {
       check(f);
     }
-    FeedPoller p = new FeedPoller(db, indicators, feeds);
+    return new FeedPoller(db, indicators, feeds);
+  }
+
+  /** Schedules each feed on its interval (default 60 minutes), the first poll right away. */
+  public FeedPoller start() {
     for (ServeConfig.Feed f : feeds) {
       long every = Math.max(1, f.intervalMinutes() == 0 ? 60 : f.intervalMinutes());
-      p.timer.scheduleWithFixedDelay(() -> p.pollQuietly(f), 0, every, TimeUnit.MINUTES);
+      timer.scheduleWithFixedDelay(() -> pollQuietly(f), 0, every, TimeUnit.MINUTES);
     }
-    return p;
+    return this;
   }
 
   static void check(ServeConfig.Feed f) {
