@@ -7,7 +7,7 @@ import java.util.Map;
  * An error answered as a TAXII 2.1 error message ({@code title}, {@code description},
  * {@code http_status}) with its HTTP status.
  */
-public final class TaxiiError extends RuntimeException {
+final class TaxiiError extends RuntimeException {
   final int status;
   final String title;
 

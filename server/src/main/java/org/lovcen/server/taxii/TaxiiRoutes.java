@@ -40,6 +40,7 @@ public final class TaxiiRoutes {
   /** The TAXII media type this server speaks. */
   public static final String MEDIA = "application/taxii+json;version=2.1";
   private static final String ERROR_BODY = "lovcen.taxii.error";
+  private static final System.Logger LOG = System.getLogger("lovcen.taxii");
 
   private final ServeConfig.Taxii config;
   private final TaxiiStore store;
@@ -94,6 +95,7 @@ public final class TaxiiRoutes {
         error(ctx, t);
       } catch (RuntimeException | IOException x) {
         boolean store = x instanceof org.lovcen.store.StoreException || x instanceof org.jdbi.v3.core.JdbiException;
+        LOG.log(System.Logger.Level.WARNING, ctx.method() + " " + ctx.path() + " failed: " + x, x);
         error(ctx, store ? new TaxiiError(503, "Service unavailable", "the store is unavailable; retry later")
             : new TaxiiError(500, "Internal error", "internal error"));
       }
@@ -190,8 +192,11 @@ public final class TaxiiRoutes {
     return c;
   }
 
-  private String base(Context ctx) {
-    return ctx.scheme() + "://" + ctx.host() + "/taxii2/";
+  /** The server's TAXII base URL as the client reached it (scheme, Host and port of the request). */
+  private static String base(Context ctx) {
+    String url = ctx.url();
+    int at = url.indexOf("/taxii2");
+    return (at < 0 ? url : url.substring(0, at)) + "/taxii2/";
   }
 
   // ---- server information ----
