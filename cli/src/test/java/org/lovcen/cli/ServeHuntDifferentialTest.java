@@ -96,13 +96,11 @@ class ServeHuntDifferentialTest {
       String admin = s.admin();
       for (String inst : institutions) {
         String token = s.institution(admin, inst);
-        List<String> lines = linesByTime(inst);
-        for (int i = 0; i < lines.size(); i += 2000) {
-          String body = String.join("\n", lines.subList(i, Math.min(lines.size(), i + 2000))) + "\n";
-          TestServer.Response r = s.ingest(token, body);
-          assertThat(r.status()).as(r.body()).isEqualTo(200);
-          assertThat(r.json().get("rejected").asInt()).isZero();
-        }
+        // one request per institution: no idle pause inside an institution's stream closes an
+        // episode early (the idle close is tested by its effect at the end)
+        TestServer.Response r = s.ingest(token, String.join("\n", linesByTime(inst)) + "\n");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("rejected").asInt()).isZero();
       }
       s.awaitDetection();
       List<String> actual = alertsWhenSettled(s, expected.size());
@@ -110,28 +108,61 @@ class ServeHuntDifferentialTest {
     }
   }
 
-  /** Every stored alert, once the idle close has emitted the open correlation episodes. */
-  private static List<String> alertsWhenSettled(TestServer s, int expected) throws InterruptedException {
-    AlertStore store = new AlertStore(s.server.database());
-    List<String> out = List.of();
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      List<String> now = new ArrayList<>();
-      String cursor = null;
-      do {
-        Page<AlertRow> p = store.list(Scope.NATIONAL, new AlertQuery(null, null, null, null, null, null, null, null,
-            null, 1000, cursor));
-        p.items().forEach(a -> now.add(key(a.kind(), a.ruleId(), a.institution(), a.host(), a.ts(), a.lastTs())));
-        cursor = p.next();
-      } while (cursor != null);
-      now.sort(null);
-      out = now;
-      if (now.size() >= expected) {
-        Thread.sleep(1500); // one more idle period: nothing further may arrive
-        return out;
+  @org.junit.jupiter.api.Test
+  void serve_storesCorrelationAlertsAtTheirFirstFiring_beforeTheEpisodeCloses() throws Exception {
+    List<String> expected = hunt().stream().filter(k -> k.startsWith("correlation ")).map(ServeHuntDifferentialTest::start)
+        .toList();
+    try (TestServer s = TestServer.start("sqlite", tmp.resolve("early"),
+        Map.of("LOVCEN_DETECTION_IDLE_CLOSE_SECONDS", "3600"))) {
+      String admin = s.admin();
+      for (String inst : institutions) {
+        String token = s.institution(admin, inst);
+        s.ingest(token, String.join("\n", linesByTime(inst)) + "\n");
       }
-      Thread.sleep(200);
+      s.awaitDetection();
+      AlertStore store = new AlertStore(s.server.database());
+      List<String> actual = store.list(Scope.NATIONAL, new AlertQuery(null, null, null, null, null, null, null, null,
+          "correlation", 1000, null)).items().stream()
+          .map(a -> start(key(a.kind(), a.ruleId(), a.institution(), a.host(), a.ts(), a.lastTs()))).sorted().toList();
+      assertThat(actual).isEqualTo(expected.stream().sorted().toList());
     }
-    return out;
+  }
+
+  /** The part of a key an early alert already has: kind, rule, institution and first time. */
+  private static String start(String key) {
+    String[] p = key.split(" ");
+    return p[0] + " " + p[1] + " " + p[2] + " " + p[4];
+  }
+
+  /**
+   * Every stored alert once the count has reached what hunt found and two reads an idle close
+   * apart agree (early correlation alerts are completed when their episode closes).
+   */
+  private static List<String> alertsWhenSettled(TestServer s, int expected) throws InterruptedException {
+    List<String> last = List.of();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      List<String> now = alerts(s);
+      if (now.size() >= expected && now.equals(last)) {
+        return now;
+      }
+      last = now;
+      Thread.sleep(now.size() >= expected ? 2500 : 200);
+    }
+    return last;
+  }
+
+  private static List<String> alerts(TestServer s) {
+    AlertStore store = new AlertStore(s.server.database());
+    List<String> now = new ArrayList<>();
+    String cursor = null;
+    do {
+      Page<AlertRow> p = store.list(Scope.NATIONAL, new AlertQuery(null, null, null, null, null, null, null, null,
+          null, 1000, cursor));
+      p.items().forEach(a -> now.add(key(a.kind(), a.ruleId(), a.institution(), a.host(), a.ts(), a.lastTs())));
+      cursor = p.next();
+    } while (cursor != null);
+    now.sort(null);
+    return now;
   }
 }

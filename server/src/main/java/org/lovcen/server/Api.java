@@ -43,6 +43,7 @@ import org.lovcen.store.StoredEvent;
 final class Api implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final int DEFAULT_LIMIT = 100;
+  private static final int MAX_RETENTION_DAYS = 36_500;
 
   private final LovcenServer server;
   private final Javalin app;
@@ -66,6 +67,7 @@ final class Api implements AutoCloseable {
     this.app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.http.maxRequestSize = Math.max(1 << 20, maxBody);
+      cfg.http.prefer405over404 = true; // a known path with another method is 405 (with Allow), not 404
       cfg.useVirtualThreads = true;
     });
     routes();
@@ -89,6 +91,8 @@ final class Api implements AutoCloseable {
     });
     app.get("/metrics", ctx -> ctx.contentType(Metrics.contentType()).result(server.metrics().scrape()));
     app.get("/api/v1/openapi.json", this::openapi);
+    app.get(ApiDocs.PATH, ApiDocs::page);
+    app.get(ApiDocs.PATH + "/{file}", ApiDocs::asset);
 
     app.post("/api/v1/auth/login", this::login);
     app.post("/api/v1/auth/logout", this::logout);
@@ -136,6 +140,9 @@ final class Api implements AutoCloseable {
       if (e.status == 429) {
         ctx.header("Retry-After", "1");
       }
+      if (e.status == 401) {
+        ctx.header("WWW-Authenticate", "Bearer realm=\"lovcen\""); // RFC 9110: a 401 names its scheme
+      }
       problem(ctx, e.status, e.slug, e.getMessage());
     });
     app.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, "bad-request", e.getMessage()));
@@ -156,12 +163,22 @@ final class Api implements AutoCloseable {
         problem(ctx, 404, "not-found", "no such resource: " + ctx.method() + " " + ctx.path());
       }
     });
-    app.error(405, ctx -> problem(ctx, 405, "method-not-allowed", ctx.method() + " is not allowed on " + ctx.path()));
+    app.error(405, ctx -> {
+      ctx.header("Allow", String.join(", ", allowed(ctx.path())));
+      problem(ctx, 405, "method-not-allowed", ctx.method() + " is not allowed on " + ctx.path());
+    });
     app.error(413, ctx -> {
       if (!isProblem(ctx)) {
         problem(ctx, 413, "too-large", "request body larger than " + server.config().ingest().maxBodyMb() + " MiB");
       }
     });
+  }
+
+  /** The methods registered for a path, for the Allow header of a 405 (RFC 9110). */
+  private List<String> allowed(String path) {
+    return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+        .filter(e -> e.getEndpoint().getMethod().isHttpMethod() && e.matches(path))
+        .map(e -> e.getEndpoint().getMethod().name()).distinct().sorted().toList();
   }
 
   private static boolean isProblem(Context ctx) {
@@ -197,6 +214,15 @@ final class Api implements AutoCloseable {
 
   int port() {
     return app.port();
+  }
+
+  /**
+   * Every registered route as {@code "METHOD path"} in registration order (not the before and
+   * after filters): the tenancy matrix test checks that each route has an entry.
+   */
+  List<String> registeredRoutes() {
+    return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream().map(e -> e.getEndpoint())
+        .filter(e -> e.getMethod().isHttpMethod()).map(e -> e.getMethod() + " " + e.getPath()).toList();
   }
 
   @Override
@@ -268,11 +294,16 @@ final class Api implements AutoCloseable {
     if (v == null || v.isBlank()) {
       return null;
     }
+    long t;
     try {
-      return Timestamps.parse(v);
+      t = Timestamps.parse(v);
     } catch (RuntimeException e) {
+      t = org.lovcen.core.Event.NO_TIME;
+    }
+    if (t == org.lovcen.core.Event.NO_TIME) { // parse answers NO_TIME for text that is no time at all
       throw ApiError.badRequest("parameter '" + name + "': '" + v + "' is not an RFC 3339 time");
     }
+    return t;
   }
 
   static int limit(Context ctx) {
@@ -322,6 +353,19 @@ final class Api implements AutoCloseable {
       throw ApiError.badRequest("the request body must be a JSON object");
     }
     return n;
+  }
+
+  /** An optional whole-number field from {@code min} to {@code max}; {@code absent} when missing. */
+  static int integer(JsonNode body, String field, int absent, int min, int max) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+      throw ApiError.badRequest("field '" + field + "' must be a whole number from " + min + " to " + max + "; got "
+          + v);
+    }
+    return v.asInt();
   }
 
   static String text(JsonNode body, String field, boolean required) {
@@ -477,6 +521,9 @@ final class Api implements AutoCloseable {
 
   private void notes(Context ctx) {
     Principal p = principal(ctx);
+    if (p.role() == Role.PARTNER) {
+      throw ApiError.forbidden("notes are the CERT's and the institution's own; partners see shared incidents and alerts");
+    }
     List<Note> n = incidents.notes(p.scope(), id(ctx, "id"));
     if (n == null) {
       throw ApiError.notFound("incident");
@@ -532,7 +579,7 @@ final class Api implements AutoCloseable {
     JsonNode b = body(ctx);
     String id = text(b, "id", true);
     String name = text(b, "name", true);
-    int days = b.path("retention_days").asInt(server.config().retention().defaultDays());
+    int days = integer(b, "retention_days", server.config().retention().defaultDays(), 1, MAX_RETENTION_DAYS);
     String syslog = text(b, "syslog_sources", false);
     if (directory.institution(Scope.NATIONAL, id).isPresent()) {
       throw new ApiError(409, "conflict", "institution '" + id + "' exists");
@@ -690,10 +737,7 @@ final class Api implements AutoCloseable {
   private void issueApiToken(Context ctx) throws IOException {
     Principal p = principal(ctx);
     JsonNode b = ctx.contentLength() > 0 ? body(ctx) : JSON.createObjectNode();
-    int days = b.path("days").asInt(90);
-    if (days < 1 || days > 366) {
-      throw ApiError.badRequest("'days' must be 1 to 366");
-    }
+    int days = integer(b, "days", 90, 1, 366);
     String name = text(b, "name", false);
     long expires = now() + TimeUnit.DAYS.toMicros(days);
     String token = directory.issueToken("api", name == null ? "api" : name, p.user().id(), null, expires);

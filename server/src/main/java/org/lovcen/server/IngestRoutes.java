@@ -54,14 +54,18 @@ final class IngestRoutes {
     this.reading = new java.util.concurrent.Semaphore(Math.max(1, server.config().ingest().maxConcurrentRequests()));
   }
 
-  /** The institution an ingest token writes for; 401/403 otherwise. */
+  /** The institution an ingest token writes for; 401/403 otherwise. Every refusal is counted. */
   private String ingestInstitution(Context ctx) {
-    Directory.TokenGrant g = directory.resolveToken(Api.bearer(ctx), Api.now())
-        .orElseThrow(() -> {
-          server.metrics().rejected.labelValues("http", "token").inc();
-          return ApiError.unauthorized("unknown, expired or revoked token");
-        });
+    Directory.TokenGrant g;
+    try {
+      g = directory.resolveToken(Api.bearer(ctx), Api.now())
+          .orElseThrow(() -> ApiError.unauthorized("unknown, expired or revoked token"));
+    } catch (ApiError e) {
+      server.metrics().rejected.labelValues("http", "token").inc();
+      throw e;
+    }
     if (!g.kind().equals("ingest") || g.institution() == null) {
+      server.metrics().rejected.labelValues("http", "token").inc();
       throw ApiError.forbidden("events are sent with an institution's ingest token");
     }
     return g.institution();
@@ -103,6 +107,9 @@ final class IngestRoutes {
     } catch (TooLarge e) {
       server.metrics().rejected.labelValues("http", "too-large").inc();
       throw new ApiError(413, "too-large", e.getMessage());
+    } catch (UnsupportedEncoding e) {
+      server.metrics().rejected.labelValues("http", "content-type").inc();
+      throw new ApiError(415, "unsupported-media-type", e.getMessage());
     } catch (java.util.zip.ZipException | java.io.EOFException e) {
       server.metrics().rejected.labelValues("http", "gzip").inc();
       throw ApiError.badRequest("the gzip body is damaged: " + e.getMessage());
@@ -270,20 +277,45 @@ final class IngestRoutes {
     return m;
   }
 
-  /** The request body, decompressed when gzip, limited in decompressed size. */
+  /**
+   * The request body, decompressed when gzip, limited in decompressed size. Every gzip layer is
+   * undone here, each under the limit: the JSON reader also undoes gzip when it sees the magic
+   * bytes, and would do so without a limit, so a small gzip inside a gzip could otherwise expand
+   * without bound (regression: gzip(gzip(lines)) went around {@code ingest.max_body_mb}).
+   */
   private InputStream decoded(Context ctx) throws IOException {
     long limit = (long) server.config().ingest().maxBodyMb() << 20;
-    InputStream raw = new BufferedInputStream(ctx.bodyInputStream(), 1 << 16);
     String enc = ctx.header("Content-Encoding");
-    raw.mark(2);
-    int b0 = raw.read();
-    int b1 = raw.read();
-    raw.reset();
-    boolean gzip = (enc != null && enc.toLowerCase(Locale.ROOT).contains("gzip")) || (b0 == 0x1f && b1 == 0x8b);
     if (enc != null && !enc.isBlank() && !enc.equalsIgnoreCase("gzip") && !enc.equalsIgnoreCase("identity")) {
-      throw new ApiError(415, "unsupported-media-type", "Content-Encoding '" + enc + "' is not supported (gzip)");
+      throw new UnsupportedEncoding("Content-Encoding '" + enc + "' is not supported (gzip)");
     }
-    return new Limited(gzip ? new GZIPInputStream(new Limited(raw, limit), 1 << 16) : raw, limit);
+    boolean declared = enc != null && enc.equalsIgnoreCase("gzip");
+    InputStream in = new BufferedInputStream(new Limited(ctx.bodyInputStream(), limit), 1 << 16);
+    for (int layer = 0; declared || gzipMagic(in); layer++) {
+      if (layer == MAX_GZIP_LAYERS) {
+        throw new java.util.zip.ZipException("more than " + MAX_GZIP_LAYERS + " gzip layers");
+      }
+      in = new BufferedInputStream(new Limited(new GZIPInputStream(in, 1 << 16), limit), 1 << 16);
+      declared = false;
+    }
+    return in;
+  }
+
+  private static final int MAX_GZIP_LAYERS = 3;
+
+  private static boolean gzipMagic(InputStream in) throws IOException {
+    in.mark(2);
+    int b0 = in.read();
+    int b1 = in.read();
+    in.reset();
+    return b0 == 0x1f && b1 == 0x8b;
+  }
+
+  /** A Content-Encoding other than gzip. */
+  static final class UnsupportedEncoding extends IOException {
+    UnsupportedEncoding(String message) {
+      super(message);
+    }
   }
 
   /** The body went over the size limit. */

@@ -261,6 +261,11 @@ public final class LovcenServer implements AutoCloseable {
     return writer.storedEvents();
   }
 
+  /** The routes of the HTTP API as {@code "METHOD path"}. */
+  List<String> routes() {
+    return api.registeredRoutes();
+  }
+
   /** The HTTP port (useful when configured as 0). */
   public int port() {
     return api.port();

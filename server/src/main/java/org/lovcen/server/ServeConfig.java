@@ -1,9 +1,12 @@
 package org.lovcen.server;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -164,7 +167,8 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
   /** The defaults with the environment applied. */
   public static ServeConfig defaults(Map<String, String> env) {
@@ -194,11 +198,27 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
       return YAML.treeToValue(tree, ServeConfig.class);
     } catch (UnrecognizedPropertyException e) {
       throw new LovcenException(name + ": unknown key '" + e.getPropertyName() + "'");
+    } catch (MismatchedInputException e) {
+      throw new LovcenException(name + ": " + mismatch(e));
     } catch (IOException e) {
       String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
           : e.getMessage();
       throw new LovcenException(name + ": " + msg + location(e));
     }
+  }
+
+  /** A value of the wrong type, named by its key ({@code 'listen.port': 'eighty' is not a whole number}). */
+  private static String mismatch(MismatchedInputException e) {
+    StringBuilder key = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      String step = r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]";
+      key.append(key.isEmpty() || step.startsWith("[") ? "" : ".").append(step);
+    }
+    Class<?> type = e.getTargetType();
+    if (e instanceof InvalidFormatException f && (type == int.class || type == Integer.class)) {
+      return "'" + key + "': '" + f.getValue() + "' is not a whole number";
+    }
+    return "'" + key + "': " + e.getOriginalMessage();
   }
 
   private static String location(IOException e) {

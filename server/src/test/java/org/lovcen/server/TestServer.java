@@ -135,6 +135,20 @@ public final class TestServer implements AutoCloseable {
     return send(b.build());
   }
 
+  /** Any method with an optional body (null: none), content type and extra headers (name, value, …). */
+  public Response send(String method, String path, String token, String contentType, byte[] body,
+      String... headers) {
+    HttpRequest.Builder b = base(path, token).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return send(b.build());
+  }
+
   private HttpRequest.Builder base(String path, String token) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60));
     if (token != null) {

@@ -86,6 +86,7 @@ public final class CorrelationDetector {
   private final int[][] targets;
   private final int[][] targetPositions;
   private Consumer<Alert> out = a -> {};
+  private Consumer<Alert> firing;
   private long maxSeen = Long.MIN_VALUE;
   private long released = Long.MIN_VALUE;
   private long hits;
@@ -120,6 +121,17 @@ public final class CorrelationDetector {
   /** Where alerts go (called on the feeding thread). */
   public CorrelationDetector onAlert(Consumer<Alert> sink) {
     this.out = sink;
+    return this;
+  }
+
+  /**
+   * Where an episode's first firing goes, as an early alert (called on the feeding thread). The
+   * alert emitted when the episode closes has the same rule, group and first time, with the
+   * final last time and events: a live runner stores the early one at once and completes it then.
+   * Off by default (hunt reports closed episodes only).
+   */
+  public CorrelationDetector onFiring(Consumer<Alert> sink) {
+    this.firing = sink;
     return this;
   }
 
@@ -172,13 +184,14 @@ public final class CorrelationDetector {
   }
 
   /**
-   * Emits every open episode now (processing all buffered hits first) while keeping the windows,
-   * so that counting goes on with later hits. For a live runner that has been idle: hits older
-   * than the newest one seen so far arrive late afterwards and are counted as late.
+   * Emits every open episode now (processing the buffered hits older than the newest one first)
+   * while keeping the windows, so that counting goes on with later hits. For a live runner that
+   * has been idle: hits older than the newest one seen so far count as late afterwards; hits at
+   * the same time as the newest are still taken.
    */
   public void closeEpisodes() {
     if (maxSeen != Long.MIN_VALUE) {
-      release(maxSeen + 1);
+      release(maxSeen);
     }
     for (int c = 0; c < states.size(); c++) {
       for (Group g : states.get(c).values()) {
@@ -286,6 +299,9 @@ public final class CorrelationDetector {
       g.episode.pending.clear();
       g.episode.lastFiring = now;
       g.episode.firings++;
+      if (firing != null && g.episode.firings == 1) {
+        firing.accept(g.episode.alert(set.nodes.get(c).rule(), g.key));
+      }
     } else if (g.episode != null && g.episode.events.size() + g.episode.pending.size() < MAX_EVENTS) {
       g.episode.pending.add(g.window.peekLast());
     }

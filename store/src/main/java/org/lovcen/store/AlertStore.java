@@ -42,6 +42,18 @@ public final class AlertStore {
         .bind("i", a.institution()).bind("f", a.fingerprint()).mapTo(Long.class).one();
   }
 
+  /**
+   * Completes a stored alert with a later state of the same detection (a correlation episode
+   * that went on firing after it was first stored): last time, fields and evidence, in the
+   * caller's transaction. Never moves the last time backwards. Returns whether a row changed.
+   */
+  public boolean complete(Handle h, AlertRow a) {
+    return h.createUpdate("UPDATE alerts SET last_ts = :last, fields = :fields, evidence = :evidence "
+        + "WHERE institution_id = :inst AND fingerprint = :fp AND last_ts <= :last")
+        .bind("last", a.lastTs()).bind("fields", Json.write(a.fields())).bind("evidence", Json.write(a.evidence()))
+        .bind("inst", a.institution()).bind("fp", a.fingerprint()).execute() > 0;
+  }
+
   /** Moves alerts into an incident, inside the caller's transaction. */
   public void assign(Handle h, long alertId, long incidentId) {
     h.createUpdate("UPDATE alerts SET incident_id = :inc WHERE id = :id").bind("inc", incidentId).bind("id", alertId)

@@ -28,11 +28,13 @@ final class AlertRows {
         r.group(), r.evidence(), r.incident(), true, r.created());
   }
 
-  /** A correlation alert: identified by rule, group values and first event time. */
+  /**
+   * A correlation alert: identified by rule, group values and first event time, which an
+   * episode's early alert (first firing) and its final one share.
+   */
   static AlertRow correlation(Alert a) {
     StringBuilder fp = new StringBuilder("c:").append(a.ruleId()).append(':').append(a.timestamp());
     fp.append(':').append(Integer.toHexString(a.group().toString().hashCode()));
-    fp.append(':').append(a.host());
     List<Map<String, Object>> evidence = new ArrayList<>();
     for (EventRef r : a.events()) {
       Map<String, Object> m = new LinkedHashMap<>();

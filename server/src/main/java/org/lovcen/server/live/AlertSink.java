@@ -61,6 +61,9 @@ public final class AlertSink {
       for (AlertRow a : rows) {
         long id = alerts.insert(h, a, now);
         if (id < 0) {
+          if (a.kind().equals("correlation")) {
+            alerts.complete(h, a); // the episode's early alert, now with its final extent
+          }
           continue;
         }
         stored++;

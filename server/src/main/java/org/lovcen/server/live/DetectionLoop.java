@@ -242,7 +242,8 @@ public final class DetectionLoop implements AutoCloseable {
     CorrelationHit h = correlations.hit(rule, e);
     if (h != null) {
       detectors.computeIfAbsent(String.valueOf(e.institution()), k -> correlations.detector(
-          CorrelationDetector.Options.defaults().withLateness(latenessMicros)).onAlert(this::correlationAlert)).accept(h);
+          CorrelationDetector.Options.defaults().withLateness(latenessMicros)).onAlert(this::correlationAlert)
+          .onFiring(this::correlationAlert)).accept(h);
     }
     if (correlations.hidden(rule) || current.disabled(e.institution(), rule.id()) || filteredOut(rule, e)) {
       return;

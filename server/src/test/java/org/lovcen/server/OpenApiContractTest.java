@@ -1,0 +1,415 @@
+package org.lovcen.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * openapi.json against the running server: the same routes, and every response of a seeded
+ * server (institution, events that raise single-event and correlation alerts, incidents, a note,
+ * a share, users, tokens, a filter) valid against the documented schema of its status.
+ *
+ * <p>The routes are the same whatever the database, so that test runs on SQLite only. Response
+ * shapes are checked on both databases: the JSON comes from rows the two dialects map
+ * separately (nullable columns, booleans stored as integers, JSON text columns), so a shape can
+ * differ by database.
+ */
+class OpenApiContractTest {
+  private static final OpenApiDocument DOC = OpenApiDocument.load();
+  private static final String LSASS_RULE = "00dbfa93-f331-47bc-bdd0-72c795281976";
+  private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
+
+  @TempDir Path dir;
+
+  @Test
+  void routes_sameInServerAndDocument() {
+    try (TestServer s = TestServer.start("sqlite", dir)) {
+      Set<String> served = new TreeSet<>(s.server.routes());
+      Set<String> documented = DOC.operations();
+      assertThat(served).as("routes of the server missing from openapi.json").isSubsetOf(documented);
+      assertThat(documented).as("operations of openapi.json the server does not have").isSubsetOf(served);
+    }
+  }
+
+  @Test
+  void document_refsResolve_pathParametersDeclared_errorsAreProblems() {
+    List<String> problems = new ArrayList<>();
+    refs(DOC.doc, "#", problems);
+    Set<String> ids = new TreeSet<>();
+    DOC.doc.path("paths").properties().forEach(p -> {
+      Set<String> inTemplate = new TreeSet<>();
+      Matcher m = PARAM.matcher(p.getKey());
+      while (m.find()) {
+        inTemplate.add(m.group(1));
+      }
+      for (String method : OpenApiDocument.METHODS) {
+        JsonNode op = p.getValue().get(method);
+        if (op != null) {
+          String where = method.toUpperCase(Locale.ROOT) + " " + p.getKey();
+          if (!ids.add(op.path("operationId").asText())) {
+            problems.add(where + ": operationId missing or repeated");
+          }
+          Set<String> declared = new TreeSet<>();
+          op.path("parameters").forEach(x -> {
+            JsonNode param = x.has("$ref") ? DOC.target(x.get("$ref").asText()) : x;
+            if (param != null && param.path("in").asText().equals("path")) {
+              declared.add(param.path("name").asText());
+            }
+          });
+          if (!declared.equals(inTemplate)) {
+            problems.add(where + ": path parameters " + declared + ", template has " + inTemplate);
+          }
+          errorResponses(where, op, problems);
+        }
+      }
+    });
+    assertThat(problems).isEmpty();
+  }
+
+  private static void refs(JsonNode node, String at, List<String> problems) {
+    if (node.isObject()) {
+      JsonNode ref = node.get("$ref");
+      if (ref != null && DOC.target(ref.asText()) == null) {
+        problems.add(at + ": $ref " + ref.asText() + " does not resolve");
+      }
+      node.properties().forEach(e -> refs(e.getValue(), at + "/" + e.getKey(), problems));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        refs(node.get(i), at + "/" + i, problems);
+      }
+    }
+  }
+
+  /** Every 4xx/5xx is a problem document; every operation that needs a token documents 401. */
+  private static void errorResponses(String where, JsonNode op, List<String> problems) {
+    boolean needsToken = !op.has("security") || !op.get("security").isEmpty();
+    if (needsToken && !op.path("responses").has("401")) {
+      problems.add(where + ": needs a token but documents no 401");
+    }
+    op.path("responses").properties().forEach(r -> {
+      if (r.getKey().startsWith("4") || r.getKey().startsWith("5")) {
+        JsonNode resp = r.getValue().has("$ref") ? DOC.target(r.getValue().get("$ref").asText()) : r.getValue();
+        JsonNode schema = resp == null ? null : resp.path("content").path("application/problem+json").get("schema");
+        boolean problem = schema != null && schema.path("$ref").asText().equals("#/components/schemas/Problem");
+        boolean readiness = where.equals("GET /readyz");
+        if (!problem && !readiness) {
+          problems.add(where + " " + r.getKey() + ": not an application/problem+json Problem");
+        }
+      }
+    });
+  }
+
+  @Test
+  void checker_reportsMissingExtraWronglyTypedAndBadlyFormattedFields() {
+    String good = "{\"id\":1,\"institution\":\"mf\",\"time\":\"2022-08-22T10:00:00.000000Z\",\"host\":null,"
+        + "\"channel\":null,\"provider\":null,\"event_id\":4625,\"source\":\"http:mf\",\"record\":1,\"fields\":{}}";
+    String event = OpenApiDocument.component("Event");
+    assertThat(DOC.validate("good", event, good)).isEmpty();
+    assertThat(DOC.validate("missing", event, good.replace("\"id\":1,", ""))).singleElement().asString()
+        .contains("id");
+    assertThat(DOC.validate("extra", event, good.replace("{\"id\":1,", "{\"id\":1,\"secret\":2,")))
+        .singleElement().asString().contains("secret");
+    assertThat(DOC.validate("type", event, good.replace("\"record\":1", "\"record\":\"1\""))).singleElement()
+        .asString().contains("record");
+    assertThat(DOC.validate("format", event, good.replace("2022-08-22T10:00:00.000000Z", "yesterday")))
+        .singleElement().asString().contains("time");
+    assertThat(DOC.validate("enum", OpenApiDocument.component("Level"), "\"severe\"")).hasSize(1);
+    assertThat(DOC.check("GET", "/api/v1/events/{id}", 200, "application/json", "{}")).isNotEmpty();
+    assertThat(DOC.check("GET", "/api/v1/events/{id}", 404, "application/problem+json", "{}")).isNotEmpty();
+    assertThat(DOC.check("GET", "/api/v1/events", 418, "application/json", "{}")).singleElement().asString()
+        .contains("not documented");
+    assertThat(DOC.check("GET", "/api/v1/events", 200, "text/html", "<p>")).singleElement().asString()
+        .contains("text/html");
+  }
+
+  // ---- responses of a seeded server ----
+
+  /** Calls the server and checks every answer against the document; remembers what was covered. */
+  private static final class Contract {
+    final TestServer s;
+    final List<String> problems = new ArrayList<>();
+    final Set<String> covered = new TreeSet<>();
+
+    Contract(TestServer s) {
+      this.s = s;
+    }
+
+    /** Checks {@code r}, the answer to {@code METHOD path} whose route is {@code template}. */
+    TestServer.Response check(String method, String template, TestServer.Response r, int expected) {
+      if (r.status() != expected) {
+        problems.add(method + " " + template + ": expected " + expected + ", got " + r.status() + " " + r.body());
+      }
+      problems.addAll(DOC.check(method, template, r.status(), r.header("Content-Type"), r.body()));
+      if (r.status() < 300) {
+        covered.add(method + " " + template);
+      }
+      return r;
+    }
+
+    /** GET of a concrete path; the template is the path with its ids put back as {params}. */
+    JsonNode get(String path, String template, String token) {
+      return check("GET", template, s.get(path, token), 200).json();
+    }
+
+    JsonNode get(String path, String token) {
+      return get(path, path.split("\\?")[0], token);
+    }
+
+    TestServer.Response send(String method, String path, String template, String token, Object body, int expected) {
+      TestServer.Response r = switch (method) {
+        case "POST" -> body == null ? s.post(path, token, null, new byte[0]) : s.postJson(path, token, body);
+        case "PUT" -> s.putJson(path, token, body);
+        case "PATCH" -> s.patchJson(path, token, body);
+        case "DELETE" -> s.delete(path, token);
+        default -> throw new IllegalArgumentException(method);
+      };
+      return check(method, template, r, expected);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void responses_validateAgainstDocumentedSchemas(String kind) {
+    try (TestServer s = TestServer.start(kind, dir)) {
+      Contract c = new Contract(s);
+      Seed seed = seed(c);
+      reads(c, seed);
+      errors(c, seed);
+      removals(c, seed);
+      assertThat(c.problems).isEmpty();
+      TreeSet<String> gets = new TreeSet<>(DOC.operations().stream().filter(o -> o.startsWith("GET ")).toList());
+      gets.removeAll(c.covered);
+      assertThat(gets).as("documented GET operations this test never answered with 2xx").isEmpty();
+    }
+  }
+
+  /** What the seed made, for the reads. */
+  private record Seed(String admin, String analyst, String partner, String ingest, String apiToken, long incident,
+      long sigmaAlert, long correlationAlert, long event, long filter, long tokenId) {}
+
+  private static Seed seed(Contract c) {
+    TestServer s = c.s;
+    JsonNode session = c.check("POST", "/api/v1/auth/login", s.postJson("/api/v1/auth/login", null,
+        Map.of("name", "admin", "password", TestServer.ADMIN_PASSWORD)), 200).json();
+    String admin = session.get("token").asText();
+    c.send("POST", "/api/v1/institutions", "/api/v1/institutions", admin, Map.of("id", "mf", "name",
+        "Ministry of Finance", "retention_days", 30, "syslog_sources", "192.0.2.0/24"), 201);
+    String ingest = c.send("POST", "/api/v1/institutions/mf/ingest-tokens", "/api/v1/institutions/{id}/ingest-tokens",
+        admin, Map.of("name", "mf-collector"), 201).json().get("token").asText();
+    c.send("PATCH", "/api/v1/institutions/mf", "/api/v1/institutions/{id}", admin, Map.of("retention_days", 60,
+        "syslog_sources", "192.0.2.0/24, 198.51.100.7"), 200);
+    c.send("POST", "/api/v1/partners", "/api/v1/partners", admin, Map.of("id", "cert-ee", "name", "CERT-EE"), 201);
+    c.send("POST", "/api/v1/users", "/api/v1/users", admin, user("ana", "institution_analyst", "mf", null), 201);
+    c.send("POST", "/api/v1/users", "/api/v1/users", admin, user("pat", "partner", null, "cert-ee"), 201);
+    String analyst = s.login("ana", "ana-long-password");
+    String partner = s.login("pat", "pat-long-password");
+    String apiToken = c.send("POST", "/api/v1/tokens", "/api/v1/tokens", admin, Map.of("name", "script", "days", 30),
+        201).json().get("token").asText();
+
+    JsonNode receipt = c.check("POST", "/api/v1/ingest/events", s.ingest(ingest, Events.first() + "not json\n",
+        "Idempotency-Key", "batch-1"), 200).json();
+    assertThat(receipt.get("accepted").asInt()).isEqualTo(Events.FIRST_COUNT);
+    c.check("POST", "/api/v1/ingest/events", s.ingest(ingest, Events.later()), 200);
+    c.check("POST", "/api/v1/ingest/files", s.post("/api/v1/ingest/files?name=late.jsonl&institution=mf", admin,
+        "application/octet-stream", Events.sysmon("MF-WS02", "2022-08-22T15:00:00Z", "notepad.exe")
+            .getBytes(StandardCharsets.UTF_8)), 200);
+    s.awaitDetection();
+
+    JsonNode correlation = c.get("/api/v1/alerts?kind=correlation", "/api/v1/alerts", admin).get("items");
+    assertThat(correlation).as("the service burst correlation fired").isNotEmpty();
+    long incident = correlation.get(0).get("incident").asLong();
+    JsonNode lsass = c.get("/api/v1/alerts?rule=" + LSASS_RULE, "/api/v1/alerts", admin).get("items");
+    assertThat(lsass).isNotEmpty();
+    String inc = "/api/v1/incidents/" + incident;
+    c.send("PATCH", inc, "/api/v1/incidents/{id}", admin, Map.of("status", "investigating", "assignee", "ana"), 200);
+    c.send("POST", inc + "/notes", "/api/v1/incidents/{id}/notes", analyst, Map.of("text", "Services from Temp: "
+        + "PsExec-like; isolating MF-DC01."), 201);
+    c.send("POST", inc + "/shares", "/api/v1/incidents/{id}/shares", admin, Map.of("partner", "cert-ee"), 204);
+    long filter = c.send("POST", "/api/v1/institutions/mf/filters", "/api/v1/institutions/{id}/filters", analyst,
+        Map.of("name", "backup agent", "yaml", Events.FILTER), 201).json().get("id").asLong();
+    c.send("PUT", "/api/v1/institutions/mf/rules/" + LSASS_RULE, "/api/v1/institutions/{id}/rules/{rule}", admin,
+        Map.of("enabled", true), 200);
+    c.send("POST", "/api/v1/rules/reload", "/api/v1/rules/reload", admin, null, 200);
+    long tokenId = 0;
+    for (JsonNode t : c.get("/api/v1/tokens", admin).get("items")) {
+      if (t.get("name").asText().equals("script")) {
+        tokenId = t.get("id").asLong();
+      }
+    }
+    return new Seed(admin, analyst, partner, ingest, apiToken, incident, lsass.get(0).get("id").asLong(),
+        correlation.get(0).get("id").asLong(), lsass.get(0).get("event_id").asLong(), filter, tokenId);
+  }
+
+  private static Map<String, Object> user(String name, String role, String institution, String partner) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("name", name);
+    m.put("password", name + "-long-password");
+    m.put("role", role);
+    if (institution != null) {
+      m.put("institution", institution);
+    }
+    if (partner != null) {
+      m.put("partner", partner);
+    }
+    return m;
+  }
+
+  private static void reads(Contract c, Seed x) {
+    for (String path : List.of("/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/api/docs")) {
+      c.check("GET", path, c.s.get(path, null), 200);
+    }
+    c.check("GET", "/api/docs/{file}", c.s.get("/api/docs/swagger-ui.css", null), 200);
+    for (String token : List.of(x.admin(), x.analyst(), x.partner(), x.apiToken())) {
+      c.get("/api/v1/me", token);
+      c.get("/api/v1/alerts", token);
+      c.get("/api/v1/incidents", token);
+      c.get("/api/v1/institutions", token);
+      c.get("/api/v1/rules", token);
+    }
+    JsonNode page = c.get("/api/v1/events?institution=mf&host=MF-DC01&limit=2", "/api/v1/events", x.admin());
+    assertThat(page.get("next").isNull()).as("a first page of two has a next page").isFalse();
+    c.get("/api/v1/events?limit=2&cursor=" + page.get("next").asText(), "/api/v1/events", x.admin());
+    c.get("/api/v1/events?from=2022-08-22T00:00:00Z&to=2022-08-23T00:00:00Z&q=sekurlsa"
+        + "&field.Image=*mimikatz.exe", "/api/v1/events", x.analyst());
+    c.get("/api/v1/events/" + x.event(), "/api/v1/events/{id}", x.admin());
+    c.get("/api/v1/alerts?level=high&limit=1&institution=mf&tag=attack.t1543.003", "/api/v1/alerts", x.admin());
+    c.get("/api/v1/alerts?incident=" + x.incident(), "/api/v1/alerts", x.partner());
+    JsonNode withEvent = c.get("/api/v1/alerts/" + x.sigmaAlert(), "/api/v1/alerts/{id}", x.admin());
+    assertThat(withEvent.get("event").get("id").asLong()).isEqualTo(x.event());
+    c.get("/api/v1/alerts/" + x.correlationAlert(), "/api/v1/alerts/{id}", x.admin());
+    JsonNode shared = c.get("/api/v1/alerts/" + x.correlationAlert(), "/api/v1/alerts/{id}", x.partner());
+    assertThat(shared.has("event")).isFalse();
+    c.get("/api/v1/incidents?open=true&level=medium&status=investigating&assignee=ana", "/api/v1/incidents",
+        x.admin());
+    String inc = "/api/v1/incidents/" + x.incident();
+    for (String token : List.of(x.admin(), x.partner())) {
+      c.get(inc, "/api/v1/incidents/{id}", token);
+      c.get(inc + "/alerts?limit=2", "/api/v1/incidents/{id}/alerts", token);
+    }
+    c.get(inc + "/notes", "/api/v1/incidents/{id}/notes", x.admin());
+    c.get("/api/v1/institutions/mf", "/api/v1/institutions/{id}", x.analyst());
+    c.get("/api/v1/institutions/mf/rules", "/api/v1/institutions/{id}/rules", x.analyst());
+    c.get("/api/v1/institutions/mf/filters", "/api/v1/institutions/{id}/filters", x.analyst());
+    c.get("/api/v1/users", x.admin());
+    c.get("/api/v1/users", x.analyst());
+    c.get("/api/v1/partners", x.admin());
+    c.get("/api/v1/tokens", x.admin());
+  }
+
+  /** Errors are problem documents with a documented status. */
+  private static void errors(Contract c, Seed x) {
+    TestServer s = c.s;
+    c.check("GET", "/api/v1/events", s.get("/api/v1/events", null), 401);
+    c.check("GET", "/api/v1/events", s.get("/api/v1/events", x.partner()), 403);
+    c.check("GET", "/api/v1/events", s.get("/api/v1/events", x.ingest()), 403);
+    c.check("GET", "/api/v1/events", s.get("/api/v1/events?limit=many", x.admin()), 400);
+    c.check("GET", "/api/v1/incidents", s.get("/api/v1/incidents?level=severe", x.admin()), 400);
+    c.check("GET", "/api/v1/alerts", s.get("/api/v1/alerts?limit=0", x.admin()), 400);
+    c.check("GET", "/api/v1/alerts", s.get("/api/v1/alerts?cursor=nonsense", x.admin()), 400);
+    c.check("GET", "/api/v1/incidents/{id}", s.get("/api/v1/incidents/999999", x.admin()), 404);
+    c.check("GET", "/api/v1/events/{id}", s.get("/api/v1/events/" + x.event(), x.partner()), 404);
+    c.check("GET", "/api/v1/institutions", s.get("/api/v1/institutions?x=1", "lvs_unknown"), 401);
+    c.check("POST", "/api/v1/auth/login", s.postJson("/api/v1/auth/login", null,
+        Map.of("name", "admin", "password", "wrong password!")), 401);
+    c.check("POST", "/api/v1/ingest/events", s.post("/api/v1/ingest/events", x.ingest(), "text/csv",
+        "a,b\n".getBytes(StandardCharsets.UTF_8)), 415);
+    c.check("POST", "/api/v1/ingest/events", s.ingest(x.admin(), Events.first()), 403);
+    c.send("POST", "/api/v1/institutions", "/api/v1/institutions", x.admin(), Map.of("id", "mf", "name", "Again"), 409);
+    c.send("POST", "/api/v1/institutions", "/api/v1/institutions", x.analyst(), Map.of("id", "x", "name", "X"), 403);
+    c.send("PATCH", "/api/v1/institutions/mf", "/api/v1/institutions/{id}", x.admin(), Map.of("retention_days", 0),
+        400);
+    c.send("PATCH", "/api/v1/institutions/none", "/api/v1/institutions/{id}", x.admin(), Map.of("name", "N"), 404);
+    c.send("POST", "/api/v1/institutions/mf/filters", "/api/v1/institutions/{id}/filters", x.admin(),
+        Map.of("name", "broken", "yaml", "title: broken\nfilter: [\n"), 422);
+    c.send("PATCH", "/api/v1/incidents/" + x.incident(), "/api/v1/incidents/{id}", x.admin(),
+        Map.of("status", "closed"), 400);
+    c.send("PATCH", "/api/v1/incidents/" + x.incident(), "/api/v1/incidents/{id}", x.partner(),
+        Map.of("status", "resolved"), 403);
+    c.check("GET", "/api/docs/{file}", s.get("/api/docs/index.html", null), 404);
+    TestServer.Response unknown = s.get("/api/v1/nothing-here", x.admin());
+    assertThat(unknown.status()).isEqualTo(404);
+    c.problems.addAll(DOC.validate("GET /api/v1/nothing-here", OpenApiDocument.component("Problem"), unknown.body()));
+  }
+
+  private static void removals(Contract c, Seed x) {
+    c.send("DELETE", "/api/v1/institutions/mf/filters/" + x.filter(), "/api/v1/institutions/{id}/filters/{filter}",
+        x.analyst(), null, 204);
+    c.send("DELETE", "/api/v1/tokens/" + x.tokenId(), "/api/v1/tokens/{id}", x.admin(), null, 204);
+    c.check("GET", "/api/v1/me", c.s.get("/api/v1/me", x.apiToken()), 401);
+    c.send("POST", "/api/v1/auth/logout", "/api/v1/auth/logout", x.analyst(), null, 204);
+    c.check("GET", "/api/v1/me", c.s.get("/api/v1/me", x.analyst()), 401);
+  }
+
+  /** Seed events: evtx_dump JSON lines of one institution. */
+  static final class Events {
+    /** The first request: 1 LSASS dump + 5 service installs from Temp on one host. */
+    static final int FIRST_COUNT = 6;
+    static final String FILTER = """
+        title: backup agent
+        logsource:
+            product: windows
+        filter:
+            rules: any
+            selection:
+                User: svc_backup
+            condition: not selection
+        """;
+
+    static String first() {
+      StringBuilder b = new StringBuilder(sysmon("MF-WS01", "2022-08-22T10:00:00Z",
+          "mimikatz.exe sekurlsa::logonpasswords"));
+      for (int i = 0; i < 5; i++) {
+        b.append(service("MF-DC01", "2022-08-22T11:0" + i + ":00Z", "svc" + i));
+      }
+      return b.toString();
+    }
+
+    /**
+     * Later service installs on other hosts: a correlation episode is emitted once a later hit
+     * has passed the watermark (event time minus detection.lateness_seconds) beyond its window.
+     */
+    static String later() {
+      return service("MF-DC02", "2022-08-22T13:00:00Z", "late1") + service("MF-DC03", "2022-08-22T14:00:00Z", "late2");
+    }
+
+    static String sysmon(String host, String time, String commandLine) {
+      return TestServer.JSON.valueToTree(Map.of("Event", Map.of(
+          "System", system(1, "Microsoft-Windows-Sysmon/Operational", host, time, null),
+          "EventData", Map.of("Image", "C:\\Windows\\Temp\\mimikatz.exe", "CommandLine", commandLine)))) + "\n";
+    }
+
+    static String service(String host, String time, String name) {
+      return TestServer.JSON.valueToTree(Map.of("Event", Map.of(
+          "System", system(7045, "System", host, time, "Service Control Manager"),
+          "EventData", Map.of("ServiceName", name, "ImagePath", "C:\\Windows\\Temp\\" + name + ".exe")))) + "\n";
+    }
+
+    private static Map<String, Object> system(int eventId, String channel, String host, String time, String provider) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      if (provider != null) {
+        m.put("Provider", Map.of("#attributes", Map.of("Name", provider)));
+      }
+      m.put("EventID", eventId);
+      m.put("Channel", channel);
+      m.put("Computer", host);
+      m.put("TimeCreated", Map.of("#attributes", Map.of("SystemTime", time)));
+      return m;
+    }
+  }
+}
