@@ -89,6 +89,39 @@ public final class Intel {
     return MispExporter.write(indicators, sightings, org, now, out);
   }
 
+  /**
+   * One indicator as a STIX 2.1 indicator object (JSON text), its sources with their confidence
+   * and marking in the custom property {@code x_lovcen_sources}, so that {@link #indicator} gives
+   * it back equal. {@code now} (micros) is its created/modified when it has no modified of its own.
+   */
+  public static String stixObject(Indicator indicator, long now) {
+    return StixExporter.object(indicator, now);
+  }
+
+  /**
+   * Reads one STIX 2.1 indicator object; {@code source} names where it came from when the object
+   * does not list its sources ({@code x_lovcen_sources}). A valid_from at the epoch reads as open.
+   *
+   * @throws IntelException when the object is malformed, or valid but not matched ({@link
+   *     IntelException#unsupported()}), naming the reason
+   */
+  public static Indicator indicator(com.fasterxml.jackson.databind.JsonNode object, String source) {
+    if (object == null || !object.isObject()) {
+      throw new IntelException(source, "", "a STIX object must be a JSON object");
+    }
+    Indicator i = StixImporter.indicator(object, source);
+    return i.validFrom() == 0 ? i.withValidity(Long.MIN_VALUE, i.validUntil()) : i;
+  }
+
+  /** {@link #indicator(com.fasterxml.jackson.databind.JsonNode, String)} of JSON text. */
+  public static Indicator indicator(String object, String source) {
+    try {
+      return indicator(StixImporter.JSON.readTree(object), source);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IntelException(source, "", "malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
   /** Compiles the live set (see {@link IndicatorSet#compile}). */
   public static IndicatorSet compile(Collection<Indicator> indicators) {
     return IndicatorSet.compile(indicators);

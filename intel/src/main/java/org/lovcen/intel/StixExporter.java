@@ -53,6 +53,22 @@ final class StixExporter {
     return out.size();
   }
 
+  /**
+   * One indicator object (its sources in {@code x_lovcen_sources}); {@code now} is created/modified
+   * when it has no modified. An open start of validity is written as the epoch (valid_from is
+   * required), which {@link Intel#indicator} reads back as open.
+   */
+  static String object(Indicator i, long now) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    Indicator open = i.validFrom() == Long.MIN_VALUE ? i.withValidity(0, i.validUntil()) : i;
+    try (JsonGenerator g = StixImporter.JSON.getFactory().createGenerator(w)) {
+      indicator(g, open, "", Timestamps.format(now));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
   private static void identity(JsonGenerator g, String id, String name, String created) throws IOException {
     g.writeStartObject();
     g.writeStringField("type", "identity");

@@ -1,6 +1,5 @@
 package org.lovcen.server;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.lovcen.core.Event;
-import org.lovcen.intel.IndicatorSet;
-import org.lovcen.intel.Intel;
+import org.lovcen.server.intel.LiveIndicators;
+import org.lovcen.server.taxii.FeedPoller;
 import org.lovcen.server.live.AlertSink;
 import org.lovcen.server.live.DetectionLoop;
 import org.lovcen.server.live.Engine;
@@ -52,6 +51,8 @@ public final class LovcenServer implements AutoCloseable {
   private final DetectionLoop detection;
   private final Api api;
   private final org.lovcen.server.syslog.SyslogServer syslog;
+  private final LiveIndicators indicators;
+  private final FeedPoller feeds;
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "lovcen-timers");
     t.setDaemon(true);
@@ -68,7 +69,10 @@ public final class LovcenServer implements AutoCloseable {
       bootstrapAdmin();
       RuleSet rules = ruleLoader.get();
       rulesLoadedAt = System.currentTimeMillis();
-      engine.set(settings(Engine.of(rules, indicators())));
+      this.indicators = new LiveIndicators(db, config.intel().files(),
+          set -> engine.updateAndGet(e -> e.withIndicators(set)));
+      this.feeds = FeedPoller.of(config.taxii().feeds(), indicators, db);
+      engine.set(settings(Engine.of(rules, indicators.compile())));
       long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
       AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal());
       this.queue = new IngestQueue(config.ingest().queueEvents());
@@ -80,11 +84,13 @@ public final class LovcenServer implements AutoCloseable {
           TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()),
           TimeUnit.SECONDS.toMillis(config.detection().idleCloseSeconds()), cursor, metrics);
       catchUp(cursor);
+      indicators.startRetroHunt(sink, config.intel().retroDays());
       writer.start();
       detection.start();
       registerGauges();
       this.api = new Api(this);
       this.syslog = SyslogIntakes.start(config.syslog(), new SyslogIntakes(new Directory(db), queue, metrics));
+      feeds.start();
       long sweep = Math.max(1, config.retention().sweepMinutes());
       timers.scheduleWithFixedDelay(this::sweepRetention, sweep, sweep, TimeUnit.MINUTES);
     } catch (RuntimeException e) {
@@ -119,13 +125,6 @@ public final class LovcenServer implements AutoCloseable {
           + "or LOVCEN_ADMIN_PASSWORD to create the first administrator '" + config.admin().user() + "'");
     }
     dir.createUser(config.admin().user(), password, Role.ADMIN, null, null);
-  }
-
-  private IndicatorSet indicators() {
-    if (config.intel().files().isEmpty()) {
-      return IndicatorSet.EMPTY;
-    }
-    return Intel.load(config.intel().files().stream().map(Path::of).toList()).compile();
   }
 
   /** The engine with the store's per-institution rule switches and filters; bad filters are reported, not applied. */
@@ -221,6 +220,16 @@ public final class LovcenServer implements AutoCloseable {
     return metrics;
   }
 
+  /** The indicators the server keeps and matches (imports, TAXII, feeds, retro-hunts). */
+  public LiveIndicators indicators() {
+    return indicators;
+  }
+
+  /** The partner TAXII feeds polled. */
+  public FeedPoller feeds() {
+    return feeds;
+  }
+
   IngestQueue queue() {
     return queue;
   }
@@ -281,6 +290,12 @@ public final class LovcenServer implements AutoCloseable {
       api.close();
     }
     timers.shutdownNow();
+    if (feeds != null) {
+      feeds.close();
+    }
+    if (indicators != null) {
+      indicators.close();
+    }
     if (writer != null) {
       writer.close();
     }

@@ -29,7 +29,8 @@ import org.lovcen.core.LovcenException;
  * fall back to a default). Immutable.
  */
 public record ServeConfig(Listen listen, String data, Database database, Rules rules, Intel intel, Ingest ingest,
-    Syslog syslog, Detection detection, Incidents incidents, Retention retention, Admin admin, Sessions sessions) {
+    Syslog syslog, Detection detection, Incidents incidents, Retention retention, Admin admin, Sessions sessions,
+    Taxii taxii) {
 
   /** The HTTP listener. */
   public record Listen(String host, int port) {}
@@ -40,8 +41,36 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
   /** Rule folders (empty: the installation's rules and the SigmaHQ corpus), placeholders file, mapping files. */
   public record Rules(List<String> paths, String placeholders, List<String> mappings) {}
 
-  /** Indicator files (STIX, MISP, lists) matched against every event. */
-  public record Intel(List<String> files) {}
+  /**
+   * Indicator files (STIX, MISP, lists) matched against every event besides the indicators the
+   * server keeps; how many days of stored events a retro-hunt searches when indicators arrive; the
+   * CERT's name in what it exports and shares (STIX identity, MISP organisation).
+   */
+  public record Intel(List<String> files, int retroDays, String identity) {}
+
+  /**
+   * The TAXII 2.1 server (one API root, {@code /taxii2/<root>/}) and the partner feeds it polls
+   * (docs/TAXII.md).
+   *
+   * @param maxContentMb largest add-objects request (the API root's max_content_length)
+   * @param pageSize the most objects one response holds, whatever limit a client asks
+   */
+  public record Taxii(String root, String title, String description, String contact, int maxContentMb, int pageSize,
+      List<Feed> feeds) {}
+
+  /**
+   * A partner's TAXII 2.1 collection polled for indicators.
+   *
+   * @param name names the feed (its indicators' source, its saved position)
+   * @param url the API root ({@code https://host/api1/}) or the collection's own URL
+   * @param collection the collection id (needed when {@code url} is the API root)
+   * @param user HTTP Basic user name (with {@code password}), or empty
+   * @param apiKeyHeader a header to send {@code apiKey} in instead (e.g. {@code Authorization}
+   *     with {@code Bearer …}), or empty
+   * @param tlp the TLP of indicators the feed does not mark ({@code clear} … {@code red}), or empty
+   */
+  public record Feed(String name, String url, String collection, String user, String password, String apiKeyHeader,
+      String apiKey, int intervalMinutes, String tlp) {}
 
   /**
    * Ingest limits: largest request body (after decompression), requests read at the same time
@@ -94,6 +123,8 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         mappings: []
       intel:
         files: []
+        retro_days: 30
+        identity: Lovcen
       ingest:
         max_body_mb: 64
         max_concurrent_requests: 16
@@ -124,6 +155,14 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         password: ""
       sessions:
         hours: 12
+      taxii:
+        root: lovcen
+        title: Lovcen TAXII
+        description: ""
+        contact: ""
+        max_content_mb: 16
+        page_size: 1000
+        feeds: []
       """;
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())

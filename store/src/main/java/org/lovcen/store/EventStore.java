@@ -47,6 +47,17 @@ public final class EventStore {
         + " ORDER BY id LIMIT " + limit)).map(EventStore::row).list());
   }
 
+  /**
+   * Up to {@code limit} events with id in {@code (after, upTo]} and time at or after
+   * {@code fromTs}, in id order, within scope: a retro-hunt pages through these.
+   */
+  public List<StoredEvent> window(Scope scope, long fromTs, long after, long upTo, int limit) {
+    Where w = Where.scoped(scope, "institution_id", null).and("id > ?", after).and("id <= ?", upTo)
+        .and("ts >= ?", fromTs);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT " + COLUMNS + " FROM events" + w.sql()
+        + " ORDER BY id LIMIT " + limit)).map(EventStore::row).list());
+  }
+
   /** One event, or null when absent or outside scope. */
   public StoredEvent get(Scope scope, long id) {
     Where w = Where.scoped(scope, "institution_id", null).and("id = ?", id);

@@ -18,6 +18,17 @@ final class AlertRows {
   }
 
   /**
+   * A single-event alert found by a retro-hunt: the fingerprint of {@link #single}, so that a
+   * sighting found both live and by a retro-hunt is stored once.
+   */
+  static AlertRow retrospective(Alert a, long eventId) {
+    AlertRow r = single(a, eventId);
+    return new AlertRow(r.id(), r.institution(), r.fingerprint(), r.kind(), r.ruleId(), r.ruleTitle(), r.level(),
+        r.levelRank(), r.author(), r.tags(), r.ts(), r.lastTs(), r.host(), r.channel(), r.eventRef(), r.fields(),
+        r.group(), r.evidence(), r.incident(), true, r.created());
+  }
+
+  /**
    * A correlation alert: identified by rule, group values and first event time, which an
    * episode's early alert (first firing) and its final one share.
    */

@@ -21,7 +21,7 @@ import org.lovcen.store.Settings;
  * opens a new one. The incident keeps the highest level and the union of ATT&CK techniques and
  * tactics (from the rules' attack.* tags) and of rule ids.
  */
-/** Stores alerts and groups them into incidents. Used by the detection thread only. */
+/** Stores alerts and groups them into incidents. Thread-safe (writes are serialised). */
 public final class AlertSink {
   /** The detection cursor's name in the cursors table. */
   public static final String CURSOR = "detection";
@@ -49,8 +49,12 @@ public final class AlertSink {
     this.minLevel = minLevel;
   }
 
-  /** Stores new alerts (duplicates skipped) with their incidents and moves the cursor; returns alerts stored. */
-  public int write(List<AlertRow> rows, long cursor) {
+  /**
+   * Stores new alerts (duplicates skipped) with their incidents and moves the cursor (unless
+   * {@code cursor} is negative); returns alerts stored. Synchronized: the detection thread and the
+   * retro-hunt share one sink, and two writers must not both open an incident for the same host.
+   */
+  public synchronized int write(List<AlertRow> rows, long cursor) {
     long now = System.currentTimeMillis() * 1000;
     return db.jdbi().inTransaction(h -> {
       int stored = 0;
