@@ -109,7 +109,22 @@ public final class Intel {
     if (object == null || !object.isObject()) {
       throw new IntelException(source, "", "a STIX object must be a JSON object");
     }
-    Indicator i = StixImporter.indicator(object, source);
+    // one object read as a bundle of one, through the same importer as files
+    String bundle = "{\"type\":\"bundle\",\"id\":\"bundle--00000000-0000-4000-8000-000000000000\",\"objects\":["
+        + object + "]}";
+    Loaded l = read(bundle.getBytes(java.nio.charset.StandardCharsets.UTF_8), source);
+    if (l.indicators().size() != 1) {
+      for (ImportReport r : l.reports()) {
+        if (!r.errors().isEmpty()) {
+          throw new IntelException(source, "", r.errors().get(0).reason());
+        }
+        if (!r.unsupported().isEmpty()) {
+          throw new IntelException(source, "", r.unsupported().get(0).reason(), true);
+        }
+      }
+      throw new IntelException(source, "", "not a STIX indicator with a pattern Lovcen matches", true);
+    }
+    Indicator i = l.indicators().get(0);
     return i.validFrom() == 0 ? i.withValidity(Long.MIN_VALUE, i.validUntil()) : i;
   }
 
