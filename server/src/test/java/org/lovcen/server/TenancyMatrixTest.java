@@ -432,6 +432,27 @@ class TenancyMatrixTest {
         "adm 201 | nat 201 | anaA 201 | anaB 201 | par 201 | ingA 403 | anon 401"));
     t.add(row("DELETE /api/v1/tokens/{id}", (w, c) -> "/api/v1/tokens/" + freshIngestTokenOfB(w), null,
         "adm 204 | " + ADMIN_ONLY, TenancyMatrixTest::tokenRevokedIff204));
+    String national = "adm 200 | nat 200 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401";
+    String nationalMissing = "adm 404 | nat 404 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401";
+    String noIndicator = "indicator--00000000-0000-4000-8000-000000000000";
+    t.add(row("GET /api/v1/indicators", (w, c) -> "/api/v1/indicators", null, national));
+    t.add(row("GET /api/v1/indicators/{id}", (w, c) -> "/api/v1/indicators/" + noIndicator, null, nationalMissing));
+    t.add(row("POST /api/v1/indicators/{id}/revoke", (w, c) -> "/api/v1/indicators/" + noIndicator + "/revoke", null,
+        nationalMissing));
+    t.add(row("POST /api/v1/indicators/import", (w, c) -> "/api/v1/indicators/import",
+        new Raw("application/json", "not a feed".getBytes(StandardCharsets.UTF_8)),
+        "adm 200 | nat 200 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401"));
+    t.add(row("GET /api/v1/taxii/collections", (w, c) -> "/api/v1/taxii/collections", null, national));
+    t.add(row("GET /api/v1/taxii/feeds", (w, c) -> "/api/v1/taxii/feeds", null, national));
+    t.add(row("POST /api/v1/taxii/collections", (w, c) -> "/api/v1/taxii/collections", Map.of(),
+        "adm 400,415,422 | " + ADMIN_ONLY));
+    t.add(row("PATCH /api/v1/taxii/collections/{id}", (w, c) -> "/api/v1/taxii/collections/no-such-collection",
+        Map.of("title", "x"), "adm 404 | " + ADMIN_ONLY));
+    t.add(row("POST /api/v1/taxii/collections/{id}/objects",
+        (w, c) -> "/api/v1/taxii/collections/no-such-collection/objects", Map.of("incident", 1),
+        "adm 404 | nat 404 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401"));
+    t.add(row("GET /api/v1/incidents/{id}/export", (w, c) -> "/api/v1/incidents/" + w.incidentB2 + "/export?format=stix",
+        null, "adm 200 | nat 200 | anaA 404 | anaB 200 | par 404 | ingA 403 | anon 401"));
     t.add(row("GET /api/v1/rules", (w, c) -> "/api/v1/rules", null, ANY_USER));
     t.add(row("POST /api/v1/rules/reload", (w, c) -> "/api/v1/rules/reload", null, "adm 200 | " + ADMIN_ONLY));
     return t;
@@ -539,6 +560,9 @@ class TenancyMatrixTest {
   void matrix_coversEveryRegisteredRoute() {
     World w = world("sqlite");
     Set<String> registered = new TreeSet<>(w.s.server.routes());
+    // TAXII 2.1 endpoints speak their own protocol (Basic auth, TAXII media types and errors):
+    // their access rules per partner, collection and TLP are the matrix of TaxiiAccessTest
+    registered.removeIf(r -> r.split(" ")[1].startsWith("/taxii2/"));
     Set<String> inMatrix = new TreeSet<>();
     rows().forEach(r -> inMatrix.add(r.route()));
     assertThat(registered).isNotEmpty();
