@@ -109,7 +109,10 @@ final class IndicatorMerger {
     return combine(a, b);
   }
 
-  /** One indicator from two with the same clauses: the first's identity, both sources, the union of validity and labels. */
+  /**
+   * One indicator from two with the same clauses: the first's identity, both sources, the union
+   * of validity and labels.
+   */
   static Indicator combine(Indicator a, Indicator b) {
     return new Indicator(a.id(), a.name().isEmpty() ? b.name() : a.name(), a.description().isEmpty()
         ? b.description() : a.description(), a.clauses(), Math.min(a.validFrom(), b.validFrom()),

@@ -6,18 +6,18 @@ import java.util.List;
 
 /*
  * How and why: compiled once from every indicator known, then shared by all matchers. First the
- * indicators are reduced to the live set (IndicatorMerger): of several versions of one STIX id the newest
- * (modified) wins, revoked ones are dropped, and indicators with the same clauses from different
- * sources become one indicator listing every source (each with its own confidence and marking;
- * validity is the union of theirs). Then every clause is anchored on its most selective
+ * indicators are reduced to the live set (IndicatorMerger): of several versions of one STIX id
+ * the newest (modified) wins, revoked ones are dropped, and indicators with the same clauses
+ * from different sources become one indicator listing every source (each with its own confidence
+ * and marking; validity is the union of theirs). Then every clause is anchored on its most selective
  * observable (hash, URL, domain, address, file name), which goes into a flat table for its type:
  * exact IPv4 and IPv6 addresses in hash tables, CIDR blocks in one hash table per prefix length
  * present (a lookup masks the address once per length, longest first), domains and hashes and
  * file names in case-insensitive string tables, URLs by their normalised key. Clause ids chain
  * through next[] when several clauses share a value. Everything per clause lives in flat arrays
- * (the observables of all clauses in one array), so a million clauses add no objects of their own. The matcher verifies the rest of a
- * multi-observable clause only when its anchor hits, so the common single-value indicator costs
- * one probe per field.
+ * (the observables of all clauses in one array), so a million clauses add no objects of their
+ * own. The matcher verifies the rest of a multi-observable clause only when its anchor hits, so
+ * the common single-value indicator costs one probe per field.
  */
 /**
  * An immutable, compiled snapshot of the live indicators, ready for matching. Thread-safe; share
@@ -62,60 +62,75 @@ public final class IndicatorSet {
     validFrom = new long[n];
     validUntil = new long[n];
     byId = new ValueTables.Strings(false, n);
-    int clauses = 0;
     for (int i = 0; i < n; i++) {
       validFrom[i] = live[i].validFrom();
       validUntil[i] = live[i].validUntil();
-      clauses += live[i].clauses().size();
       byId.put(live[i].id(), i);
     }
+    termStart = termStarts(live);
+    int clauses = termStart.length - 1;
     clauseIndicator = new int[clauses];
-    termStart = new int[clauses + 1];
+    terms = new Observable[termStart[clauses]];
     anchorTerm = new int[clauses];
-    next = new int[clauses];
-    int[] counts = new int[ObservableType.values().length];
-    int c = 0;
-    int t = 0;
-    for (int i = 0; i < n; i++) {
-      List<List<Observable>> cs = live[i].clauses();
-      for (int k = 0; k < cs.size(); k++) {
-        clauseIndicator[c] = i;
-        termStart[c] = t;
-        t += cs.get(k).size();
-        c++;
-      }
-    }
-    termStart[clauses] = t;
-    terms = new Observable[t];
-    boolean multi = false;
-    c = 0;
-    for (int i = 0; i < n; i++) {
-      List<List<Observable>> cs = live[i].clauses();
-      for (int k = 0; k < cs.size(); k++) {
-        List<Observable> clause = cs.get(k);
-        for (int j = 0; j < clause.size(); j++) {
-          terms[termStart[c] + j] = clause.get(j);
-        }
-        anchorTerm[c] = termStart[c] + anchor(terms, termStart[c], termStart[c + 1]);
-        ObservableType type = terms[anchorTerm[c]].type();
-        counts[type.isHash() ? ObservableType.MD5.ordinal() : type.ordinal()]++;
-        multi |= clause.size() > 1;
-        c++;
-      }
-    }
-    multiTerm = multi;
+    flatten(live);
+    multiTerm = terms.length > clauses;
+    int[] counts = anchorCounts();
     ipv4 = new ValueTables.Ints(counts[ObservableType.IPV4.ordinal()]);
     ipv6 = new ValueTables.Longs(counts[ObservableType.IPV6.ordinal()]);
     domains = new ValueTables.Strings(true, counts[ObservableType.DOMAIN.ordinal()]);
     urls = new ValueTables.Strings(false, counts[ObservableType.URL.ordinal()]);
     hashes = new ValueTables.Strings(true, counts[ObservableType.MD5.ordinal()]);
     names = new ValueTables.Strings(true, counts[ObservableType.FILE_NAME.ordinal()]);
+    next = new int[clauses];
     long[] scratch = new long[2];
-    for (c = 0; c < clauses; c++) {
+    for (int c = 0; c < clauses; c++) {
       next[c] = index(terms[anchorTerm[c]], c, scratch);
     }
     cidr4Lengths = lengths(cidr4);
     cidr6Lengths = lengths(cidr6);
+  }
+
+  /** Where each clause's observables start in the flat terms array, and (last) their total. */
+  private static int[] termStarts(Indicator[] live) {
+    int clauses = 0;
+    for (Indicator ind : live) {
+      clauses += ind.clauses().size();
+    }
+    int[] starts = new int[clauses + 1];
+    int c = 0;
+    for (Indicator ind : live) {
+      List<List<Observable>> cs = ind.clauses();
+      for (int k = 0; k < cs.size(); k++, c++) {
+        starts[c + 1] = starts[c] + cs.get(k).size();
+      }
+    }
+    return starts;
+  }
+
+  /** Fills clauseIndicator, terms and anchorTerm from the indicators' clauses. */
+  private void flatten(Indicator[] live) {
+    int c = 0;
+    for (int i = 0; i < live.length; i++) {
+      List<List<Observable>> cs = live[i].clauses();
+      for (int k = 0; k < cs.size(); k++, c++) {
+        List<Observable> clause = cs.get(k);
+        for (int j = 0; j < clause.size(); j++) {
+          terms[termStart[c] + j] = clause.get(j);
+        }
+        clauseIndicator[c] = i;
+        anchorTerm[c] = termStart[c] + anchor(terms, termStart[c], termStart[c + 1]);
+      }
+    }
+  }
+
+  /** Anchors per table: by type ordinal, all hash types counted under MD5 (they share one table). */
+  private int[] anchorCounts() {
+    int[] counts = new int[ObservableType.values().length];
+    for (int a : anchorTerm) {
+      ObservableType type = terms[a].type();
+      counts[type.isHash() ? ObservableType.MD5.ordinal() : type.ordinal()]++;
+    }
+    return counts;
   }
 
   /**
@@ -149,7 +164,10 @@ public final class IndicatorSet {
 
   // ------------------------------------------------------------------ indexing
 
-  /** The index (from {@code from}) of the most selective observable of {@code terms[from, to)}: hash, URL, domain, address, file name. */
+  /**
+   * The index (counted from {@code from}) of the most selective observable of {@code
+   * terms[from, to)}: hash, URL, domain, address, file name.
+   */
   static int anchor(Observable[] terms, int from, int to) {
     int best = from;
     for (int i = from + 1; i < to; i++) {

@@ -16,7 +16,10 @@ import java.util.Map;
  * Stateless; thread-safe.
  */
 final class ListImporter {
-  /** Type column names: each type's name in lower case, with and without '_', and its STIX path; the first type wins. */
+  /**
+   * Type column names: each type's name in lower case, with and without '_', and its STIX path;
+   * the first type wins.
+   */
   private static final Map<String, ObservableType> TYPES = types();
   private static final Map<Marking, List<String>> REFS = refs();
 

@@ -24,14 +24,14 @@ import org.lovcen.core.Timestamps;
  * How and why: a bundle may hold a million objects, so it is streamed, and no tree is built for
  * the common object: the parser walks to the "objects" array and reads each object's fields into
  * reused Fields holders (StixObjects batches them and, on two cores or more, converts them on a
- * second thread while the next batch is tokenized), string values as strings; a value of any other kind (numbers, nested
- * objects, null, a list that does not hold only strings) is read as a small tree, so every check
- * sees what a tree of the whole object would have shown, and reports the same reasons. Fields
- * Lovcen does not read are skipped without decoding. Each object fails alone (its index, line and
- * id make the position, built only when it fails); the rest of the bundle is still read.
- * Identities may come after the indicators that reference them, so source names are resolved once
- * the whole bundle is read. Values that repeat across indicators (timestamps, marking refs, label
- * lists, sources) are shared through the Collector.
+ * second thread while the next batch is tokenized), string values as strings; a value of any other
+ * kind (numbers, nested objects, null, a list that does not hold only strings) is read as a small
+ * tree, so every check sees what a tree of the whole object would have shown, and reports the same
+ * reasons. Fields Lovcen does not read are skipped without decoding. Each object fails alone (its
+ * index, line and id make the position, built only when it fails); the rest of the bundle is still
+ * read. Identities may come after the indicators that reference them, so source names are resolved
+ * once the whole bundle is read. Values that repeat across indicators (timestamps, marking refs,
+ * label lists, sources) are shared through the Collector.
  */
 /** Reads STIX 2.1 bundles. Stateless; thread-safe. */
 final class StixImporter {
