@@ -1,6 +1,7 @@
 package org.lovcen.web;
 
 import java.nio.charset.StandardCharsets;
+import org.lovcen.core.Months;
 
 /*
  * How and why: the NCSA common and combined formats (nginx, Apache) are parsed by hand over the

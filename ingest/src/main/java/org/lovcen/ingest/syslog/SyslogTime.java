@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.zone.ZoneRules;
 import org.lovcen.core.Event;
+import org.lovcen.core.Months;
 
 /*
  * How and why: syslog times come in three shapes, all read here from the message bytes without
@@ -113,7 +114,7 @@ final class SyslogTime {
     if (to - i < 14) {
       return Event.NO_TIME;
     }
-    int month = month(b[i], b[i + 1], b[i + 2]);
+    int month = Months.of(b[i], b[i + 1], b[i + 2]);
     if (month < 0 || b[i + 3] != ' ') {
       return Event.NO_TIME;
     }
@@ -263,38 +264,8 @@ final class SyslogTime {
   }
 
   private static long localMicros(int year, int month, int day, int hour, int minute, int second) {
-    long days = epochDay(year, month, day);
+    long days = Months.epochDay(year, month, day);
     return ((days * 24 + hour) * 60 + minute) * 60_000_000L + second * 1_000_000L;
-  }
-
-  /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-  static long epochDay(int y, int m, int d) {
-    y -= m <= 2 ? 1 : 0;
-    long era = Math.floorDiv(y, 400);
-    long yoe = y - era * 400;
-    long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-  }
-
-  /** 1..12 for a three-letter English month name (any case), else -1. */
-  static int month(byte a, byte b, byte c) {
-    int k = ((a | 0x20) << 16) | ((b | 0x20) << 8) | (c | 0x20);
-    return switch (k) {
-      case ('j' << 16) | ('a' << 8) | 'n' -> 1;
-      case ('f' << 16) | ('e' << 8) | 'b' -> 2;
-      case ('m' << 16) | ('a' << 8) | 'r' -> 3;
-      case ('a' << 16) | ('p' << 8) | 'r' -> 4;
-      case ('m' << 16) | ('a' << 8) | 'y' -> 5;
-      case ('j' << 16) | ('u' << 8) | 'n' -> 6;
-      case ('j' << 16) | ('u' << 8) | 'l' -> 7;
-      case ('a' << 16) | ('u' << 8) | 'g' -> 8;
-      case ('s' << 16) | ('e' << 8) | 'p' -> 9;
-      case ('o' << 16) | ('c' << 8) | 't' -> 10;
-      case ('n' << 16) | ('o' << 8) | 'v' -> 11;
-      case ('d' << 16) | ('e' << 8) | 'c' -> 12;
-      default -> -1;
-    };
   }
 
   static int digit(byte c) {

@@ -1,11 +1,14 @@
-package org.lovcen.web;
+package org.lovcen.core;
 
-/** Month names and the civil calendar, without java.time on the per-line path. Stateless. */
-final class Months {
+/**
+ * Month names and the civil calendar, without java.time on per-line paths (access logs, syslog).
+ * Stateless.
+ */
+public final class Months {
   private Months() {}
 
   /** 1..12 for a three-letter English month (any case), else -1. */
-  static int of(byte a, byte b, byte c) {
+  public static int of(byte a, byte b, byte c) {
     int k = ((a | 0x20) << 16) | ((b | 0x20) << 8) | (c | 0x20);
     return switch (k) {
       case ('j' << 16) | ('a' << 8) | 'n' -> 1;
@@ -25,7 +28,7 @@ final class Months {
   }
 
   /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-  static long epochDay(int y, int m, int d) {
+  public static long epochDay(int y, int m, int d) {
     y -= m <= 2 ? 1 : 0;
     long era = Math.floorDiv(y, 400);
     long yoe = y - era * 400;
