@@ -38,9 +38,6 @@ import org.lovcen.store.StoredEvent;
  */
 /** A running {@code lovcen serve}. Thread-safe; close it once. */
 public final class LovcenServer implements AutoCloseable {
-  /** What the server reports about its rule set. */
-  public record RuleReport(RuleSet.Report report, long loadedAtMillis) {}
-
   private final ServeConfig config;
   private final Database db;
   private final Supplier<RuleSet> ruleLoader;
@@ -171,16 +168,13 @@ public final class LovcenServer implements AutoCloseable {
     metrics.gauge("lovcen_ingest_queue_events", "Events waiting to be stored", queue::queued);
     metrics.gauge("lovcen_detection_backlog_batches", "Stored batches waiting for detection", detection::backlog);
     metrics.gauge("lovcen_detection_lag_events", "Stored events not yet detected",
-        () -> Math.max(0, writerLastId() - detection.cursor()));
+        () -> Math.max(0, writer.lastId() - detection.cursor()));
     metrics.gauges("lovcen_rule_evaluations", "Full evaluations of the 20 rules evaluated most often (the "
         + "rules whose prefilter lets most events through: where detection time goes)", "rule", detection::topRules);
     metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
     metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
   }
 
-  private long writerLastId() {
-    return writer.lastId();
-  }
 
   /** Re-reads the rules (and indicators) and swaps them in; returns the new report. */
   public RuleSet.Report reloadRules() {

@@ -10,7 +10,6 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.lovcen.core.Event;
@@ -139,18 +138,5 @@ final class SyslogIntakes implements SyslogIntake {
     } catch (IOException | GeneralSecurityException e) {
       throw new LovcenException("syslog.tls_keystore " + c.tlsKeystore() + ": " + e.getMessage());
     }
-  }
-
-  /** Counts of every listener, for metrics. */
-  static Map<SyslogServer.Listener, SyslogServer.Counts> counts(SyslogServer s) {
-    java.util.EnumMap<SyslogServer.Listener, SyslogServer.Counts> m = new java.util.EnumMap<>(SyslogServer.Listener.class);
-    for (SyslogServer.Listener l : SyslogServer.Listener.values()) {
-      try {
-        m.put(l, s.counts(l));
-      } catch (RuntimeException e) {
-        // listener not configured
-      }
-    }
-    return m;
   }
 }

@@ -1,7 +1,6 @@
 package org.lovcen.server.live;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.lovcen.intel.IndicatorSet;
@@ -43,8 +42,4 @@ public record Engine(RuleSet rules, IndicatorSet indicators, Map<String, Set<Str
     return new Engine(rules, indicators, new HashMap<>(), new HashMap<>(), 1);
   }
 
-  /** Rule ids this snapshot runs (for the API's rule list). */
-  public List<String> ruleIds() {
-    return rules.rules().stream().map(r -> r.id()).toList();
-  }
 }
