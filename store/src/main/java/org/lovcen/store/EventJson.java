@@ -83,8 +83,11 @@ public final class EventJson {
     }
   }
 
+  private static final java.util.regex.Pattern JSON_NUMBER =
+      java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
   static boolean isJsonNumber(String v) {
-    return v != null && v.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+    return v != null && JSON_NUMBER.matcher(v).matches();
   }
 
   /** Appends the fields of a JSON object written by {@link #write} to {@code into}. */
