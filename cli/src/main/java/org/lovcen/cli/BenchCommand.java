@@ -45,9 +45,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measures events/s and MB/s per core of reading plus detection with all rules.")
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--events", defaultValue = "1000000", description = "Ordinary events to generate (default: "
-      + "${DEFAULT-VALUE}).")
-  long events;
+  @Option(names = "--events", description = "Ordinary events to generate (default: 1,000,000; with --serve "
+      + "200,000, sent round and round).")
+  Long events;
 
   @Option(names = "--input", paramLabel = "PATH", description = "Measure over these files or folders (JSON or "
       + "EVTX) instead of generated data (repeatable).")
@@ -73,6 +73,34 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--web", description = "Measure access-log parsing plus all website detectors instead.")
   boolean web;
 
+  @Option(names = "--serve", description = "Measure the server instead: ingest over HTTP, storage and detection "
+      + "(with --clients, --seconds, --warmup, --batch, --database).")
+  boolean serve;
+
+  @Option(names = "--clients", defaultValue = "4", description = "With --serve: concurrent HTTP clients (default: "
+      + "${DEFAULT-VALUE}).")
+  int clients;
+
+  @Option(names = "--seconds", defaultValue = "60", description = "With --serve: length of the measured phase "
+      + "(default: ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--warmup", defaultValue = "30", description = "With --serve: seconds of warm-up before it "
+      + "(default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--batch", defaultValue = "1000", description = "With --serve: events per ingest request "
+      + "(default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--rate", defaultValue = "0", description = "With --serve: events/s the clients offer in all "
+      + "(default: 0, as fast as the server answers).")
+  int rate;
+
+  @Option(names = "--database", paramLabel = "URL", description = "With --serve: the store (default: embedded "
+      + "SQLite in a temporary folder), e.g. postgresql://user:password@host:port/db.")
+  String database;
+
   @Option(names = "--indicators", paramLabel = "FILE_OR_DIR", description = "Also match every event against these "
       + "indicators (repeatable), as hunt --indicators does.")
   List<Path> indicators;
@@ -83,6 +111,10 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (web) {
       return WebBench.run(repeat + 1);
+    }
+    if (serve) {
+      return ServeBench.run(new ServeBench.Options(events == null ? 200_000 : events, rules, clients, seconds, warmup,
+          batch, database, rate));
     }
     if (indicators != null && !indicators.isEmpty()) {
       long i0 = System.nanoTime();
@@ -180,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
   private Path corpus(Path file) throws IOException {
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
       ScenarioGenerator.Summary s = ScenarioGenerator.writeTo(out, ScenarioGenerator.Options.defaults()
-          .withEvents(events).withInstitutions(4).withHosts(300));
+          .withEvents(events == null ? 1_000_000 : events).withInstitutions(4).withHosts(300));
       long samples = regressionSamples(out);
       out("corpus: %,d generated events (%,d of the intrusion) + %,d SigmaHQ regression events", s.events(),
           s.attackEvents(), samples);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.lovcen.server.LovcenServer;
 import org.lovcen.server.ServeConfig;
 import org.lovcen.sigma.RuleSet;
@@ -52,11 +53,26 @@ final class ServeCommand implements Callable<Integer> {
     }
     ServeConfig cfg = config == null ? ServeConfig.defaults(env) : ServeConfig.load(config, env);
     CountDownLatch stop = new CountDownLatch(1);
-    try (LovcenServer server = LovcenServer.start(cfg, () -> rules(cfg))) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    CountDownLatch closed = new CountDownLatch(1);
+    LovcenServer server = LovcenServer.start(cfg, () -> rules(cfg));
+    try {
+      // The JVM halts as soon as its shutdown hooks return: this one waits until the server is closed
+      // (listeners first, then the writer and detection), or SIGTERM would cut the close short.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        stop.countDown();
+        try {
+          closed.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "lovcen-shutdown"));
       System.err.println("lovcen: serving on http://" + cfg.listen().host() + ":" + server.port() + " (store "
           + server.database().display() + ", " + server.ruleCount() + " rules)");
       stop.await();
+    } finally {
+      server.close();
+      System.err.println("lovcen: stopped");
+      closed.countDown();
     }
     return 0;
   }

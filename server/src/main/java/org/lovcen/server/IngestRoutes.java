@@ -96,7 +96,9 @@ final class IngestRoutes {
     if (!problems.isEmpty()) {
       server.metrics().rejected.labelValues("http", "malformed").inc(problems.size());
     }
-    Receipt r = submit(Batch.of(institution, events, key, problems.size()), false);
+    Long arrived = ctx.attribute("t0"); // alert latency counts from the request's arrival, parsing included
+    Receipt r = submit(Batch.of(institution, events, key, problems.size(),
+        arrived == null ? System.nanoTime() : arrived), false);
     server.metrics().ingested.labelValues(institution, "http").inc(r.duplicate() ? 0 : r.accepted());
     ctx.json(answer(r, problems));
   }

@@ -10,7 +10,13 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.DelegatingTransactionHandler;
+import org.jdbi.v3.core.transaction.TransactionHandler;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /*
  * How and why: one schema, two databases. SQLite is the embedded default (one file in the data
@@ -31,6 +37,53 @@ public final class Database implements AutoCloseable {
     this.dialect = dialect;
     this.display = display;
     this.jdbi = Jdbi.create(pool);
+    if (dialect == Dialect.SQLITE) {
+      jdbi.setTransactionHandler(new TakingTurns(jdbi.getTransactionHandler(), new ReentrantLock(true)));
+    }
+  }
+
+  /*
+   * SQLite has one writer at a time. A transaction that began as a reader and then writes fails
+   * at once (SQLITE_BUSY) when another connection committed meanwhile, so transactions begin
+   * IMMEDIATE (taking the write lock first; every transaction in the store writes). Waiting for
+   * the lock inside SQLite polls with sleeps of up to 100 ms, which stalls the ingest writer and
+   * the detection loop behind each other; so the transactions of this process take turns on a
+   * fair lock instead, and SQLite's busy timeout only covers other processes.
+   */
+  /** Transactions that take turns on a lock (SQLite). */
+  static final class TakingTurns extends DelegatingTransactionHandler {
+    private final ReentrantLock lock;
+
+    TakingTurns(TransactionHandler delegate, ReentrantLock lock) {
+      super(delegate);
+      this.lock = lock;
+    }
+
+    @Override
+    public TransactionHandler specialize(Handle handle) throws SQLException {
+      return new TakingTurns(getDelegate().specialize(handle), lock);
+    }
+
+    @Override
+    public <R, X extends Exception> R inTransaction(Handle handle, HandleCallback<R, X> callback) throws X {
+      lock.lock();
+      try {
+        return super.inTransaction(handle, callback);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public <R, X extends Exception> R inTransaction(Handle handle, TransactionIsolationLevel level,
+        HandleCallback<R, X> callback) throws X {
+      lock.lock();
+      try {
+        return super.inTransaction(handle, level, callback);
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /**
@@ -71,6 +124,7 @@ public final class Database implements AutoCloseable {
       c.addDataSourceProperty("journal_mode", "WAL");
       c.addDataSourceProperty("synchronous", "FULL");
       c.addDataSourceProperty("busy_timeout", "30000");
+      c.addDataSourceProperty("transaction_mode", "IMMEDIATE");
       c.addDataSourceProperty("foreign_keys", "true");
       c.setMaximumPoolSize(Math.max(2, poolSize));
       dialect = Dialect.SQLITE;

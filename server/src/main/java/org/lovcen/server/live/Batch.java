@@ -14,6 +14,11 @@ import org.lovcen.core.Event;
 public record Batch(String institution, List<Event> events, String key, int rejected, long receivedNanos,
     CompletableFuture<Receipt> done) {
   public static Batch of(String institution, List<Event> events, String key, int rejected) {
-    return new Batch(institution, events, key, rejected, System.nanoTime(), new CompletableFuture<>());
+    return of(institution, events, key, rejected, System.nanoTime());
+  }
+
+  /** A batch of a request that arrived at {@code receivedNanos} ({@link System#nanoTime()}). */
+  public static Batch of(String institution, List<Event> events, String key, int rejected, long receivedNanos) {
+    return new Batch(institution, events, key, rejected, receivedNanos, new CompletableFuture<>());
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,11 @@ import org.lovcen.store.AlertRow;
  *
  * Before detection, each event's source and record are set to "event" and its store id, so that
  * the evidence of correlation alerts points at stored events.
+ *
+ * Writing a batch's alerts waits for the store (on SQLite, for the store writer's transaction to
+ * end), so it runs on a second thread, one batch behind: the rules run on the next batch
+ * meanwhile. The hand-over holds at most two batches, and the cursor moves only when a batch's
+ * alerts are committed, in batch order, so a crash still loses nothing.
  */
 /** Runs detection over stored events. Thread-safe to start, stop and swap the engine. */
 public final class DetectionLoop implements AutoCloseable {
@@ -48,6 +54,8 @@ public final class DetectionLoop implements AutoCloseable {
   private final long latenessMicros;
   private final Observer observer;
   private final Thread thread;
+  private final Thread alertWriter;
+  private final BlockingQueue<Detected> detected = new ArrayBlockingQueue<>(2);
   private final Map<SigmaRule, SigmaAlerts.RuleInfo> infos = new ConcurrentHashMap<>();
   private volatile boolean running = true;
   private volatile long cursor;
@@ -58,8 +66,8 @@ public final class DetectionLoop implements AutoCloseable {
   private Correlations correlations;
   private CorrelationDetector detector;
   private IndicatorMatcher intel;
-  private final List<AlertRow> out = new ArrayList<>();
-  private final List<Long> latencies = new ArrayList<>();
+  private List<AlertRow> out = new ArrayList<>();
+  private List<Long> latencies = new ArrayList<>();
   private StoreWriter.Stored item;
   private final Evaluator.Matches onMatch = this::match;
   private final Consumer<Alert> onIndicator = a -> out.add(AlertRows.single(a, item.id()));
@@ -74,9 +82,15 @@ public final class DetectionLoop implements AutoCloseable {
     this.observer = observer;
     this.thread = new Thread(this::run, "lovcen-detection");
     this.thread.setDaemon(true);
+    this.alertWriter = new Thread(this::writeAlerts, "lovcen-alert-writer");
+    this.alertWriter.setDaemon(true);
   }
 
+  /** The alerts of one evaluated batch, on their way to the store. */
+  private record Detected(List<AlertRow> alerts, long last, int events, List<Long> latencies, long evaluateNanos) {}
+
   public DetectionLoop start() {
+    alertWriter.start();
     thread.start();
     return this;
   }
@@ -96,14 +110,27 @@ public final class DetectionLoop implements AutoCloseable {
       try {
         List<StoreWriter.Stored> batch = input.poll(200, TimeUnit.MILLISECONDS);
         if (batch != null) {
-          process(batch);
+          detected.put(evaluate(batch));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void writeAlerts() {
+    while (running || !detected.isEmpty()) {
+      try {
+        Detected d = detected.poll(200, TimeUnit.MILLISECONDS);
+        if (d != null) {
+          store(d);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        // The store failed while writing alerts: keep the batch's events for a retry after a pause.
-        pause();
+        return; // stopping while the store is unavailable: the cursor stays, a restart re-detects
       }
     }
   }
@@ -121,12 +148,17 @@ public final class DetectionLoop implements AutoCloseable {
    * at start-up, to replay events stored but not yet detected.
    */
   public void process(List<StoreWriter.Stored> batch) {
+    store(evaluate(batch));
+  }
+
+  /** Runs the rules over one batch; returns its alerts. */
+  private Detected evaluate(List<StoreWriter.Stored> batch) {
     Engine e = engine.get();
     if (e != current) {
       switchTo(e);
     }
-    out.clear();
-    latencies.clear();
+    out = new ArrayList<>();
+    latencies = new ArrayList<>();
     long t0 = System.nanoTime();
     for (StoreWriter.Stored s : batch) {
       item = s;
@@ -140,15 +172,19 @@ public final class DetectionLoop implements AutoCloseable {
         latencies.add(s.receivedNanos());
       }
     }
-    long t1 = System.nanoTime();
-    long last = batch.get(batch.size() - 1).id();
+    return new Detected(out, batch.get(batch.size() - 1).id(), batch.size(), latencies, System.nanoTime() - t0);
+  }
+
+  /** Stores a batch's alerts and moves the cursor past it, retrying while the store is unavailable. */
+  private void store(Detected d) {
     while (true) {
       try {
-        int stored = sink.write(out, last);
+        long t1 = System.nanoTime();
+        int stored = sink.write(d.alerts(), d.last());
         long t2 = System.nanoTime();
-        cursor = last;
-        observer.batch(batch.size(), stored, t1 - t0, t2 - t1);
-        for (long r : latencies) {
+        cursor = d.last();
+        observer.batch(d.events(), stored, d.evaluateNanos(), t2 - t1);
+        for (long r : d.latencies()) {
           observer.alertLatency(t2 - r);
         }
         return;
@@ -219,14 +255,17 @@ public final class DetectionLoop implements AutoCloseable {
     return !still[0];
   }
 
+  /** Stops detection; alerts of batches already evaluated are still stored (for up to 5 s). */
   @Override
   public void close() {
     running = false;
     thread.interrupt();
     try {
       thread.join(5000);
+      alertWriter.join(5000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    alertWriter.interrupt();
   }
 }
