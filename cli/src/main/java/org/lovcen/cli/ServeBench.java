@@ -78,6 +78,11 @@ final class ServeBench {
     List<byte[]> bodies = bodies();
     Path data = Files.createTempDirectory("lovcen-servebench");
     Map<String, String> env = new HashMap<>();
+    System.getenv().forEach((k, v) -> {
+      if (k.startsWith("LOVCEN_")) {
+        env.put(k, v); // the server's settings (LOVCEN_INGEST_BATCH_EVENTS …) apply to the bench too
+      }
+    });
     env.put("LOVCEN_DATA", data.toString());
     env.put("LOVCEN_DATABASE_URL", o.database() == null ? "" : o.database());
     env.put("LOVCEN_LISTEN_HOST", "127.0.0.1");

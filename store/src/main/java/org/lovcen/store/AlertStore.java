@@ -68,12 +68,18 @@ public final class AlertStore {
     return out;
   }
 
+  /** An alert's JSON columns (tags, fields, group, evidence), encoded ahead of the transaction. */
+  public static String[] encode(AlertRow a) {
+    return new String[] {Json.write(a.tags()), Json.write(a.fields()), Json.write(a.group()), Json.write(a.evidence())};
+  }
+
   /**
    * Inserts new alerts (with their incidents) in one batch inside the caller's transaction; an
-   * alert whose institution and fingerprint exist is skipped. Binds by position on the driver's
-   * statement: with an alert for one event in seven, this is on the detection path.
+   * alert whose institution and fingerprint exist is skipped. {@code encoded} holds each row's
+   * {@link #encode} (null: encoded here). Binds by position on the driver's statement: with an
+   * alert for one event in seven, this is on the detection path.
    */
-  public void insertAll(Handle h, List<AlertRow> rows, long nowMicros) {
+  public void insertAll(Handle h, List<AlertRow> rows, List<String[]> encoded, long nowMicros) {
     if (rows.isEmpty()) {
       return;
     }
@@ -81,7 +87,9 @@ public final class AlertStore {
         + "fingerprint, kind, rule_id, rule_title, level, level_rank, author, tags, ts, last_ts, host, channel, "
         + "event_ref, fields, grp, evidence, incident_id, retrospective, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
         + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (institution_id, fingerprint) DO NOTHING")) {
-      for (AlertRow a : rows) {
+      for (int i = 0; i < rows.size(); i++) {
+        AlertRow a = rows.get(i);
+        String[] json = encoded == null ? encode(a) : encoded.get(i);
         st.setString(1, a.institution());
         st.setString(2, a.fingerprint());
         st.setString(3, a.kind());
@@ -90,15 +98,15 @@ public final class AlertStore {
         st.setString(6, a.level());
         st.setInt(7, a.levelRank());
         st.setString(8, a.author());
-        st.setString(9, Json.write(a.tags()));
+        st.setString(9, json[0]);
         st.setLong(10, a.ts());
         st.setLong(11, a.lastTs());
         st.setString(12, a.host());
         st.setString(13, a.channel());
         st.setObject(14, a.eventRef(), Types.BIGINT);
-        st.setString(15, Json.write(a.fields()));
-        st.setString(16, Json.write(a.group()));
-        st.setString(17, Json.write(a.evidence()));
+        st.setString(15, json[1]);
+        st.setString(16, json[2]);
+        st.setString(17, json[3]);
         st.setObject(18, a.incident(), Types.BIGINT);
         st.setInt(19, a.retrospective() ? 1 : 0);
         st.setLong(20, nowMicros);

@@ -125,6 +125,8 @@ public final class Database implements AutoCloseable {
       c.addDataSourceProperty("synchronous", "FULL");
       c.addDataSourceProperty("busy_timeout", "30000");
       c.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+      c.addDataSourceProperty("cache_size", "-65536");
+      c.addDataSourceProperty("wal_autocheckpoint", "16384");
       c.addDataSourceProperty("foreign_keys", "true");
       c.setMaximumPoolSize(Math.max(2, poolSize));
       dialect = Dialect.SQLITE;
@@ -175,6 +177,29 @@ public final class Database implements AutoCloseable {
 
   public Jdbi jdbi() {
     return jdbi;
+  }
+
+  /**
+   * Runs {@code work} in a transaction that commits without waiting for the disk (SQLite:
+   * synchronous NORMAL for it; PostgreSQL: synchronous_commit off). A crash of the process loses
+   * nothing; a power failure may lose the latest such transactions, whole, never half of one.
+   * For writes that are derived again after a restart: the detection's alerts with its cursor.
+   */
+  public <R, X extends Exception> R inUnsyncedTransaction(HandleCallback<R, X> work) throws X {
+    if (dialect == Dialect.POSTGRESQL) {
+      return jdbi.inTransaction(h -> {
+        h.execute("SET LOCAL synchronous_commit TO OFF");
+        return work.withHandle(h);
+      });
+    }
+    return jdbi.withHandle(h -> {
+      h.execute("PRAGMA synchronous = NORMAL");
+      try {
+        return h.inTransaction(work);
+      } finally {
+        h.execute("PRAGMA synchronous = FULL");
+      }
+    });
   }
 
   public Dialect dialect() {

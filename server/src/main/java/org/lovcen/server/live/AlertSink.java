@@ -52,7 +52,13 @@ public final class AlertSink {
   /** Stores new alerts (duplicates skipped) with their incidents and moves the cursor; returns alerts stored. */
   public int write(List<AlertRow> rows, long cursor) {
     long now = System.currentTimeMillis() * 1000;
-    return db.jdbi().inTransaction(h -> {
+    Map<AlertRow, String[]> encoded = new IdentityHashMap<>(); // outside the transaction: SQLite has one writer
+    for (AlertRow a : rows) {
+      encoded.computeIfAbsent(a, AlertStore::encode);
+    }
+    // Unsynced: if a power failure loses this commit, it loses the cursor with it, and the events
+    // (committed with a sync before their requests were answered) are detected again.
+    return db.inUnsyncedTransaction(h -> {
       Set<String> seen = alerts.existing(h, rows);
       Map<String, Map<String, List<AlertRow>>> byHost = new LinkedHashMap<>();
       int stored = 0;
@@ -78,13 +84,15 @@ public final class AlertSink {
       }
       incidents.updateAggregates(h, updated);
       List<AlertRow> fresh = new ArrayList<>(stored);
+      List<String[]> json = new ArrayList<>(stored);
       for (AlertRow a : rows) {
         Long incident = incidentOf.remove(a); // once: a batch may hold the same alert twice
         if (incident != null) {
           fresh.add(a.withIncident(incident));
+          json.add(encoded.get(a));
         }
       }
-      alerts.insertAll(h, fresh, now);
+      alerts.insertAll(h, fresh, json, now);
       if (cursor >= 0) {
         settings.setCursor(h, CURSOR, cursor);
       }
