@@ -115,6 +115,8 @@ public final class DetectionLoop implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
+      } catch (RuntimeException e) {
+        pause(); // a failure in the engine must not end detection for good
       }
     }
   }
