@@ -37,6 +37,7 @@ public final class Metrics implements DetectionLoop.Observer {
   private final Summary latency = Summary.builder().name("lovcen_alert_latency_seconds")
       .help("From the arrival of an ingest request to its alert being stored")
       .quantile(0.5, 0.01).quantile(0.99, 0.001).maxAgeSeconds(300).register(registry);
+  private final LatencyCounts latencyCounts = new LatencyCounts();
 
   /** Registers a gauge read at scrape time. */
   public void gauge(String name, String help, DoubleSupplier value) {
@@ -60,6 +61,12 @@ public final class Metrics implements DetectionLoop.Observer {
   @Override
   public void alertLatency(long nanos) {
     latency.observe(nanos / NANOS);
+    latencyCounts.record(nanos);
+  }
+
+  /** The alert latencies counted per millisecond, for the quantiles of a stretch of time. */
+  public LatencyCounts alertLatencies() {
+    return latencyCounts;
   }
 
   /** The current quantile of the alert latency in seconds (NaN before any alert). */

@@ -31,6 +31,8 @@ public final class Database implements AutoCloseable {
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final String display;
+  private final Thread checkpointer;
+  private volatile boolean open = true;
 
   private Database(HikariDataSource pool, Dialect dialect, String display) {
     this.pool = pool;
@@ -39,6 +41,11 @@ public final class Database implements AutoCloseable {
     this.jdbi = Jdbi.create(pool);
     if (dialect == Dialect.SQLITE) {
       jdbi.setTransactionHandler(new TakingTurns(jdbi.getTransactionHandler(), new ReentrantLock(true)));
+      checkpointer = new Thread(this::checkpoints, "lovcen-checkpoint");
+      checkpointer.setDaemon(true);
+      checkpointer.start();
+    } else {
+      checkpointer = null;
     }
   }
 
@@ -125,7 +132,7 @@ public final class Database implements AutoCloseable {
       c.addDataSourceProperty("synchronous", "FULL");
       c.addDataSourceProperty("busy_timeout", "30000");
       c.addDataSourceProperty("cache_size", "-65536");
-      c.addDataSourceProperty("wal_autocheckpoint", "16384");
+      c.addDataSourceProperty("wal_autocheckpoint", "65536");
       c.addDataSourceProperty("foreign_keys", "true");
       // Transactions take the write lock when they begin: a transaction that reads and then
       // writes would otherwise fail at once (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not
@@ -226,6 +233,37 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    open = false;
+    if (checkpointer != null) {
+      checkpointer.interrupt();
+      try {
+        checkpointer.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     pool.close();
+  }
+
+  /*
+   * SQLite copies the write-ahead log into the database file at a checkpoint, which a commit runs
+   * itself once the log passes wal_autocheckpoint pages, inside its transaction, with a disk
+   * sync: the writers take turns, so every writer waited for it. This thread instead runs PASSIVE
+   * checkpoints twice a second beside the writers (they need no lock and block no one); the
+   * automatic checkpoint stays as a bound (256 MB of log) should this thread fall behind.
+   */
+  private void checkpoints() {
+    while (open) {
+      try {
+        Thread.sleep(500);
+        jdbi.useHandle(h -> h.execute("PRAGMA wal_checkpoint(PASSIVE)"));
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (open) {
+          System.getLogger("lovcen.store").log(System.Logger.Level.WARNING, "checkpoint failed: " + rootMessage(e));
+        }
+      }
+    }
   }
 }

@@ -104,9 +104,9 @@ public final class EventStore {
    * returns how many.
    */
   public int deleteOlderThan(String institution, int days, long nowMicros) {
-    int cutoff = StoredEvent.day(nowMicros) - days;
-    return db.jdbi().withHandle(h -> h.createUpdate("DELETE FROM events WHERE day < :d AND institution_id = :i")
-        .bind("d", cutoff).bind("i", institution).execute());
+    long cutoff = (StoredEvent.day(nowMicros) - (long) days) * 86_400_000_000L; // the start of the cutoff day
+    return db.jdbi().withHandle(h -> h.createUpdate("DELETE FROM events WHERE institution_id = :i AND ts < :t")
+        .bind("i", institution).bind("t", cutoff).execute());
   }
 
   /** {@code text} as it appears inside a JSON string (backslashes and quotes escaped). */

@@ -73,4 +73,29 @@ class DatabaseTest {
       assertThat(rows).isEqualTo(2);
     }
   }
+
+  /** Checkpoints run beside the writers: the log is copied into the database without a commit doing it. */
+  @Test
+  void sqlite_writeAheadLog_isCheckpointedInTheBackground() throws Exception {
+    try (var fresh = TestDatabases.open("sqlite", dir)) {
+      Database db = fresh.db();
+      db.jdbi().useTransaction(h -> {
+        for (int i = 0; i < 2_000; i++) {
+          h.execute("INSERT INTO cursors (name, value) VALUES (?, ?)", "c" + i + "x".repeat(200), i);
+        }
+      });
+      int[] state = null;
+      for (int tries = 0; tries < 50; tries++) {
+        Thread.sleep(100);
+        // (busy, frames in the log, frames already checkpointed) without checkpointing anything: NOOP
+        state = db.jdbi().withHandle(h -> h.createQuery("PRAGMA wal_checkpoint(NOOP)")
+            .map((rs, c) -> new int[] {rs.getInt(1), rs.getInt(2), rs.getInt(3)}).one());
+        if (state[1] > 0 && state[2] == state[1]) {
+          break;
+        }
+      }
+      assertThat(state[1]).as("frames in the log").isGreaterThan(10);
+      assertThat(state[2]).as("frames checkpointed").isEqualTo(state[1]);
+    }
+  }
 }

@@ -110,13 +110,18 @@ public final class StoreWriter implements AutoCloseable {
   }
 
   private void write(List<Batch> group) throws InterruptedException {
-    List<Stored> stored = new ArrayList<>();
+    int sum = 0;
+    for (Batch b : group) {
+      sum += b.events().size();
+    }
+    int size = sum;
+    List<Stored> stored = new ArrayList<>(size);
     Receipt[] receipts = new Receipt[group.size()];
     long t0 = System.nanoTime();
     long before = nextId;
     try {
       db.jdbi().useTransaction(h -> {
-        List<StoredEvent> rows = new ArrayList<>();
+        List<StoredEvent> rows = new ArrayList<>(size);
         long id = nextId;
         for (int i = 0; i < group.size(); i++) {
           Batch b = group.get(i);
