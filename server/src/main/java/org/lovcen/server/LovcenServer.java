@@ -74,7 +74,7 @@ public final class LovcenServer implements AutoCloseable {
       engine.set(settings(Engine.of(rules, indicators.compile())));
       long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
       AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal());
-      this.queue = new IngestQueue(config.ingest().queueEvents());
+      this.queue = new IngestQueue(config.ingest().queueEvents(), config.ingest().institutionSharePercent());
       // Stored events waiting for detection are bounded by about DETECTION_BACKLOG_EVENTS (a second
       // or two of ingest): when detection falls behind, the writer waits and ingest answers 429,
       // instead of alerts falling ever further behind their events.
