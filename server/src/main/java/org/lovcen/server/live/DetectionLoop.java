@@ -158,7 +158,7 @@ public final class DetectionLoop implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | StackOverflowError e) {
         // A bug in a detector must not stop detection; the batch's events stay stored and are
         // detected again at the next start (their cursor was not moved).
         LOG.log(System.Logger.Level.ERROR, "detection failed on a batch: " + e, e);
