@@ -182,6 +182,8 @@ public final class LovcenServer implements AutoCloseable {
           org.lovcen.sigma.RegexFallbacks.snapshot().forEach((k, v) -> m.put(k.length() > 200 ? k.substring(0, 200) : k, v));
           return m;
         });
+    metrics.gauge("lovcen_correlation_future_hits", "Correlation hits left out because they were dated more than "
+        + "15 minutes ahead of the server's clock", detection::futureHits);
     metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
     metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
   }
