@@ -122,7 +122,9 @@ final class IngestRoutes {
     if (rejected[0] > 0) {
       server.metrics().rejected.labelValues("http", "malformed").inc(rejected[0]);
     }
-    Receipt r = submit(Batch.of(institution, events, key, rejected[0]), false);
+    Long arrived = ctx.attribute("t0"); // alert latency counts from the request's arrival, parsing included
+    Receipt r = submit(Batch.of(institution, events, key, rejected[0],
+        arrived == null ? System.nanoTime() : arrived), false);
     server.metrics().ingested.labelValues(institution, "http").inc(r.duplicate() ? 0 : r.accepted());
     ctx.json(answer(r, problems));
   }

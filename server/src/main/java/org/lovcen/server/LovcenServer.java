@@ -38,6 +38,8 @@ import org.lovcen.store.StoredEvent;
  */
 /** A running {@code lovcen serve}. Thread-safe; close it once. */
 public final class LovcenServer implements AutoCloseable {
+  private static final int DETECTION_BACKLOG_EVENTS = 20_000;
+
   private final ServeConfig config;
   private final Database db;
   private final Supplier<RuleSet> ruleLoader;
@@ -73,7 +75,10 @@ public final class LovcenServer implements AutoCloseable {
       long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
       AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal());
       this.queue = new IngestQueue(config.ingest().queueEvents());
-      int backlog = Math.max(4, config.ingest().queueEvents() / Math.max(1, config.ingest().batchEvents()));
+      // Stored events waiting for detection are bounded by about DETECTION_BACKLOG_EVENTS (a second
+      // or two of ingest): when detection falls behind, the writer waits and ingest answers 429,
+      // instead of alerts falling ever further behind their events.
+      int backlog = Math.max(2, DETECTION_BACKLOG_EVENTS / Math.max(1, config.ingest().batchEvents()));
       this.writer = new StoreWriter(db, queue, config.ingest().batchEvents(), config.ingest().batchMillis(), backlog,
           nanos -> metrics.eventWrite.observe(nanos / 1e9));
       long cursor = new Settings(db).cursor(AlertSink.CURSOR);

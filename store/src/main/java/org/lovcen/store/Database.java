@@ -10,7 +10,13 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.DelegatingTransactionHandler;
+import org.jdbi.v3.core.transaction.TransactionHandler;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /*
  * How and why: one schema, two databases. SQLite is the embedded default (one file in the data
@@ -31,6 +37,53 @@ public final class Database implements AutoCloseable {
     this.dialect = dialect;
     this.display = display;
     this.jdbi = Jdbi.create(pool);
+    if (dialect == Dialect.SQLITE) {
+      jdbi.setTransactionHandler(new TakingTurns(jdbi.getTransactionHandler(), new ReentrantLock(true)));
+    }
+  }
+
+  /*
+   * SQLite has one writer at a time. A transaction that began as a reader and then writes fails
+   * at once (SQLITE_BUSY) when another connection committed meanwhile, so transactions begin
+   * IMMEDIATE (taking the write lock first; every transaction in the store writes). Waiting for
+   * the lock inside SQLite polls with sleeps of up to 100 ms, which stalls the ingest writer and
+   * the detection loop behind each other; so the transactions of this process take turns on a
+   * fair lock instead, and SQLite's busy timeout only covers other processes.
+   */
+  /** Transactions that take turns on a lock (SQLite). */
+  static final class TakingTurns extends DelegatingTransactionHandler {
+    private final ReentrantLock lock;
+
+    TakingTurns(TransactionHandler delegate, ReentrantLock lock) {
+      super(delegate);
+      this.lock = lock;
+    }
+
+    @Override
+    public TransactionHandler specialize(Handle handle) throws SQLException {
+      return new TakingTurns(getDelegate().specialize(handle), lock);
+    }
+
+    @Override
+    public <R, X extends Exception> R inTransaction(Handle handle, HandleCallback<R, X> callback) throws X {
+      lock.lock();
+      try {
+        return super.inTransaction(handle, callback);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public <R, X extends Exception> R inTransaction(Handle handle, TransactionIsolationLevel level,
+        HandleCallback<R, X> callback) throws X {
+      lock.lock();
+      try {
+        return super.inTransaction(handle, level, callback);
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /**
@@ -71,6 +124,8 @@ public final class Database implements AutoCloseable {
       c.addDataSourceProperty("journal_mode", "WAL");
       c.addDataSourceProperty("synchronous", "FULL");
       c.addDataSourceProperty("busy_timeout", "30000");
+      c.addDataSourceProperty("cache_size", "-65536");
+      c.addDataSourceProperty("wal_autocheckpoint", "16384");
       c.addDataSourceProperty("foreign_keys", "true");
       // Transactions take the write lock when they begin: a transaction that reads and then
       // writes would otherwise fail at once (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not
@@ -125,6 +180,29 @@ public final class Database implements AutoCloseable {
 
   public Jdbi jdbi() {
     return jdbi;
+  }
+
+  /**
+   * Runs {@code work} in a transaction that commits without waiting for the disk (SQLite:
+   * synchronous NORMAL for it; PostgreSQL: synchronous_commit off). A crash of the process loses
+   * nothing; a power failure may lose the latest such transactions, whole, never half of one.
+   * For writes that are derived again after a restart: the detection's alerts with its cursor.
+   */
+  public <R, X extends Exception> R inUnsyncedTransaction(HandleCallback<R, X> work) throws X {
+    if (dialect == Dialect.POSTGRESQL) {
+      return jdbi.inTransaction(h -> {
+        h.execute("SET LOCAL synchronous_commit TO OFF");
+        return work.withHandle(h);
+      });
+    }
+    return jdbi.withHandle(h -> {
+      h.execute("PRAGMA synchronous = NORMAL");
+      try {
+        return h.inTransaction(work);
+      } finally {
+        h.execute("PRAGMA synchronous = FULL");
+      }
+    });
   }
 
   public Dialect dialect() {

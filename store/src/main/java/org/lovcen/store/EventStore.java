@@ -1,9 +1,10 @@
 package org.lovcen.store;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** Raw events: batch insert, search, replay and retention. Thread-safe. */
 public final class EventStore {
@@ -18,20 +19,32 @@ public final class EventStore {
   /**
    * Inserts events inside the caller's transaction. A U+0000 in a header column (host, channel,
    * provider, source) is stored as U+FFFD, which PostgreSQL text requires; field values keep it.
+   * This is the store writer's hot path, so it binds by position on the driver's statement
+   * instead of by name through Jdbi (which cost more than the insert itself in profiles).
    */
   public void insert(Handle h, List<StoredEvent> events) {
-    PreparedBatch b = h.prepareBatch("INSERT INTO events (id, institution_id, ts, day, host, channel, provider, "
-        + "event_id, source, record, fields) VALUES (:id, :inst, :ts, :day, :host, :channel, :provider, :eid, "
-        + ":source, :record, :fields)");
-    for (StoredEvent e : events) {
-      b.bind("id", e.id()).bind("inst", e.institution()).bind("ts", e.ts()).bind("day", StoredEvent.day(e.ts()))
-          .bind("host", Dialect.text(e.host())).bind("channel", Dialect.text(e.channel()))
-          .bind("provider", Dialect.text(e.provider())).bind("eid", e.eventId())
-          .bind("source", Dialect.text(e.source())).bind("record", e.record())
-          .bind("fields", e.fields()).add();
+    if (events.isEmpty()) {
+      return;
     }
-    if (!events.isEmpty()) {
-      b.execute();
+    try (PreparedStatement st = h.getConnection().prepareStatement("INSERT INTO events (id, institution_id, ts, "
+        + "day, host, channel, provider, event_id, source, record, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (StoredEvent e : events) {
+        st.setLong(1, e.id());
+        st.setString(2, e.institution());
+        st.setLong(3, e.ts());
+        st.setInt(4, StoredEvent.day(e.ts()));
+        st.setString(5, Dialect.text(e.host()));
+        st.setString(6, Dialect.text(e.channel()));
+        st.setString(7, Dialect.text(e.provider()));
+        st.setInt(8, e.eventId());
+        st.setString(9, Dialect.text(e.source()));
+        st.setLong(10, e.record());
+        st.setString(11, e.fields());
+        st.addBatch();
+      }
+      st.executeBatch();
+    } catch (SQLException ex) {
+      throw new StoreException("cannot store " + events.size() + " events: " + Database.rootMessage(ex), ex);
     }
   }
 

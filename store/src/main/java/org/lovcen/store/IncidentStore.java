@@ -2,9 +2,13 @@ package org.lovcen.store;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** Incidents and their notes. Thread-safe. */
@@ -23,6 +27,45 @@ public final class IncidentStore {
     return h.createQuery("SELECT " + COLUMNS + " FROM incidents WHERE institution_id = :i AND host = :h AND "
         + OPEN + " AND last_ts >= :since ORDER BY last_ts DESC, id DESC LIMIT 1")
         .bind("i", institution).bind("h", Dialect.text(host)).bind("since", sinceTs).map(IncidentStore::row).findOne().orElse(null);
+  }
+
+  /**
+   * Per host, the most recent open incident of the institution seen at or after {@code sinceTs}
+   * (as {@link #findOpen} for each host, in one query per 500 hosts).
+   */
+  public Map<String, IncidentRow> findOpen(Handle h, String institution, Collection<String> hosts, long sinceTs) {
+    Map<String, IncidentRow> latest = new HashMap<>();
+    List<String> all = new ArrayList<>(hosts);
+    for (int from = 0; from < all.size(); from += 500) {
+      h.createQuery("SELECT " + COLUMNS + " FROM incidents WHERE institution_id = :i AND host IN (<hosts>) AND "
+          + OPEN + " AND last_ts >= :since").bind("i", institution)
+          .bindList("hosts", all.subList(from, Math.min(all.size(), from + 500))).bind("since", sinceTs)
+          .map(IncidentStore::row).forEach(r -> latest.merge(r.host(), r, IncidentStore::later));
+    }
+    return latest;
+  }
+
+  /** The later of two incidents as findOpen orders them: last alert, then id. */
+  private static IncidentRow later(IncidentRow a, IncidentRow b) {
+    int c = Long.compare(a.lastTs(), b.lastTs());
+    return c > 0 || (c == 0 && a.id() > b.id()) ? a : b;
+  }
+
+  /** Writes the aggregates of several incidents in one batch, in the caller's transaction. */
+  public void updateAggregates(Handle h, List<IncidentRow> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    PreparedBatch b = h.prepareBatch("UPDATE incidents SET title = :t, level = :l, level_rank = :lr, first_ts = :f, "
+        + "last_ts = :last, alert_count = :n, techniques = :tech, tactics = :tac, rules = :rules, updated = :u "
+        + "WHERE id = :id");
+    for (IncidentRow r : rows) {
+      b.bind("t", r.title()).bind("l", r.level()).bind("lr", r.levelRank()).bind("f", r.firstTs())
+          .bind("last", r.lastTs()).bind("n", r.alertCount()).bind("tech", Json.write(r.techniques()))
+          .bind("tac", Json.write(r.tactics())).bind("rules", Json.write(r.rules())).bind("u", r.updated())
+          .bind("id", r.id()).add();
+    }
+    b.execute();
   }
 
   /** Inserts a new incident in the caller's transaction; returns its id. */

@@ -14,9 +14,14 @@ public record StoredEvent(long id, String institution, long ts, String host, Str
 
   /** The stored form of {@code e} (which must carry its institution) under {@code id}. */
   public static StoredEvent of(long id, Event e) {
+    return of(id, e, EventJson.write(e));
+  }
+
+  /** The same with the field table already encoded ({@link EventJson#write}). */
+  public static StoredEvent of(long id, Event e, String fields) {
     long ts = e.timestamp() == Event.NO_TIME ? System.currentTimeMillis() * 1000 : e.timestamp();
     return new StoredEvent(id, e.institution(), ts, e.host(), e.channel(), e.provider(), e.eventId(), e.source(),
-        e.record(), EventJson.write(e));
+        e.record(), fields);
   }
 
   /** Fills {@code into} (cleared first) with this event: header and fields. */

@@ -198,4 +198,54 @@ class EventJsonTest {
     }
     return b.toString();
   }
+
+  private static final java.util.regex.Pattern JSON_NUMBER =
+      java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
+  @Test
+  void isJsonNumber_table() {
+    for (String yes : List.of("0", "-0", "7", "4624", "-12", "1.5", "0.25", "1e9", "1E+9", "2.5e-3", "-0.0")) {
+      assertThat(EventJson.isJsonNumber(yes)).as(yes).isTrue();
+    }
+    for (String no : List.of("", "-", "01", "1.", ".5", "1e", "1e+", "0x10", "+1", "1 ", " 1", "NaN", "1.2.3", "--1")) {
+      assertThat(EventJson.isJsonNumber(no)).as(no).isFalse();
+    }
+    assertThat(EventJson.isJsonNumber(null)).isFalse();
+  }
+
+  /** The hand-written scanner (no regex on the store writer's path) against the grammar's regex. */
+  @Test
+  void isJsonNumber_agreesWithTheRegexOnRandomInput() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    String alphabet = "0123456789-+.eEx ";
+    for (int n = 0; n < 200_000; n++) {
+      StringBuilder b = new StringBuilder();
+      int len = r.nextInt(8);
+      for (int i = 0; i < len; i++) {
+        b.append(alphabet.charAt(r.nextInt(alphabet.length())));
+      }
+      String s = b.toString();
+      assertThat(EventJson.isJsonNumber(s)).as(s).isEqualTo(JSON_NUMBER.matcher(s).matches());
+    }
+  }
+
+  /** The hand-written string encoder (store writer's path) against Jackson's generator, on random text. */
+  @Test
+  void string_writesWhatJacksonWrites() throws java.io.IOException {
+    com.fasterxml.jackson.core.JsonFactory f = new com.fasterxml.jackson.core.JsonFactory();
+    java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+    String alphabet = "ab\"\\/\n\r\t\b\f\u0000\u0001\u001f\u007f \u00e9\u2028\ud83d\ude00\u0441";
+    for (int n = 0; n < 50_000; n++) {
+      StringBuilder b = new StringBuilder();
+      int len = r.nextInt(10);
+      for (int i = 0; i < len; i++) {
+        b.append(alphabet.charAt(r.nextInt(alphabet.length())));
+      }
+      java.io.StringWriter w = new java.io.StringWriter();
+      try (com.fasterxml.jackson.core.JsonGenerator g = f.createGenerator(w)) {
+        g.writeString(b.toString());
+      }
+      assertThat(EventJson.string(new StringBuilder(), b.toString()).toString()).isEqualTo(w.toString());
+    }
+  }
 }

@@ -1,8 +1,13 @@
 package org.lovcen.server.live;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
@@ -16,7 +21,9 @@ import org.lovcen.store.Settings;
 /*
  * How and why: alerts, their incidents and the detection cursor are written in one transaction,
  * so after a crash detection resumes exactly after the last event whose alerts are stored;
- * re-detected alerts meet their fingerprint and are not stored twice. An alert joins the open
+ * re-detected alerts meet their fingerprint and are not stored twice. Per batch: one query finds
+ * the alerts already stored, one per institution the open incidents of its hosts, and the new
+ * alerts go in with their incidents in one batched insert, in batch order. An alert joins the open
  * incident of its institution and host whose last alert is within the window before it; else it
  * opens a new one. The incident keeps the highest level and the union of ATT&CK techniques and
  * tactics (from the rules' attack.* tags) and of rule ids.
@@ -56,20 +63,64 @@ public final class AlertSink {
    */
   public synchronized int write(List<AlertRow> rows, long cursor) {
     long now = System.currentTimeMillis() * 1000;
-    return db.jdbi().inTransaction(h -> {
+    Map<AlertRow, String[]> encoded = new IdentityHashMap<>(); // outside the transaction: SQLite has one writer
+    for (AlertRow a : rows) {
+      encoded.computeIfAbsent(a, AlertStore::encode);
+    }
+    // Unsynced: if a power failure loses this commit, it loses the cursor with it, and the events
+    // (committed with a sync before their requests were answered) are detected again.
+    return db.inUnsyncedTransaction(h -> {
+      Set<String> seen = alerts.existing(h, rows);
+      Map<String, Map<String, List<AlertRow>>> byHost = new LinkedHashMap<>();
+      List<AlertRow> alone = new ArrayList<>();
+      List<AlertRow> later = new ArrayList<>();
       int stored = 0;
       for (AlertRow a : rows) {
-        long id = alerts.insert(h, a, now);
-        if (id < 0) {
+        if (!seen.add(a.institution() + '\0' + a.fingerprint())) {
           if (a.kind().equals("correlation")) {
-            alerts.complete(h, a); // the episode's early alert, now with its final extent
+            later.add(a); // the episode's early alert, to be completed with its final extent
           }
           continue;
         }
         stored++;
         if (a.levelRank() >= minLevel) {
-          alerts.assign(h, id, incident(h, a, now));
+          byHost.computeIfAbsent(a.institution(), k -> new LinkedHashMap<>())
+              .computeIfAbsent(host(a), k -> new ArrayList<>()).add(a);
+        } else {
+          alone.add(a);
         }
+      }
+      Map<AlertRow, Long> incidentOf = new IdentityHashMap<>();
+      List<IncidentRow> updated = new ArrayList<>();
+      for (Map<String, List<AlertRow>> hosts : byHost.values()) {
+        long since = Long.MAX_VALUE;
+        for (List<AlertRow> group : hosts.values()) {
+          for (AlertRow a : group) {
+            since = Math.min(since, a.ts() - windowMicros);
+          }
+        }
+        String institution = hosts.values().iterator().next().get(0).institution();
+        Map<String, IncidentRow> open = incidents.findOpen(h, institution, hosts.keySet(), since);
+        hosts.forEach((host, group) -> group(h, group, open.get(host), now, incidentOf, updated));
+      }
+      incidents.updateAggregates(h, updated);
+      Set<AlertRow> lone = Collections.newSetFromMap(new IdentityHashMap<>());
+      lone.addAll(alone);
+      List<AlertRow> fresh = new ArrayList<>(stored);
+      List<String[]> json = new ArrayList<>(stored);
+      for (AlertRow a : rows) {
+        Long incident = incidentOf.remove(a); // once: a batch may hold the same alert twice
+        if (incident != null) {
+          fresh.add(a.withIncident(incident));
+          json.add(encoded.get(a));
+        } else if (lone.remove(a)) {
+          fresh.add(a);
+          json.add(encoded.get(a));
+        }
+      }
+      alerts.insertAll(h, fresh, json, now);
+      for (AlertRow a : later) {
+        alerts.complete(h, a);
       }
       if (cursor >= 0) {
         settings.setCursor(h, CURSOR, cursor);
@@ -78,23 +129,68 @@ public final class AlertSink {
     });
   }
 
-  private long incident(Handle h, AlertRow a, long now) {
-    String host = a.host() == null ? "" : a.host();
-    IncidentRow open = incidents.findOpen(h, a.institution(), host, a.ts() - windowMicros);
-    if (open == null) {
-      IncidentRow fresh = new IncidentRow(0, a.institution(), host, title(a, host), a.level(), a.levelRank(), "new",
-          null, a.ts(), a.lastTs(), 1, techniques(a.tags(), List.of()), tactics(a.tags(), List.of()),
-          List.of(a.ruleId()), now, now);
-      return incidents.create(h, fresh);
+  /*
+   * The alerts of one institution and host, in batch order, each as if stored alone: it joins the
+   * open incident with the latest last alert if that is within the window before it, else opens
+   * a new one. The incident an alert joins or opens is then the latest, so the store's latest
+   * open incident (looked up for all hosts of the batch at once) is needed for the first alert
+   * only; incidents are written once per batch, not per alert.
+   */
+  private void group(Handle h, List<AlertRow> group, IncidentRow latest, long now, Map<AlertRow, Long> incidentOf,
+      List<IncidentRow> updated) {
+    IncidentRow current = null;
+    int from = 0;
+    for (int i = 0; i < group.size(); i++) {
+      AlertRow a = group.get(i);
+      if (current != null && current.lastTs() >= a.ts() - windowMicros) {
+        current = merge(current, a, now);
+        continue;
+      }
+      if (current != null) {
+        save(h, current, group.subList(from, i), incidentOf, updated);
+      } else if (latest != null && latest.lastTs() >= a.ts() - windowMicros) {
+        current = merge(latest, a, now);
+        continue;
+      }
+      from = i;
+      current = fresh(a, now);
     }
+    if (current != null) {
+      save(h, current, group.subList(from, group.size()), incidentOf, updated);
+    }
+  }
+
+  /** Creates the incident when new (id 0), else queues its update; puts its alerts in it. */
+  private void save(Handle h, IncidentRow incident, List<AlertRow> members, Map<AlertRow, Long> incidentOf,
+      List<IncidentRow> updated) {
+    long id = incident.id();
+    if (id == 0) {
+      id = incidents.create(h, incident);
+    } else {
+      updated.add(incident);
+    }
+    for (AlertRow a : members) {
+      incidentOf.put(a, id);
+    }
+  }
+
+  private static String host(AlertRow a) {
+    return a.host() == null ? "" : a.host();
+  }
+
+  private static IncidentRow fresh(AlertRow a, long now) {
+    String host = host(a);
+    return new IncidentRow(0, a.institution(), host, title(a, host), a.level(), a.levelRank(), "new", null, a.ts(),
+        a.lastTs(), 1, techniques(a.tags(), List.of()), tactics(a.tags(), List.of()), List.of(a.ruleId()), now, now);
+  }
+
+  private static IncidentRow merge(IncidentRow open, AlertRow a, long now) {
     boolean higher = a.levelRank() > open.levelRank();
-    IncidentRow merged = new IncidentRow(open.id(), open.institution(), open.host(),
-        higher ? title(a, host) : open.title(), higher ? a.level() : open.level(),
-        Math.max(a.levelRank(), open.levelRank()), open.status(), open.assignee(), Math.min(open.firstTs(), a.ts()),
-        Math.max(open.lastTs(), a.lastTs()), open.alertCount() + 1, techniques(a.tags(), open.techniques()),
-        tactics(a.tags(), open.tactics()), union(open.rules(), List.of(a.ruleId())), open.created(), now);
-    incidents.updateAggregates(h, merged);
-    return open.id();
+    return new IncidentRow(open.id(), open.institution(), open.host(), higher ? title(a, open.host()) : open.title(),
+        higher ? a.level() : open.level(), Math.max(a.levelRank(), open.levelRank()), open.status(), open.assignee(),
+        Math.min(open.firstTs(), a.ts()), Math.max(open.lastTs(), a.lastTs()), open.alertCount() + 1,
+        techniques(a.tags(), open.techniques()), tactics(a.tags(), open.tactics()),
+        union(open.rules(), List.of(a.ruleId())), open.created(), now);
   }
 
   private static String title(AlertRow a, String host) {

@@ -3,6 +3,7 @@ package org.lovcen.server.live;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.lovcen.core.Event;
+import org.lovcen.store.EventJson;
 
 /**
  * One ingest request's events, all of one institution, on their way to the store. Completed
@@ -10,10 +11,21 @@ import org.lovcen.core.Event;
  *
  * @param key the request's idempotency key, or null
  * @param rejected lines of the request that were not events (counted in the receipt)
+ * @param fields each event's field table as stored ({@link EventJson}), encoded by the thread that
+ *     made the batch, so that the single store writer does not spend its time on it
  */
 public record Batch(String institution, List<Event> events, String key, int rejected, long receivedNanos,
-    CompletableFuture<Receipt> done) {
+    List<String> fields, CompletableFuture<Receipt> done) {
   public static Batch of(String institution, List<Event> events, String key, int rejected) {
-    return new Batch(institution, events, key, rejected, System.nanoTime(), new CompletableFuture<>());
+    return of(institution, events, key, rejected, System.nanoTime());
+  }
+
+  /** A batch of a request that arrived at {@code receivedNanos} ({@link System#nanoTime()}). */
+  public static Batch of(String institution, List<Event> events, String key, int rejected, long receivedNanos) {
+    String[] fields = new String[events.size()];
+    for (int i = 0; i < fields.length; i++) {
+      fields[i] = EventJson.write(events.get(i));
+    }
+    return new Batch(institution, events, key, rejected, receivedNanos, List.of(fields), new CompletableFuture<>());
   }
 }

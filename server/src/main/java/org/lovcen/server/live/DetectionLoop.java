@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,11 @@ import org.lovcen.store.AlertRow;
  *
  * Before detection, each event's source and record are set to "event" and its store id, so that
  * the evidence of correlation alerts points at stored events.
+ *
+ * Writing a batch's alerts waits for the store (on SQLite, for the store writer's transaction to
+ * end), so it runs on a second thread, one batch behind: the rules run on the next batch
+ * meanwhile. The hand-over holds at most two batches, and the cursor moves only when a batch's
+ * alerts are committed, in batch order, so a crash still loses nothing.
  */
 /** Runs detection over stored events. Thread-safe to start, stop and swap the engine. */
 public final class DetectionLoop implements AutoCloseable {
@@ -51,6 +57,8 @@ public final class DetectionLoop implements AutoCloseable {
   private final long idleCloseNanos;
   private final Observer observer;
   private final Thread thread;
+  private final Thread alertWriter;
+  private final BlockingQueue<Detected> detected = new ArrayBlockingQueue<>(2);
   private final Map<SigmaRule, SigmaAlerts.RuleInfo> infos = new ConcurrentHashMap<>();
   private volatile boolean running = true;
   private volatile long cursor;
@@ -64,8 +72,8 @@ public final class DetectionLoop implements AutoCloseable {
   /** One correlation detector per institution: each institution's event time advances on its own. */
   private final Map<String, CorrelationDetector> detectors = new HashMap<>();
   private IndicatorMatcher intel;
-  private final List<AlertRow> out = new ArrayList<>();
-  private final List<Long> latencies = new ArrayList<>();
+  private List<AlertRow> out = new ArrayList<>();
+  private List<Long> latencies = new ArrayList<>();
   private StoreWriter.Stored item;
   private final Evaluator.Matches onMatch = this::match;
   private final Consumer<Alert> onIndicator = a -> out.add(AlertRows.single(a, item.id()));
@@ -86,9 +94,15 @@ public final class DetectionLoop implements AutoCloseable {
     this.observer = observer;
     this.thread = new Thread(this::run, "lovcen-detection");
     this.thread.setDaemon(true);
+    this.alertWriter = new Thread(this::writeAlerts, "lovcen-alert-writer");
+    this.alertWriter.setDaemon(true);
   }
 
+  /** The alerts of one evaluated batch on their way to the store; {@code last} -1: no cursor move. */
+  private record Detected(List<AlertRow> alerts, long last, int events, List<Long> latencies, long evaluateNanos) {}
+
   public DetectionLoop start() {
+    alertWriter.start();
     thread.start();
     return this;
   }
@@ -131,11 +145,14 @@ public final class DetectionLoop implements AutoCloseable {
       try {
         List<StoreWriter.Stored> batch = input.poll(100, TimeUnit.MILLISECONDS);
         if (batch != null) {
-          process(batch);
+          detected.put(evaluate(batch));
           lastBatch = System.nanoTime();
           open = true;
         } else if (open && System.nanoTime() - lastBatch >= idleCloseNanos) {
-          closeEpisodes();
+          Detected closed = closeEpisodes();
+          if (closed != null) {
+            detected.put(closed);
+          }
           open = false;
         }
       } catch (InterruptedException e) {
@@ -146,6 +163,22 @@ public final class DetectionLoop implements AutoCloseable {
         // detected again at the next start (their cursor was not moved).
         LOG.log(System.Logger.Level.ERROR, "detection failed on a batch: " + e, e);
         pause();
+      }
+    }
+  }
+
+  private void writeAlerts() {
+    while (running || !detected.isEmpty()) {
+      try {
+        Detected d = detected.poll(200, TimeUnit.MILLISECONDS);
+        if (d != null) {
+          store(d);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        return; // stopping while the store is unavailable: the cursor stays, a restart re-detects
       }
     }
   }
@@ -163,12 +196,17 @@ public final class DetectionLoop implements AutoCloseable {
    * at start-up, to replay events stored but not yet detected.
    */
   public void process(List<StoreWriter.Stored> batch) {
+    store(evaluate(batch));
+  }
+
+  /** Runs the rules over one batch; returns its alerts. */
+  private Detected evaluate(List<StoreWriter.Stored> batch) {
     Engine e = engine.get();
     if (e != current) {
       switchTo(e);
     }
-    out.clear();
-    latencies.clear();
+    out = new ArrayList<>();
+    latencies = new ArrayList<>();
     long t0 = System.nanoTime();
     for (StoreWriter.Stored s : batch) {
       item = s;
@@ -184,14 +222,24 @@ public final class DetectionLoop implements AutoCloseable {
     }
     long t1 = System.nanoTime();
     refreshTopRules();
-    long last = batch.get(batch.size() - 1).id();
+    return new Detected(out, batch.get(batch.size() - 1).id(), batch.size(), latencies, t1 - t0);
+  }
+
+  /**
+   * Stores a batch's alerts and moves the cursor past it (unless {@code last} is -1), retrying
+   * while the store is unavailable (fingerprints make a retry safe).
+   */
+  private void store(Detected d) {
     while (true) {
       try {
-        int stored = sink.write(out, last);
+        long t1 = System.nanoTime();
+        int stored = sink.write(d.alerts(), d.last());
         long t2 = System.nanoTime();
-        cursor = last;
-        observer.batch(batch.size(), stored, t1 - t0, t2 - t1);
-        for (long r : latencies) {
+        if (d.last() >= 0) {
+          cursor = d.last();
+        }
+        observer.batch(d.events(), stored, d.evaluateNanos(), t2 - t1);
+        for (long r : d.latencies()) {
           observer.alertLatency(t2 - r);
         }
         return;
@@ -200,29 +248,19 @@ public final class DetectionLoop implements AutoCloseable {
           throw ex;
         }
         LOG.log(System.Logger.Level.WARNING, "cannot store alerts, retrying: " + ex);
-        pause(); // the store is unavailable: retry the same alerts (fingerprints make this safe)
+        pause();
       }
     }
   }
 
-  /** Emits the open correlation episodes (input has gone quiet). */
-  void closeEpisodes() {
+  /** The open correlation episodes, emitted because input has gone quiet; null when there are none. */
+  private Detected closeEpisodes() {
     if (detectors.isEmpty()) {
-      return;
+      return null;
     }
-    out.clear();
+    out = new ArrayList<>();
     detectors.values().forEach(CorrelationDetector::closeEpisodes);
-    while (running && !out.isEmpty()) {
-      try {
-        int stored = sink.write(out, -1);
-        observer.batch(0, stored, 0, 0);
-        break;
-      } catch (RuntimeException ex) {
-        LOG.log(System.Logger.Level.WARNING, "cannot store correlation alerts, retrying: " + ex);
-        pause();
-      }
-    }
-    out.clear();
+    return out.isEmpty() ? null : new Detected(out, -1, 0, List.of(), 0);
   }
 
   private void switchTo(Engine e) {
@@ -290,8 +328,10 @@ public final class DetectionLoop implements AutoCloseable {
     thread.interrupt();
     try {
       thread.join(5000);
+      alertWriter.join(5000); // drains what detection handed over
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    alertWriter.interrupt();
   }
 }

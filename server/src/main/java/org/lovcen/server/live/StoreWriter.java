@@ -7,10 +7,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.lovcen.core.Event;
+import org.lovcen.store.Database;
 import org.lovcen.store.EventStore;
 import org.lovcen.store.Settings;
 import org.lovcen.store.StoredEvent;
-import org.lovcen.store.Database;
 
 /*
  * How and why: one thread writes every event. It takes the batches that are waiting (up to a
@@ -126,8 +126,9 @@ public final class StoreWriter implements AutoCloseable {
             continue;
           }
           long first = id;
-          for (Event e : b.events()) {
-            rows.add(StoredEvent.of(id, e));
+          for (int k = 0; k < b.events().size(); k++) {
+            Event e = b.events().get(k);
+            rows.add(StoredEvent.of(id, e, b.fields().get(k)));
             stored.add(new Stored(id, e, b.receivedNanos()));
             id++;
           }
