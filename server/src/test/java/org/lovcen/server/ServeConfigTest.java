@@ -35,6 +35,8 @@ class ServeConfigTest {
     assertThat(c.retention()).isEqualTo(new ServeConfig.Retention(90, 60));
     assertThat(c.admin()).isEqualTo(new ServeConfig.Admin("admin", ""));
     assertThat(c.sessions().hours()).isEqualTo(12);
+    assertThat(c.kafka()).isEqualTo(new ServeConfig.Kafka("", "lovcen.", 12, 3, List.of()));
+    assertThat(c.kafka().enabled()).isFalse();
   }
 
   @Test
@@ -144,7 +146,7 @@ class ServeConfigTest {
   @Test
   void environmentNames_oneForEveryKeyOfTheDefaults() {
     List<String> names = ServeConfig.environmentNames();
-    assertThat(names).hasSize(42).doesNotHaveDuplicates()
+    assertThat(names).hasSize(47).doesNotHaveDuplicates()
         .contains("LOVCEN_LISTEN_HOST", "LOVCEN_DATA", "LOVCEN_DATABASE_URL", "LOVCEN_INGEST_MAX_BODY_MB",
             "LOVCEN_SYSLOG_TLS_KEYSTORE", "LOVCEN_SESSIONS_HOURS")
         .allSatisfy(n -> assertThat(n).matches("LOVCEN_[A-Z_]+"));
