@@ -434,6 +434,8 @@ class TenancyMatrixTest {
         "adm 204 | " + ADMIN_ONLY, TenancyMatrixTest::tokenRevokedIff204));
     t.add(row("GET /api/v1/rules", (w, c) -> "/api/v1/rules", null, ANY_USER));
     t.add(row("POST /api/v1/rules/reload", (w, c) -> "/api/v1/rules/reload", null, "adm 200 | " + ADMIN_ONLY));
+    t.add(row("GET /api/v1/cluster", (w, c) -> "/api/v1/cluster", null,
+        "adm 200 | nat 200 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401"));
 
     // indicators and TAXII collections are the national CERT's; an incident's export is scoped like it
     String nationalOnly = "adm 200 | nat 200 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401";
