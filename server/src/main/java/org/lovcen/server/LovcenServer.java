@@ -170,7 +170,7 @@ public final class LovcenServer implements AutoCloseable {
       forwarder.close();
     }
     if (producer != null) {
-      producer.close();
+      producer.close(java.time.Duration.ofSeconds(5)); // what is not acknowledged is sent again from the store
     }
     if (cluster != null) {
       cluster.close();

@@ -30,8 +30,9 @@ import org.lovcen.store.Settings;
  * HTTP to a server configured with a real single-node broker and detected by a worker, ends up in
  * the store as exactly the alerts (rule, kind, fingerprint) the embedded server stores for the
  * same requests; a request is answered only once its events are on the broker (the forwarding
- * cursor covers every answered event, and with the broker gone a request is answered 503); the
- * cluster endpoint shows the worker and its lag.
+ * cursor covers every answered event; with the broker gone a request is answered 503, and once
+ * the broker is back its stored events are sent and its retry is answered); the cluster endpoint
+ * shows the worker and its lag.
  */
 class KafkaServeTest {
   @TempDir static Path tmp;
@@ -113,6 +114,25 @@ class KafkaServeTest {
     return last;
   }
 
+  static long maxEventId(TestServer s) {
+    return s.server.database().jdbi().withHandle(h -> h.createQuery("SELECT MAX(id) FROM events")
+        .mapTo(Long.class).one());
+  }
+
+  /** Records on the events topic, all partitions. */
+  static long endOffsets(KafkaSettings ks) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", ks.bootstrap()))) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+          new java.util.HashMap<>();
+      for (int p = 0; p < 2; p++) {
+        request.put(new org.apache.kafka.common.TopicPartition(ks.topics().events(), p),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      return admin.listOffsets(request).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+    }
+  }
+
   static Map<String, String> common() {
     return Map.of("LOVCEN_DETECTION_LATENESS_SECONDS", Long.toString(LATENESS_SECONDS),
         "LOVCEN_DETECTION_IDLE_CLOSE_SECONDS", "2", "LOVCEN_INTEL_FILES", indicators.toString());
@@ -143,38 +163,54 @@ class KafkaServeTest {
     env.putAll(Map.of("LOVCEN_KAFKA_BOOTSTRAP", ks.bootstrap(), "LOVCEN_KAFKA_PREFIX", ks.prefix(),
         "LOVCEN_KAFKA_PARTITIONS", "2", "LOVCEN_KAFKA_REPLICATION", "1",
         "LOVCEN_KAFKA_CLIENT", "metadata.max.age.ms=5000", "LOVCEN_INGEST_ACK_TIMEOUT_SECONDS", "5"));
-    try (TestServer kafka = TestServer.start("sqlite", tmp.resolve("kafka"), env);
-        Worker worker = Worker.start(ks, RuleSet.Options.defaults())) {
-      assertThat(ingestDemo(kafka)).isEqualTo(events);
-      // every answered request's events were acknowledged by the broker before the answer
-      long stored = kafka.server.database().jdbi().withHandle(h -> h.createQuery("SELECT MAX(id) FROM events")
-          .mapTo(Long.class).one());
-      assertThat(kafka.server.detectedUpTo()).isEqualTo(stored);
-      assertThat(new Settings(kafka.server.database()).cursor(KafkaForwarder.CURSOR)).isEqualTo(stored);
+    try (TestServer kafka = TestServer.start("sqlite", tmp.resolve("kafka"), env)) {
+      long stored;
+      try (Worker worker = Worker.start(ks, RuleSet.Options.defaults())) {
+        assertThat(ingestDemo(kafka)).isEqualTo(events);
+        // every answered request's events were acknowledged by the broker before the answer
+        stored = maxEventId(kafka);
+        assertThat(kafka.server.detectedUpTo()).isEqualTo(stored);
+        assertThat(new Settings(kafka.server.database()).cursor(KafkaForwarder.CURSOR)).isEqualTo(stored);
 
-      List<String> actual = settledAlerts(kafka, expected.size(), Duration.ofSeconds(4), Duration.ofSeconds(90));
-      assertThat(actual).isEqualTo(expected);
+        List<String> actual = settledAlerts(kafka, expected.size(), Duration.ofSeconds(4), Duration.ofSeconds(90));
+        assertThat(actual).isEqualTo(expected);
 
+        String admin = kafka.admin();
+        JsonNode cluster = kafka.get("/api/v1/cluster", admin).json();
+        assertThat(cluster.get("mode").asText()).isEqualTo("kafka");
+        assertThat(cluster.get("application").asText()).isEqualTo("serve.detection");
+        assertThat(cluster.get("state").asText()).isEqualToIgnoringCase("stable");
+        assertThat(cluster.get("workers")).hasSize(1);
+        assertThat(cluster.get("workers").get(0).get("partitions")).hasSize(4); // events and hits, two each
+        assertThat(cluster.get("partitions")).hasSize(4);
+        assertThat(cluster.get("lag").asLong()).isZero();
+        assertThat(cluster.get("forwarded_up_to").asLong()).isEqualTo(stored);
+        kafka.institution(admin, "c");
+        String analyst = kafka.user(admin, "ana-c", "institution_analyst", "c", null);
+        assertThat(kafka.get("/api/v1/cluster", analyst).status()).isEqualTo(403);
+      }
+
+      // the broker gone: a request is stored but not answered as accepted; back, it is forwarded
       String admin = kafka.admin();
-      JsonNode cluster = kafka.get("/api/v1/cluster", admin).json();
-      assertThat(cluster.get("mode").asText()).isEqualTo("kafka");
-      assertThat(cluster.get("application").asText()).isEqualTo("serve.detection");
-      assertThat(cluster.get("workers")).isNotEmpty();
-      assertThat(cluster.get("partitions")).hasSize(4); // events and hits, two partitions each
-      assertThat(cluster.get("lag").asLong()).isZero();
-      assertThat(cluster.get("forwarded_up_to").asLong()).isEqualTo(stored);
-      kafka.institution(admin, "c");
-      String analyst = kafka.user(admin, "ana-c", "institution_analyst", "c", null);
-      assertThat(kafka.get("/api/v1/cluster", analyst).status()).isEqualTo(403);
-
-      // the broker gone: a request is stored but not answered as accepted
-      broker.close();
-      broker = null;
       String token = kafka.institution(admin, "d");
-      TestServer.Response r = kafka.ingest(token, Files.readAllLines(files(institutions.get(0)).get(0)).get(0) + "\n",
-          "Idempotency-Key", "after-broker");
-      assertThat(r.status()).as(r.body()).isEqualTo(503);
+      String line = Files.readAllLines(files(institutions.get(0)).get(0)).get(0) + "\n";
+      broker.stop();
+      TestServer.Response down = kafka.ingest(token, line, "Idempotency-Key", "after-broker");
+      assertThat(down.status()).as(down.body()).isEqualTo(503);
+      assertThat(kafka.get("/api/v1/cluster", admin).status()).isEqualTo(503);
+      assertThat(maxEventId(kafka)).isEqualTo(stored + 1);
       assertThat(kafka.server.detectedUpTo()).isEqualTo(stored);
+      broker.restart();
+      // as a sender does: resend with the same key until answered (the forwarder sends the stored event again)
+      TestServer.Response again = kafka.ingest(token, line, "Idempotency-Key", "after-broker");
+      for (int i = 0; i < 6 && again.status() == 503; i++) {
+        again = kafka.ingest(token, line, "Idempotency-Key", "after-broker");
+      }
+      assertThat(again.status()).as(again.body()).isEqualTo(200);
+      assertThat(again.json().get("duplicate").asBoolean()).isTrue();
+      assertThat(kafka.server.detectedUpTo()).isEqualTo(stored + 1);
+      assertThat(maxEventId(kafka)).isEqualTo(stored + 1);
+      assertThat(endOffsets(ks)).isGreaterThanOrEqualTo(events + 1);
     }
   }
 }
