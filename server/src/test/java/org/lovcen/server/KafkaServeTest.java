@@ -176,7 +176,10 @@ class KafkaServeTest {
         assertThat(actual).isEqualTo(expected);
 
         String admin = kafka.admin();
-        JsonNode cluster = kafka.get("/api/v1/cluster", admin).json();
+        TestServer.Response answer = kafka.get("/api/v1/cluster", admin);
+        assertThat(OpenApiDocument.load().check("get", "/api/v1/cluster", answer.status(), "application/json",
+            answer.body())).as("the answer against the OpenAPI document").isEmpty();
+        JsonNode cluster = answer.json();
         assertThat(cluster.get("mode").asText()).isEqualTo("kafka");
         assertThat(cluster.get("application").asText()).isEqualTo("serve.detection");
         assertThat(cluster.get("state").asText()).isEqualToIgnoringCase("stable");
@@ -197,7 +200,10 @@ class KafkaServeTest {
       broker.stop();
       TestServer.Response down = kafka.ingest(token, line, "Idempotency-Key", "after-broker");
       assertThat(down.status()).as(down.body()).isEqualTo(503);
-      assertThat(kafka.get("/api/v1/cluster", admin).status()).isEqualTo(503);
+      TestServer.Response noCluster = kafka.get("/api/v1/cluster", admin);
+      assertThat(noCluster.status()).isEqualTo(503);
+      assertThat(OpenApiDocument.load().check("get", "/api/v1/cluster", 503, noCluster.header("Content-Type"),
+          noCluster.body())).isEmpty();
       assertThat(maxEventId(kafka)).isEqualTo(stored + 1);
       assertThat(kafka.server.detectedUpTo()).isEqualTo(stored);
       broker.restart();
