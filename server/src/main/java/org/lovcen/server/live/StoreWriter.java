@@ -20,7 +20,9 @@ import org.lovcen.store.StoredEvent;
  * restart. A request with an idempotency key writes its receipt in the same transaction as its
  * events, so a retried request is either fully stored once or not at all. Only after the commit
  * are requests answered and the events handed to detection; when detection falls behind, the
- * hand-over blocks, the ingest queue fills, and ingest answers 429.
+ * hand-over blocks, the ingest queue fills, and ingest answers 429. With detection on Kafka the
+ * writer defers the answers: the committed transaction goes to the KafkaForwarder, which answers
+ * once the broker has the events too.
  */
 /** The single writer between the ingest queue and the store. Thread-safe to start and stop. */
 public final class StoreWriter implements AutoCloseable {
