@@ -21,7 +21,7 @@ import org.lovcen.web.Decision;
  * `null` when there is none (as the LAPI's Go encoder does). GET /v1/decisions/stream answers
  * {"new": [...], "deleted": [...]}: with startup=true every active decision is new; otherwise new
  * holds the decisions added or extended since this key's last pull and deleted those that ended
- * (expired or revoked) since then. Each key has its own last pull, as each bouncer has in CrowdSec.
+ * (expired or revoked) since then (a change in the very millisecond of the last pull comes again). Each key has its own last pull, as each bouncer has in CrowdSec.
  * Decisions are given with wall-clock ends: "duration" is what remains, in Go's duration syntax.
  *
  * The handlers read decisions from a Source: the standalone server (`lovcen decisions serve`) from
@@ -167,9 +167,10 @@ public final class DecisionsApi implements AutoCloseable {
       List<Served> gone = new ArrayList<>();
       for (Served s : source.decisions(ctx.attribute("bouncer"), since, now)) {
         boolean active = s.active(now);
-        if (active && (since == null || s.updatedMillis() > since)) {
+        // inclusive of the last pull's millisecond: a change in it is sent again rather than missed
+        if (active && (since == null || s.updatedMillis() >= since)) {
           fresh.add(s);
-        } else if (!active && since != null && s.untilMillis() <= now && s.untilMillis() > since) {
+        } else if (!active && since != null && s.untilMillis() <= now && s.untilMillis() >= since) {
           gone.add(s);
         }
       }

@@ -135,12 +135,12 @@ public final class DecisionStore {
   }
 
   /**
-   * Decisions of one institution or (null) all that changed after {@code sinceMicros}: created,
-   * extended or revoked since then, or ended between then and {@code nowMicros}. Oldest first.
+   * Decisions of one institution or (null) all that changed at or after {@code sinceMicros}:
+   * created, extended or revoked since then, or ended between then and {@code nowMicros}. Oldest first.
    */
   public List<DecisionRow> changedSince(String institution, long sinceMicros, long nowMicros) {
     Where w = new Where().andIf(institution, "institution_id = ?")
-        .and("updated > ? OR (until > ? AND until <= ?)", sinceMicros, sinceMicros, nowMicros);
+        .and("updated >= ? OR (until >= ? AND until <= ?)", sinceMicros, sinceMicros, nowMicros);
     return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT " + COLUMNS + " FROM decisions" + w.sql()
         + " ORDER BY id")).map(DecisionStore::row).list());
   }

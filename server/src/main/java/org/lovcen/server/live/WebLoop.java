@@ -92,6 +92,9 @@ final class WebLoop {
     Request r = Request.of(e, site, config, "event", eventId);
     count(institution, logged, r, e);
     detector.accept(r);
+    if (matches.size() > 1) {
+      matches.sort(java.util.Comparator.comparing(SigmaRule::id)); // as hunt orders a line's matches
+    }
     for (SigmaRule rule : matches) {
       detector.exploit(r, rule.id(), rule.title(), rule.level(), rule.tags());
     }
