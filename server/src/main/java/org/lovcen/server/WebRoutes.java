@@ -30,7 +30,7 @@ import org.lovcen.web.Decision;
  * How and why: the website side of the API. Decisions are read and changed through the caller's
  * scope like incidents (another institution's decision is 404; partners have none); a decision an
  * analyst creates passes the web configuration's allowlist like a detector's. Who created and who
- * revoked a decision, and when, stay on its row. Site statistics are the per-minute rows the
+ * revoked a decision, and when, stay on its row, and each change is a security event (SecurityLog). Site statistics are the per-minute rows the
  * detection loop writes; the site list summarises each site's newest minutes, the series sums
  * minutes into steps (distinct sources by merging the minutes' sketches). The CrowdSec bouncer
  * endpoints (/v1/decisions...) are DecisionsApi's handlers over the store, keyed by configured
@@ -159,6 +159,8 @@ final class WebRoutes {
     long now = now();
     DecisionRow d = decisions.create(p.scope(), inst, scope, value, type, reason, origin, p.user().name(),
         now + minutes * MINUTE, alert, incident, now);
+    SecurityLog.event("decision.created", p.user().name(), ctx.ip(), "decision", Long.toString(d.id()),
+        "institution", inst, "type", type, "value", value, "minutes", Integer.toString(minutes));
     ctx.status(201).json(json(d, now));
   }
 
@@ -202,20 +204,24 @@ final class WebRoutes {
   }
 
   private void revoke(Context ctx) {
+    ctx.json(json(revoked(ctx), now()));
+  }
+
+  private void delete(Context ctx) {
+    revoked(ctx);
+    ctx.status(204);
+  }
+
+  /** Revokes the decision of the path (audited); 404 when not visible. */
+  private DecisionRow revoked(Context ctx) {
     Principal p = reader(ctx);
     DecisionRow d = decisions.revoke(p.scope(), Api.id(ctx, "id"), p.user().name(), now());
     if (d == null) {
       throw ApiError.notFound("decision");
     }
-    ctx.json(json(d, now()));
-  }
-
-  private void delete(Context ctx) {
-    Principal p = reader(ctx);
-    if (decisions.revoke(p.scope(), Api.id(ctx, "id"), p.user().name(), now()) == null) {
-      throw ApiError.notFound("decision");
-    }
-    ctx.status(204);
+    SecurityLog.event("decision.revoked", p.user().name(), ctx.ip(), "decision", Long.toString(d.id()),
+        "institution", d.institution(), "value", d.value());
+    return d;
   }
 
   static Map<String, Object> json(DecisionRow d, long now) {
@@ -255,6 +261,8 @@ final class WebRoutes {
       throw ApiError.badRequest("unknown institution '" + inst + "'");
     }
     String key = directory.issueToken("bouncer", name == null ? "bouncer" : name, null, inst, null);
+    SecurityLog.event("token.issued", p.user().name(), ctx.ip(), "kind", "bouncer", "institution",
+        inst == null ? "" : inst);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("key", key);
     m.put("name", name == null ? "bouncer" : name);
