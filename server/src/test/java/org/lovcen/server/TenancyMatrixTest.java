@@ -83,6 +83,7 @@ class TenancyMatrixTest {
     long incidentB2;
     long filterA;
     long filterB;
+    long decisionB;
     String zerologonRule;
 
     World(TestServer s) {
@@ -238,6 +239,16 @@ class TenancyMatrixTest {
       }
       assertThat(s.putJson("/api/v1/institutions/b/rules/" + w.zerologonRule, admin, Map.of("enabled", false))
           .status()).isEqualTo(200);
+      // B's website: an access log (site statistics) and a decision on an address
+      String log = "bsite:443 203.0.113.50 - - [20/Nov/2026:10:40:00 +0000] \"GET / HTTP/1.1\" 200 512 \"-\" "
+          + "\"Mozilla/5.0\"\n";
+      assertThat(s.post("/api/v1/ingest/files?name=bsite.access.log&institution=b", admin, "application/octet-stream",
+          log.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+      s.awaitDetection();
+      Response d = s.postJson("/api/v1/decisions", admin, Map.of("institution", "b", "value", "203.0.113.51",
+          "reason", "seen scanning B"));
+      assertThat(d.status()).as(d.body()).isEqualTo(201);
+      w.decisionB = d.json().get("id").asLong();
       return w;
     } catch (RuntimeException | AssertionError e) {
       w.close();
@@ -335,9 +346,11 @@ class TenancyMatrixTest {
     t.add(row("GET /api/v1/openapi.json", (w, c) -> "/api/v1/openapi.json", null, PUBLIC));
     t.add(row("GET /api/docs", (w, c) -> "/api/docs", null, PUBLIC));
     t.add(row("GET /api/docs/{file}", (w, c) -> "/api/docs/swagger-ui.css", null, PUBLIC));
+    // a name no user has, so that the lock after five failures (LoginThrottle) does not lock ben-b
+    // for the rows after this one; the sixth and seventh caller meet that lock
     t.add(row("POST /api/v1/auth/login", (w, c) -> "/api/v1/auth/login",
-        Map.of("name", "ben-b", "password", "not-ben-b-password"),
-        "adm 401 | nat 401 | anaA 401 | anaB 401 | par 401 | ingA 401 | anon 401"));
+        Map.of("name", "nobody-of-b", "password", "not-a-password-of-anyone"),
+        "adm 401 | nat 401 | anaA 401 | anaB 401 | par 401 | ingA 429 | anon 429"));
     t.add(new Row("POST /api/v1/auth/logout", (w, c) -> "/api/v1/auth/logout", null,
         "adm 204 | nat 204 | anaA 204 | anaB 204 | par 204 | ingA 403 | anon 401", TenancyMatrixTest::freshSession,
         (w, c, r) -> {
@@ -460,6 +473,23 @@ class TenancyMatrixTest {
         ownerOnly));
     t.add(row("GET /api/v1/incidents/{id}/export", (w, c) -> "/api/v1/incidents/" + w.incidentB1
         + "/export?format=misp", null, ownerOrPartner));
+
+    // decisions and site statistics: the institution's own and the national CERT's; partners none
+    String webFiltered = "adm 200 | nat 200 | anaA 403 | anaB 200 | par 403 | ingA 403 | anon 401";
+    String webOwner = "adm 200 | nat 200 | anaA 404 | anaB 200 | par 403 | ingA 403 | anon 401";
+    t.add(row("GET /api/v1/decisions", (w, c) -> "/api/v1/decisions?institution=b", null, webFiltered));
+    t.add(row("POST /api/v1/decisions", (w, c) -> "/api/v1/decisions", Map.of("institution", "b", "value",
+        "203.0.113.52", "reason", "matrix"), "adm 201 | nat 201 | anaA 403 | anaB 201 | par 403 | ingA 403 | anon 401"));
+    t.add(row("GET /api/v1/decisions/{id}", (w, c) -> "/api/v1/decisions/" + w.decisionB, null, webOwner));
+    t.add(row("POST /api/v1/decisions/{id}/revoke", (w, c) -> "/api/v1/decisions/" + freshDecisionOfB(w) + "/revoke",
+        null, webOwner, TenancyMatrixTest::decisionRevokedIff2xx));
+    t.add(row("DELETE /api/v1/decisions/{id}", (w, c) -> "/api/v1/decisions/" + freshDecisionOfB(w), null,
+        "adm 204 | nat 204 | anaA 404 | anaB 204 | par 403 | ingA 403 | anon 401",
+        TenancyMatrixTest::decisionRevokedIff2xx));
+    t.add(row("GET /api/v1/sites", (w, c) -> "/api/v1/sites?institution=b", null, webFiltered));
+    t.add(row("GET /api/v1/sites/{site}/series", (w, c) -> "/api/v1/sites/bsite/series", null, webOwner));
+    t.add(row("POST /api/v1/bouncers", (w, c) -> "/api/v1/bouncers", Map.of("name", "matrix", "institution", "b"),
+        "adm 201 | " + ADMIN_ONLY));
     return t;
   }
 
@@ -480,6 +510,20 @@ class TenancyMatrixTest {
       max = Math.max(max, t.get("id").asLong());
     }
     return max;
+  }
+
+  private static long freshDecisionOfB(World w) {
+    Response d = w.s.postJson("/api/v1/decisions", w.adminToken, Map.of("institution", "b", "value", "203.0.113.53",
+        "reason", "to be revoked"));
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    return d.json().get("id").asLong();
+  }
+
+  private static void decisionRevokedIff2xx(World w, Caller c, Response r) {
+    String path = r.header("x-test-path").replace("/revoke", "");
+    JsonNode d = w.asAdmin(path);
+    assertThat(d.get("revoked_at").isNull()).as("decision %s revoked after %d", path, r.status())
+        .isEqualTo(r.status() >= 300);
   }
 
   private static void filterGoneIff204(World w, Caller c, Response r) {
@@ -568,6 +612,9 @@ class TenancyMatrixTest {
     // the TAXII 2.1 endpoints (their own media types, errors and access lists) have their own
     // matrix: TaxiiAccessTest
     registered.removeIf(r -> r.contains(" /taxii2"));
+    // the CrowdSec bouncer endpoints take an X-Api-Key, not a user's token, and answer CrowdSec's
+    // way; which decisions a key gets is tested in ServeWebDifferentialTest (cli)
+    registered.removeIf(r -> r.contains(" /v1/"));
     Set<String> inMatrix = new TreeSet<>();
     rows().forEach(r -> inMatrix.add(r.route()));
     assertThat(registered).isNotEmpty();
