@@ -39,7 +39,7 @@ final class Ui {
   private Ui() {}
 
   static void register(Javalin app) {
-    app.get("/", ctx -> ctx.redirect(PATH + "/"));
+    app.get("/", ctx -> ctx.status(302).header("Location", PATH + "/"));
     app.get(PATH, Ui::page);
     app.get(PATH + "/{file}", Ui::asset);
   }
