@@ -33,6 +33,9 @@ final class AnalystRoutes {
   static final List<String> TACTICS = List.of("reconnaissance", "resource_development", "initial_access", "execution",
       "persistence", "privilege_escalation", "defense_evasion", "credential_access", "discovery", "lateral_movement",
       "collection", "command_and_control", "exfiltration", "impact");
+  /** The tags naming a tactic, in both spellings rules use. */
+  private static final List<String> TACTIC_TAGS = TACTICS.stream()
+      .flatMap(t -> java.util.stream.Stream.of("attack." + t, "attack." + t.replace('_', '-'))).distinct().toList();
   private static final long DAY = 86_400_000_000L;
   private static final int MAX_ATTACH = 1000;
   private static final int MAX_RULE_CHARS = 1 << 20;
@@ -123,10 +126,16 @@ final class AnalystRoutes {
       e.put("count", c.count());
       return e;
     }).toList());
-    List<String> tags = TACTICS.stream().map(t -> "attack." + t).toList();
-    m.put("top_tactics", alerts.countTags(p.scope(), q, tags).stream()
-        .map(c -> Map.of("tactic", c.key().substring(7).replace('_', '-'), "count", c.count())).toList());
+    m.put("top_tactics", tactics(alerts.countTags(p.scope(), q, TACTIC_TAGS)));
     ctx.json(m);
+  }
+
+  /** Counts of both spellings of a tactic ({@code attack.credential_access}, {@code attack.credential-access}) as one. */
+  private static List<Map<String, Object>> tactics(List<AlertStore.Count> counts) {
+    Map<String, Long> merged = new LinkedHashMap<>();
+    counts.forEach(c -> merged.merge(c.key().substring(7).replace('_', '-'), c.count(), Long::sum));
+    return merged.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .map(e -> Map.<String, Object>of("tactic", e.getKey(), "count", e.getValue())).toList();
   }
 
   private static AlertQuery query(Long from, Long to, String institution) {
