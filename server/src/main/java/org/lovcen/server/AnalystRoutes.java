@@ -25,7 +25,7 @@ import org.lovcen.store.Role;
  * figures are aggregated in SQL (GROUP BY over the alerts the caller may see), so the answer's
  * size and time follow the number of institutions, buckets and rules, not of alerts. When the
  * caller gives no time range, the overview ends at the newest alert it can see (an attack wave
- * under investigation is rarely "the last 24 hours of the wall clock") and spans one day.
+ * under investigation is rarely "the last 24 hours of the wall clock") and spans `hours` (one day).
  */
 /** The overview's figures, moving alerts into an incident, checking a rule. Thread-safe (stateless). */
 final class AnalystRoutes {
@@ -80,7 +80,7 @@ final class AnalystRoutes {
       to = newest == null ? Api.now() : newest + 1;
     }
     if (from == null) {
-      from = to - DAY;
+      from = to - intParam(ctx, "hours", 24, 1, 8784) * DAY / 24;
     }
     if (from >= to) {
       throw ApiError.badRequest("parameter 'from' must be before 'to'");

@@ -76,7 +76,7 @@ public final class Browser implements AutoCloseable {
 
   /** Waits until the page named {@code page} has drawn (main[data-ready]). */
   public void ready(String page) {
-    new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> page.equals(
+    new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(10)).until(d -> page.equals(
         d.findElement(By.id("main")).getAttribute("data-ready")));
   }
 

@@ -210,13 +210,27 @@ public final class AlertStore {
         .map((r, c) -> new Count(r.getString(1), r.getString(2), r.getInt(3), r.getLong(4))).list());
   }
 
-  /** How many alerts within scope and filter carry each of {@code tags}, most frequent first (absent: none). */
+  /**
+   * How many alerts within scope and filter carry each of {@code tags}, most frequent first
+   * (absent: none). Counted per distinct tag list in SQL (there are about as many as rules), then
+   * per tag here: cheaper than unnesting every alert's tags, and the same on both databases.
+   */
   public List<Count> countTags(Scope scope, AlertQuery q, List<String> tags) {
     Where w = where(scope, q);
-    String from = db.dialect().arrayElements("(SELECT tags FROM alerts" + w.sql() + ") a", "a.tags");
-    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT t.value, COUNT(*) FROM " + from
-        + " WHERE t.value IN (<tags>) GROUP BY t.value ORDER BY COUNT(*) DESC, t.value").bindList("tags", tags))
-        .map((r, c) -> new Count(r.getString(1), r.getString(1), 0, r.getLong(2))).list());
+    Set<String> wanted = new HashSet<>(tags);
+    Map<String, Long> counts = new HashMap<>();
+    db.jdbi().useHandle(h -> w.bind(h.createQuery("SELECT tags, COUNT(*) FROM alerts" + w.sql() + " GROUP BY tags"))
+        .map((r, c) -> {
+          long n = r.getLong(2);
+          for (String t : new HashSet<>(Json.strings(r.getString(1)))) {
+            if (wanted.contains(t)) {
+              counts.merge(t, n, Long::sum);
+            }
+          }
+          return n;
+        }).list());
+    return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()
+        .thenComparing(Map.Entry.comparingByKey())).map(e -> new Count(e.getKey(), e.getKey(), 0, e.getValue())).toList();
   }
 
   /** The newest alert time within scope and filter, or null when there is none. */

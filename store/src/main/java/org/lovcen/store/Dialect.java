@@ -84,17 +84,6 @@ public enum Dialect {
     };
   }
 
-  /**
-   * A FROM item that joins each row of {@code from} (a table or subquery with its alias) with the
-   * elements of the JSON array of strings in its {@code column}, each as {@code t.value}.
-   */
-  String arrayElements(String from, String column) {
-    return switch (this) {
-      case SQLITE -> from + ", json_each(" + column + ") t";
-      case POSTGRESQL -> from + " CROSS JOIN LATERAL json_array_elements_text(CAST(" + column + " AS json)) AS t(value)";
-    };
-  }
-
   /** SQL testing {@code expr} against a LIKE pattern (escape {@link #LIKE_ESCAPE}), ignoring case. */
   String likeIgnoreCase(String expr, String param) {
     return switch (this) {

@@ -259,10 +259,7 @@
     main.replaceChildren(form, body);
     const draw = async () => {
       const hours = { '6h': 6, '12h': 12, '24h': 24, '72h': 72, '7d': 168, '30d': 720 }[range] || 24;
-      const newest = await get('/overview' + qs({ institution: inst, buckets: 1 }));
-      const to = Date.parse(newest.to);
-      const from = new Date(to - hours * 3600e3).toISOString();
-      const o = await get('/overview' + qs({ institution: inst, from, to: newest.to, buckets: 60 }));
+      const o = await get('/overview' + qs({ institution: inst, hours, buckets: 60 }));
       renderOverview(body, o, inst);
     };
     await draw();
