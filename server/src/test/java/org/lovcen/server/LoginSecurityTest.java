@@ -123,4 +123,20 @@ class LoginSecurityTest {
       jul.removeHandler(h);
     }
   }
+
+  /** ASVS V14.4: every answer, errors included, carries the security headers and is not cached. */
+  @Test
+  void responses_carryTheSecurityHeaders_errorsIncluded() {
+    try (TestServer s = TestServer.start("sqlite", dir)) {
+      String admin = s.admin();
+      for (TestServer.Response r : List.of(s.get("/api/v1/alerts", admin), s.get("/api/v1/alerts", null),
+          s.get("/api/v1/no-such-route", admin), s.get("/healthz", null))) {
+        assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(r.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(r.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat org.");
+      }
+    }
+  }
 }
