@@ -138,6 +138,8 @@ final class Api implements AutoCloseable {
     app.get("/api/v1/cluster", this::cluster);
     IntelRoutes.register(app, server); // indicators, TAXII collections and server, incident exports
     WebRoutes.register(app, server, this::principal); // decisions, site statistics, bouncer endpoints
+    AnalystRoutes.register(app, server, this::principal); // the overview's figures, alerts into incidents, rule checks
+    Ui.register(app); // the analyst's web UI at /ui
 
     app.exception(ApiError.class, (e, ctx) -> {
       if (e.status == 429 && ctx.res().getHeader("Retry-After") == null) {
@@ -246,8 +248,18 @@ final class Api implements AutoCloseable {
     return new Principal(g.user(), g.id(), g.kind());
   }
 
+  /**
+   * The caller's token: the bearer token, else the web UI's session cookie ({@link UiSession};
+   * a request that changes something must then carry the cookie's CSRF token too).
+   */
   static String bearer(Context ctx) {
     String h = ctx.header("Authorization");
+    if (h == null) {
+      String cookie = UiSession.token(ctx);
+      if (cookie != null) {
+        return cookie;
+      }
+    }
     if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.length() < 8) {
       throw ApiError.unauthorized("missing 'Authorization: Bearer <token>'");
     }
@@ -272,7 +284,7 @@ final class Api implements AutoCloseable {
   }
 
   /** An institution filter the caller may use: 403 for one outside their scope. */
-  private static String institutionParam(Context ctx, Principal p) {
+  static String institutionParam(Context ctx, Principal p) {
     String inst = ctx.queryParam("institution");
     if (inst != null && !p.scope().sees(inst) && !(p.scope() instanceof Scope.Partner)) {
       throw ApiError.forbidden("no access to institution '" + inst + "'");
@@ -418,7 +430,11 @@ final class Api implements AutoCloseable {
     long expires = now() + TimeUnit.HOURS.toMicros(server.config().sessions().hours());
     String token = directory.issueToken("session", "sign-in", u.id(), null, expires);
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("token", token);
+    if (b.path("cookie").asBoolean(false)) { // the web UI: the token goes into an HttpOnly cookie only
+      m.put("csrf", UiSession.open(ctx, token, expires));
+    } else {
+      m.put("token", token);
+    }
     m.put("expires", Timestamps.format(expires));
     m.put("user", userJson(u));
     ctx.json(m);
@@ -427,6 +443,7 @@ final class Api implements AutoCloseable {
   private void logout(Context ctx) {
     Principal p = principal(ctx);
     directory.revokeToken(p.tokenId());
+    UiSession.close(ctx);
     SecurityLog.event("logout", p.user().name(), ctx.ip());
     ctx.status(204);
   }

@@ -112,7 +112,8 @@ class FaultInjectionTest {
       try (Connection c = adminConnection()) {
         Statement st = c.createStatement();
         st.execute("ALTER DATABASE " + name + " CONNECTION LIMIT 0");
-        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+        st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name
+            + "' AND usename = current_user AND pid <> pg_backend_pid()");
         try {
           TestServer.Response down = s.ingest(a, lines("during", 10), "Idempotency-Key", "k1");
           assertThat(down.status()).isEqualTo(503);

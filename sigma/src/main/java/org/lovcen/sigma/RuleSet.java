@@ -220,6 +220,25 @@ public final class RuleSet {
     return p.rules();
   }
 
+  /**
+   * What one rule text holds, without failing on the first problem: its valid rules, every error
+   * (with its position) and the rules this engine cannot run (with the reason). For checking an
+   * uploaded rule before it is used.
+   *
+   * @param rules valid rule documents (correlations and filters are counted in {@code others})
+   * @param others valid documents that are correlations or filters
+   * @param errors every problem, with its line where there is one
+   * @param unsupported valid rules that cannot run here, as issues
+   */
+  public record Check(List<SigmaRule> rules, int others, List<String> errors, List<Issue> unsupported) {}
+
+  /** Checks one rule text (see {@link Check}). */
+  public static Check check(String path, String yaml, Map<String, List<String>> placeholders) {
+    RuleParser.Parsed p = parseText(path, yaml, placeholders);
+    List<Issue> unsupported = p.unsupported().stream().map(u -> new Issue(u.id(), path, u.reason())).toList();
+    return new Check(p.rules(), p.metaRules().size(), p.errors(), unsupported);
+  }
+
   private static RuleParser.Parsed parseText(String name, String text, Map<String, List<String>> placeholders) {
     try {
       return RuleParser.parse(name, text, placeholders);

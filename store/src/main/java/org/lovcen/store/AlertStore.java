@@ -160,6 +160,99 @@ public final class AlertStore {
         .map((r, c) -> Map.entry(r.getString(1), r.getLong(2))).list());
   }
 
+  /** A count of alerts under a key (a rule, a level, a tag, an institution). */
+  public record Count(String key, String label, int levelRank, long count) {}
+
+  /** One institution's alerts per time bucket, and its first and last alert within the filter. */
+  public record Series(String institution, long[] counts, long total, long first, long last) {}
+
+  /**
+   * Alerts per institution per time bucket: {@code buckets} buckets of {@code width} micros from
+   * {@code q.from()} (which must be set), counted in SQL. Institutions without alerts are absent.
+   */
+  public List<Series> histogram(Scope scope, AlertQuery q, long width, int buckets) {
+    if (q.from() == null || width <= 0) {
+      throw new IllegalArgumentException("a histogram needs a start time and a positive bucket width");
+    }
+    Where w = where(scope, q);
+    String bucket = "(ts - " + q.from() + ") / " + width;
+    Map<String, long[]> counts = new java.util.TreeMap<>();
+    Map<String, long[]> span = new HashMap<>();
+    db.jdbi().useHandle(h -> w.bind(h.createQuery("SELECT institution_id, " + bucket + ", COUNT(*), MIN(ts), MAX(ts) "
+        + "FROM alerts" + w.sql() + " GROUP BY institution_id, " + bucket)).map((r, c) -> {
+          long[] row = counts.computeIfAbsent(r.getString(1), k -> new long[buckets]);
+          int b = (int) Math.max(0, Math.min(buckets - 1, r.getLong(2)));
+          row[b] += r.getLong(3);
+          long[] sp = span.computeIfAbsent(r.getString(1), k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+          sp[0] = Math.min(sp[0], r.getLong(4));
+          sp[1] = Math.max(sp[1], r.getLong(5));
+          return 0;
+        }).list());
+    List<Series> out = new ArrayList<>();
+    counts.forEach((inst, c) -> out.add(new Series(inst, c, java.util.Arrays.stream(c).sum(), span.get(inst)[0],
+        span.get(inst)[1])));
+    return out;
+  }
+
+  /** Alerts per level within scope and filter, most severe first. */
+  public List<Count> countByLevel(Scope scope, AlertQuery q) {
+    Where w = where(scope, q);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT level, level_rank, COUNT(*) FROM alerts" + w.sql()
+        + " GROUP BY level, level_rank ORDER BY level_rank DESC"))
+        .map((r, c) -> new Count(r.getString(1), r.getString(1), r.getInt(2), r.getLong(3))).list());
+  }
+
+  /** The {@code top} most frequent rules within scope and filter, with title and highest level. */
+  public List<Count> topRules(Scope scope, AlertQuery q, int top) {
+    Where w = where(scope, q);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT rule_id, MAX(rule_title), MAX(level_rank), COUNT(*) "
+        + "FROM alerts" + w.sql() + " GROUP BY rule_id ORDER BY COUNT(*) DESC, rule_id LIMIT " + top))
+        .map((r, c) -> new Count(r.getString(1), r.getString(2), r.getInt(3), r.getLong(4))).list());
+  }
+
+  /**
+   * How many alerts within scope and filter carry each of {@code tags}, most frequent first
+   * (absent: none). Counted per distinct tag list in SQL (there are about as many as rules), then
+   * per tag here: cheaper than unnesting every alert's tags, and the same on both databases.
+   */
+  public List<Count> countTags(Scope scope, AlertQuery q, List<String> tags) {
+    Where w = where(scope, q);
+    Set<String> wanted = new HashSet<>(tags);
+    Map<String, Long> counts = new HashMap<>();
+    db.jdbi().useHandle(h -> w.bind(h.createQuery("SELECT tags, COUNT(*) FROM alerts" + w.sql() + " GROUP BY tags"))
+        .map((r, c) -> {
+          long n = r.getLong(2);
+          for (String t : new HashSet<>(Json.strings(r.getString(1)))) {
+            if (wanted.contains(t)) {
+              counts.merge(t, n, Long::sum);
+            }
+          }
+          return n;
+        }).list());
+    return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()
+        .thenComparing(Map.Entry.comparingByKey())).map(e -> new Count(e.getKey(), e.getKey(), 0, e.getValue())).toList();
+  }
+
+  /** The newest alert time within scope and filter, or null when there is none. */
+  public Long newest(Scope scope, AlertQuery q) {
+    Where w = where(scope, q);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT MAX(ts) FROM alerts" + w.sql()))
+        .mapTo(Long.class).findOne().orElse(null));
+  }
+
+  /** Alerts visible in scope among {@code ids}, in the caller's transaction. */
+  List<AlertRow> visible(Handle h, Scope scope, List<Long> ids) {
+    Where w = Where.scoped(scope, "institution_id", "incident_id");
+    return w.bind(h.createQuery("SELECT " + COLUMNS + " FROM alerts" + w.sql() + (w.sql().isEmpty() ? " WHERE" : " AND")
+        + " id IN (<ids>)").bindList("ids", ids)).map(AlertStore::row).list();
+  }
+
+  /** Every alert of an incident, oldest first, in the caller's transaction (no scope: the caller checked it). */
+  List<AlertRow> ofIncident(Handle h, long incident) {
+    return h.createQuery("SELECT " + COLUMNS + " FROM alerts WHERE incident_id = :i ORDER BY ts, id")
+        .bind("i", incident).map(AlertStore::row).list();
+  }
+
   private Where where(Scope scope, AlertQuery q) {
     Where w = Where.scoped(scope, "institution_id", "incident_id")
         .andIf(q.from(), "ts >= ?").andIf(q.to(), "ts < ?")

@@ -108,7 +108,12 @@ public final class IncidentStore {
 
   /** Open incidents per level within scope. */
   public Map<String, Long> openByLevel(Scope scope) {
-    Where w = Where.scoped(scope, "institution_id", "id").and(OPEN);
+    return openByLevel(scope, null);
+  }
+
+  /** Open incidents per level within scope, of one institution (null: every one in scope). */
+  public Map<String, Long> openByLevel(Scope scope, String institution) {
+    Where w = Where.scoped(scope, "institution_id", "id").and(OPEN).andIf(institution, "institution_id = ?");
     Map<String, Long> out = new java.util.LinkedHashMap<>();
     db.jdbi().useHandle(h -> w.bind(h.createQuery("SELECT level, COUNT(*) FROM incidents" + w.sql()
         + " GROUP BY level")).map((r, c) -> Map.entry(r.getString(1), r.getLong(2))).forEach(e -> out.put(e.getKey(), e.getValue())));
@@ -140,6 +145,58 @@ public final class IncidentStore {
             .bind("a", assignee.isEmpty() ? null : assignee).bind("u", nowMicros).bind("id", id).execute();
       }
       return get(scope, id);
+    });
+  }
+
+  /**
+   * Moves alerts visible in scope into an incident visible in scope (the analyst's "these belong
+   * together"), and recomputes the aggregates of that incident and of the incidents the alerts
+   * left, with {@code aggregate} (the incident as stored, its alerts now, oldest first) in one
+   * transaction. Returns the incident as updated, or null when it is not visible or the scope is a
+   * partner's.
+   *
+   * @throws IllegalArgumentException naming the alerts that are not visible or of another
+   *     institution than the incident's
+   */
+  public IncidentRow attach(Scope scope, long incident, List<Long> alertIds, long nowMicros,
+      java.util.function.BiFunction<IncidentRow, List<AlertRow>, IncidentRow> aggregate) {
+    if (scope instanceof Scope.Partner) {
+      return null;
+    }
+    return db.jdbi().inTransaction(h -> {
+      IncidentRow target = get(scope, incident);
+      if (target == null) {
+        return null;
+      }
+      AlertStore alerts = new AlertStore(db);
+      List<AlertRow> moving = alerts.visible(h, scope, alertIds);
+      java.util.Set<Long> found = new java.util.HashSet<>();
+      java.util.Set<Long> left = new java.util.TreeSet<>();
+      for (AlertRow a : moving) {
+        if (a.institution().equals(target.institution())) {
+          found.add(a.id());
+          if (a.incident() != null && a.incident() != incident) {
+            left.add(a.incident());
+          }
+        }
+      }
+      List<Long> wrong = alertIds.stream().filter(id -> !found.contains(id)).distinct().toList();
+      if (!wrong.isEmpty()) {
+        throw new IllegalArgumentException("alerts not found in the incident's institution: " + wrong);
+      }
+      for (AlertRow a : moving) {
+        alerts.assign(h, a.id(), incident);
+      }
+      List<IncidentRow> updated = new ArrayList<>();
+      for (long id : left) {
+        IncidentRow old = h.createQuery("SELECT " + COLUMNS + " FROM incidents WHERE id = :id").bind("id", id)
+            .map(IncidentStore::row).one();
+        updated.add(aggregate.apply(old, alerts.ofIncident(h, id)));
+      }
+      IncidentRow now = aggregate.apply(target, alerts.ofIncident(h, incident));
+      updated.add(now);
+      updateAggregates(h, updated);
+      return now;
     });
   }
 

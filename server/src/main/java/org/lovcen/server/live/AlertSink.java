@@ -218,6 +218,25 @@ public final class AlertSink {
         union(open.rules(), List.of(a.ruleId())), open.created(), now);
   }
 
+  /**
+   * An incident's aggregates recomputed from its alerts (oldest first): level and title of the
+   * most severe, times, count, techniques, tactics and rules. Status, assignee and creation stay.
+   * Without alerts, only the count changes (to zero).
+   */
+  public static IncidentRow aggregate(IncidentRow r, List<AlertRow> alerts, long now) {
+    if (alerts.isEmpty()) {
+      return new IncidentRow(r.id(), r.institution(), r.host(), r.title(), r.level(), r.levelRank(), r.status(),
+          r.assignee(), r.firstTs(), r.lastTs(), 0, r.techniques(), r.tactics(), r.rules(), r.created(), now);
+    }
+    IncidentRow acc = null;
+    for (AlertRow a : alerts) {
+      acc = acc == null ? fresh(a, now) : merge(acc, a, now);
+    }
+    return new IncidentRow(r.id(), r.institution(), r.host(), acc.title(), acc.level(), acc.levelRank(), r.status(),
+        r.assignee(), acc.firstTs(), acc.lastTs(), acc.alertCount(), acc.techniques(), acc.tactics(), acc.rules(),
+        r.created(), now);
+  }
+
   private static String title(AlertRow a, String host) {
     String t = a.ruleTitle() + (host.isEmpty() ? "" : " on " + host);
     return t.length() > 1000 ? t.substring(0, 1000) : t;

@@ -1,0 +1,875 @@
+/*
+ * Lovcen analyst UI. One page; the hash names the view (#/alerts?level=high). Every figure comes
+ * from the public REST API under /api/v1 with the session cookie; requests that change something
+ * carry the CSRF token (cookie lovcen_csrf) in X-CSRF-Token. Text from the server is always put
+ * into the page as text (el(): textContent), never as HTML.
+ */
+'use strict';
+(function () {
+  const LEVELS = ['critical', 'high', 'medium', 'low', 'informational'];
+  const STATUSES = ['new', 'investigating', 'contained', 'resolved', 'false_positive'];
+  const TITLES = { overview: 'Overview', alerts: 'Alerts', incidents: 'Incidents', incident: 'Incident',
+    events: 'Event search', rules: 'Rules', websites: 'Websites', admin: 'Institutions & users' };
+  const state = { me: null, timer: null, rows: [], cur: -1, keys: null, chart: null, institutions: [] };
+  const $ = (sel, root) => (root || document).querySelector(sel);
+
+  // ---- DOM ----
+
+  /** An element: el('td.num', {title: 'x'}, 'text', child, ...). */
+  function el(spec, attrs, ...kids) {
+    const [tag, ...classes] = spec.split('.');
+    const e = document.createElement(tag || 'div');
+    if (classes.length) e.className = classes.join(' ');
+    if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
+      kids.unshift(attrs);
+      attrs = null;
+    }
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v == null || v === false) continue;
+      if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else if (k === 'dataset') Object.assign(e.dataset, v);
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const k of kids.flat()) {
+      if (k == null || k === false) continue;
+      e.append(k instanceof Node ? k : document.createTextNode(String(k)));
+    }
+    return e;
+  }
+
+  const lvl = (l) => el('span.lvl.' + l, l || '');
+  const chip = (t) => el('span.chip', t);
+  const fmt = (t) => (t ? t.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
+  const num = (n) => (n == null ? '' : Number(n).toLocaleString('en'));
+
+  // ---- API ----
+
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super((problem && (problem.detail || problem.title)) || ('HTTP ' + status));
+      this.status = status;
+    }
+  }
+
+  function cookie(name) {
+    const m = document.cookie.match(new RegExp('(?:^|; )' + name + '=([^;]*)'));
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+
+  async function api(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET') headers['X-CSRF-Token'] = cookie('lovcen_csrf') || '';
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch('/api/v1' + path, { method, headers, credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status === 204) return null;
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+    if (!res.ok) {
+      if (res.status === 401 && path !== '/auth/login') showSignin();
+      throw new ApiError(res.status, data);
+    }
+    return data;
+  }
+  const get = (path) => api('GET', path);
+
+  function qs(params) {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== '' && v != null) p.append(k, v);
+    const s = p.toString();
+    return s ? '?' + s : '';
+  }
+
+  // ---- sign-in ----
+
+  function showSignin() {
+    stopTimer();
+    $('#app').hidden = true;
+    $('#signin').hidden = false;
+    $('#signin-name').focus();
+  }
+
+  async function signin(ev) {
+    ev.preventDefault();
+    $('#signin-error').textContent = '';
+    try {
+      const r = await api('POST', '/auth/login', { name: $('#signin-name').value,
+        password: $('#signin-password').value, cookie: true });
+      $('#signin-password').value = '';
+      state.me = r.user;
+      start();
+    } catch (e) {
+      $('#signin-error').textContent = e.status === 401 ? 'Wrong name or password.' : e.message;
+    }
+  }
+
+  async function signout() {
+    try { await api('POST', '/auth/logout'); } catch (e) { /* signed out either way */ }
+    state.me = null;
+    showSignin();
+  }
+
+  function national() {
+    return state.me && (state.me.role === 'admin' || state.me.role === 'national_analyst');
+  }
+
+  async function start() {
+    $('#signin').hidden = true;
+    $('#app').hidden = false;
+    const m = state.me;
+    $('#who').textContent = m.name + ' · ' + m.role.replace('_', ' ') + (m.institution ? ' · ' + m.institution : '');
+    $('#nav-admin').hidden = m.role === 'partner';
+    try {
+      state.institutions = m.role === 'partner' ? [] : (await get('/institutions')).items;
+    } catch (e) { state.institutions = []; }
+    route();
+  }
+
+  // ---- routing ----
+
+  function parseHash() {
+    const h = location.hash.replace(/^#\/?/, '') || 'overview';
+    const [path, query] = h.split('?');
+    const parts = path.split('/');
+    return { page: parts[0], id: parts[1], params: Object.fromEntries(new URLSearchParams(query || '')) };
+  }
+
+  function go(page, params) {
+    location.hash = '#/' + page + qs(params || {});
+  }
+
+  function stopTimer() {
+    if (state.timer) clearInterval(state.timer);
+    state.timer = null;
+    $('#live').hidden = true;
+  }
+
+  async function route() {
+    if (!state.me) return;
+    stopTimer();
+    if (state.chart) { state.chart.destroy(); state.chart = null; }
+    const r = parseHash();
+    const page = r.page === 'incidents' && r.id ? 'incident' : r.page;
+    const view = VIEWS[page] || VIEWS.overview;
+    document.querySelectorAll('.side a').forEach((a) =>
+      a.classList.toggle('active', a.dataset.page === (page === 'incident' ? 'incidents' : page)));
+    $('#title').textContent = TITLES[page] || 'Overview';
+    document.title = 'Lovcen · ' + (TITLES[page] || 'Overview');
+    const main = $('#main');
+    main.replaceChildren(el('p.muted', 'Loading…'));
+    state.rows = [];
+    state.cur = -1;
+    try {
+      await view(main, r);
+    } catch (e) {
+      if (e.status === 401) return;
+      main.replaceChildren(el('div.panel', el('p.error', e.status === 404 ? 'Not found.' : e.message)));
+    }
+    main.dataset.ready = page;
+  }
+
+  // ---- shared pieces ----
+
+  function institutionSelect(value, name) {
+    const s = el('select', { name: name || 'institution' }, el('option', { value: '' }, 'All institutions'),
+      state.institutions.map((i) => el('option', { value: i.id, selected: i.id === value }, i.id + ' · ' + i.name)));
+    return s;
+  }
+
+  function levelSelect(value) {
+    return el('select', { name: 'level' }, el('option', { value: '' }, 'Any level'),
+      LEVELS.map((l) => el('option', { value: l, selected: l === value }, l + '+')));
+  }
+
+  function field(label, input) {
+    return el('label', label, input);
+  }
+
+  function formParams(form) {
+    const out = {};
+    new FormData(form).forEach((v, k) => { if (v !== '') out[k] = v; });
+    return out;
+  }
+
+  /** Rows the keyboard moves through (j, k, Enter, x). */
+  function navigable(rows, open) {
+    state.rows = rows.map((tr) => ({ tr, open }));
+    state.cur = -1;
+    rows.forEach((tr, i) => tr.addEventListener('click', (ev) => {
+      if (ev.target.closest('a, input, button, select')) return;
+      setCur(i);
+      open(tr);
+    }));
+  }
+
+  function setCur(i) {
+    if (!state.rows.length) return;
+    state.cur = Math.max(0, Math.min(state.rows.length - 1, i));
+    state.rows.forEach((r, j) => r.tr.classList.toggle('cur', j === state.cur));
+    state.rows[state.cur].tr.scrollIntoView({ block: 'nearest' });
+  }
+
+  function pager(page, params, pageName, cursors) {
+    const bar = el('div.toolbar');
+    const shown = page.items.length;
+    bar.append(el('span.muted', num(page.total) + ' in total · ' + num(shown) + ' shown'));
+    if (params.cursor) bar.append(el('button', { type: 'button', id: 'first-page', onclick: () => go(pageName, { ...params, cursor: '' }) }, '« First page'));
+    if (page.next) bar.append(el('button', { type: 'button', id: 'next-page', onclick: () => go(pageName, { ...params, cursor: page.next }) }, 'Next page »'));
+    return bar;
+  }
+
+  function kv(obj) {
+    const dl = el('dl.kv');
+    for (const [k, v] of Object.entries(obj || {})) {
+      dl.append(el('dt', k), el('dd', v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)));
+    }
+    return dl;
+  }
+
+  function eventDetail(e) {
+    return el('div.event-detail', el('h3', 'Event ' + e.id),
+      kv({ time: e.time, institution: e.institution, host: e.host, channel: e.channel, provider: e.provider,
+        event_id: e.event_id, source: e.source, record: e.record }),
+      el('h3', 'Fields'), kv(e.fields));
+  }
+
+  function modal(title, body, buttons) {
+    const box = el('div.modal-box', el('h2', title), body, el('div.toolbar', buttons));
+    const m = el('div.modal', { role: 'dialog' }, box);
+    m.addEventListener('click', (ev) => { if (ev.target === m) m.remove(); });
+    document.body.append(m);
+    const f = box.querySelector('input, textarea, select');
+    if (f) f.focus();
+    return m;
+  }
+
+  // ---- overview ----
+
+  async function overview(main, r) {
+    const inst = r.params.institution || '';
+    const range = r.params.range || '12h';
+    const form = el('form.filters', { id: 'overview-filter' },
+      national() ? field('Institution', institutionSelect(inst)) : null,
+      field('Range', el('select', { name: 'range' }, ['6h', '12h', '24h', '72h', '7d', '30d'].map((x) =>
+        el('option', { value: x, selected: x === range }, 'last ' + x + ' of activity')))),
+      el('button', { type: 'submit' }, 'Show'));
+    form.addEventListener('submit', (ev) => { ev.preventDefault(); go('overview', formParams(form)); });
+    const body = el('div');
+    main.replaceChildren(form, body);
+    const draw = async () => {
+      const hours = { '6h': 6, '12h': 12, '24h': 24, '72h': 72, '7d': 168, '30d': 720 }[range] || 24;
+      const o = await get('/overview' + qs({ institution: inst, hours, buckets: 60 }));
+      renderOverview(body, o, inst);
+    };
+    await draw();
+    state.timer = setInterval(() => draw().catch(() => {}), 10000);
+    $('#live').hidden = false;
+  }
+
+  function renderOverview(body, o, inst) {
+    const open = o.open_incidents || {};
+    const totalOpen = Object.values(open).reduce((a, b) => a + b, 0);
+    const kpis = el('div.kpis',
+      el('div.kpi', el('div.v', { id: 'kpi-alerts' }, num(o.alerts)), el('div.l', 'alerts ' + fmt(o.from) + ' – ' + fmt(o.to))),
+      el('div.kpi', el('div.v', num(o.institutions.length)), el('div.l', 'institutions hit')),
+      el('a.kpi', { href: '#/incidents?open=true' }, el('div.v', { id: 'kpi-open' }, num(totalOpen)), el('div.l', 'open incidents')),
+      ['critical', 'high', 'medium', 'low'].map((l) => el('a.kpi.' + l, { href: '#/incidents' + qs({ open: 'true', level: l, institution: inst }) },
+        el('div.v', num(open[l] || 0)), el('div.l', 'open ' + l))));
+    const chartBox = el('div.chart', { id: 'chart' });
+    const hit = el('table.grid', { id: 'institutions-hit' },
+      el('thead', el('tr', el('th', 'Institution'), el('th.num', 'Alerts'), el('th', 'Since'), el('th', 'Latest'))),
+      el('tbody', o.institutions.slice().sort((a, b) => b.total - a.total).map((s) => el('tr.click',
+        { dataset: { institution: s.institution } },
+        el('td', el('a', { href: '#/alerts' + qs({ institution: s.institution, from: o.from, to: o.to }) }, s.institution)),
+        el('td.num', num(s.total)), el('td.nowrap.mono', fmt(s.first)), el('td.nowrap.mono', fmt(s.last))))));
+    const rules = el('table.grid', { id: 'top-rules' },
+      el('thead', el('tr', el('th', 'Rule'), el('th', 'Level'), el('th.num', 'Alerts'))),
+      el('tbody', o.top_rules.map((x) => el('tr',
+        el('td.clip', el('a', { href: '#/alerts' + qs({ rule: x.id, institution: inst, from: o.from, to: o.to }), title: x.title }, x.title)),
+        el('td', lvl(x.level)), el('td.num', num(x.count))))));
+    const maxT = Math.max(1, ...o.top_tactics.map((t) => t.count));
+    const tactics = el('div', { id: 'top-tactics' }, o.top_tactics.length ? o.top_tactics.map((t) => el('a.bar',
+      { href: '#/alerts' + qs({ tag: 'attack.' + t.tactic.replace(/-/g, '_'), institution: inst, from: o.from, to: o.to }) },
+      el('span.name', t.tactic), el('span.track', el('span.fill', { style: 'display:block;width:' + (100 * t.count / maxT).toFixed(1) + '%' })),
+      el('span.n', num(t.count)))) : el('p.muted', 'No ATT&CK tactics in this range.'));
+    const sites = el('div', { id: 'sites-health' }, el('p.muted', 'Loading…'));
+    body.replaceChildren(kpis,
+      el('div.panel', el('h2', 'Alerts per institution'), chartBox),
+      el('div.row',
+        el('div.col', el('div.panel', el('h2', 'Institutions hit'), hit)),
+        el('div.col', el('div.panel', el('h2', 'Top rules'), rules)),
+        el('div.col', el('div.panel', el('h2', 'ATT&CK tactics'), tactics))),
+      el('div.panel', el('h2', 'Websites'), sites));
+    drawChart(chartBox, o);
+    siteHealth(sites);
+  }
+
+  const PALETTE = ['#4f8ff7', '#ff8c42', '#4cc38a', '#f5c542', '#c678dd', '#ff4d6d', '#56b6c2', '#e5a07b', '#98c379', '#8b96a8'];
+
+  function drawChart(box, o) {
+    if (state.chart) { state.chart.destroy(); state.chart = null; }
+    if (!window.uPlot) { box.append(el('p.muted', 'Chart library missing.')); return; }
+    const xs = o.buckets.map((b) => Date.parse(b) / 1000);
+    const data = [xs, ...o.institutions.map((s) => s.counts)];
+    const styles = getComputedStyle(document.documentElement);
+    const text = styles.getPropertyValue('--muted').trim();
+    const grid = styles.getPropertyValue('--line').trim();
+    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    const opts = {
+      width: Math.max(300, box.clientWidth), height: 240, legend: { show: true },
+      scales: { x: { time: true } },
+      axes: [axis, { ...axis, size: 50 }],
+      series: [{ label: 'time' }, ...o.institutions.map((s, i) => ({ label: s.institution, stroke: PALETTE[i % PALETTE.length],
+        width: 1.5, fill: PALETTE[i % PALETTE.length] + '22', points: { show: false }, paths: uPlot.paths.stepped({ align: 1 }) }))],
+    };
+    if (!o.institutions.length) {
+      box.append(el('p.muted', 'No alerts in this range.'));
+      return;
+    }
+    state.chart = new uPlot(opts, data, box);
+  }
+
+  async function siteHealth(box) {
+    try {
+      const s = await get('/sites');
+      const items = s.items || [];
+      if (!items.length) { box.replaceChildren(el('p.muted', 'No website statistics yet.')); return; }
+      box.replaceChildren(sitesTable(items));
+    } catch (e) {
+      box.replaceChildren(el('p.muted', e.status === 404 ? 'Website statistics are not served by this server.' : e.message));
+    }
+  }
+
+  function sitesTable(items) {
+    return el('table.grid', { id: 'sites' },
+      el('thead', el('tr', el('th', 'Site'), el('th', 'Institution'), el('th.num', 'Requests/s'), el('th.num', 'Errors'),
+        el('th.num', 'Active decisions'), el('th', 'Attack'))),
+      el('tbody', items.map((x) => el('tr',
+        el('td', el('a', { href: '#/websites' + qs({ site: x.site }) }, x.site)), el('td', x.institution || ''),
+        el('td.num', x.rate == null ? '' : Number(x.rate).toFixed(1)),
+        el('td.num', x.error_share == null ? '' : (100 * x.error_share).toFixed(1) + '%'),
+        el('td.num', num(x.decisions)), el('td', x.attack ? el('span.lvl.high', x.attack) : '')))));
+  }
+
+  // ---- alerts ----
+
+  async function alerts(main, r) {
+    const p = r.params;
+    const form = el('form.filters', { id: 'alert-filter' },
+      field('From', el('input', { name: 'from', value: p.from || '', placeholder: '2022-08-22T00:00:00Z' })),
+      field('To', el('input', { name: 'to', value: p.to || '', placeholder: 'RFC 3339' })),
+      national() ? field('Institution', institutionSelect(p.institution)) : null,
+      field('Host', el('input', { name: 'host', value: p.host || '' })),
+      field('Level', levelSelect(p.level)),
+      field('Rule id', el('input.wide', { name: 'rule', value: p.rule || '' })),
+      field('Tag', el('input', { name: 'tag', value: p.tag || '', placeholder: 'attack.t1003.001' })),
+      field('Kind', el('select', { name: 'kind' }, el('option', { value: '' }, 'Any'),
+        ['sigma', 'correlation', 'indicator', 'web'].map((k) => el('option', { value: k, selected: k === p.kind }, k)))),
+      el('button.primary', { type: 'submit' }, 'Filter'));
+    form.addEventListener('submit', (ev) => { ev.preventDefault(); go('alerts', formParams(form)); });
+    const page = await get('/alerts' + qs({ ...p, limit: p.limit || 100 }));
+    const detail = el('aside.detail', { id: 'alert-detail', hidden: true });
+    const selected = new Set();
+    const count = el('span.muted', { id: 'selected-count' }, '0 selected');
+    const toolbar = el('div.toolbar',
+      el('button', { type: 'button', id: 'assign', onclick: () => assignDialog([...selected]) }, 'Add selected to incident…'),
+      count);
+    const all = el('input', { type: 'checkbox', title: 'Select all on this page' });
+    const trs = page.items.map((a) => {
+      const box = el('input', { type: 'checkbox', class: 'pick', value: a.id });
+      box.addEventListener('change', () => {
+        if (box.checked) selected.add(a.id); else selected.delete(a.id);
+        count.textContent = selected.size + ' selected';
+      });
+      return el('tr.click', { dataset: { id: a.id }, tabindex: -1 },
+        el('td', box), el('td.nowrap.mono', fmt(a.time)), el('td', lvl(a.level)), el('td', a.institution),
+        el('td.mono.host', { title: a.host || '' }, a.host || ''), el('td.clip', { title: a.rule.title }, a.rule.title),
+        el('td', a.tags.filter((t) => /^attack\.t\d/.test(t)).slice(0, 3).map((t) => chip(t.slice(7).toUpperCase()))),
+        el('td', a.incident ? el('a', { href: '#/incidents/' + a.incident }, '#' + a.incident) : ''));
+    });
+    all.addEventListener('change', () => trs.forEach((tr) => {
+      const b = tr.querySelector('.pick');
+      if (b.checked !== all.checked) { b.checked = all.checked; b.dispatchEvent(new Event('change')); }
+    }));
+    const table = el('table.grid', { id: 'alerts' },
+      el('thead', el('tr', el('th', all), el('th', 'Time'), el('th', 'Level'), el('th', 'Institution'), el('th', 'Host'),
+        el('th', 'Rule'), el('th', 'ATT&CK'), el('th', 'Incident'))), el('tbody', trs));
+    const split = el('div.split', el('div', toolbar, table, pager(page, p, 'alerts')), detail);
+    main.replaceChildren(form, split);
+    navigable(trs, (tr) => { split.classList.add('open'); showAlert(detail, Number(tr.dataset.id)); });
+  }
+
+  async function showAlert(detail, id) {
+    detail.hidden = false;
+    detail.replaceChildren(el('p.muted', 'Loading…'));
+    const a = await get('/alerts/' + id);
+    detail.replaceChildren(
+      el('div.toolbar', el('h3', a.rule.title), el('span.grow'), el('button', { type: 'button', onclick: () => closeDetail() }, '✕')),
+      el('div.toolbar', lvl(a.level), el('span.status', a.kind),
+        a.incident ? el('a', { id: 'open-incident', href: '#/incidents/' + a.incident }, 'Incident #' + a.incident + ' →') : null,
+        state.me.role !== 'partner' ? el('button.danger', { type: 'button', id: 'false-positive', onclick: () => falsePositive(a) }, 'False positive…') : null),
+      kv({ id: a.id, time: a.time, last: a.last, institution: a.institution, host: a.host, rule: a.rule.id,
+        author: a.rule.author, tags: a.tags.join(' '), fingerprint: a.fingerprint }),
+      Object.keys(a.fields || {}).length ? el('div', el('h3', 'Key fields'), kv(a.fields)) : null,
+      a.event ? eventDetail(a.event) : (a.evidence && a.evidence.length ? el('div', el('h3', 'Evidence'),
+        el('ul', a.evidence.map((x) => el('li', el('a', { href: '#/events' + qs({ id: x.event }) }, 'event ' + x.event))))) : null));
+  }
+
+  function closeDetail() {
+    const d = document.querySelector('.detail');
+    if (d) { d.hidden = true; d.parentElement.classList.remove('open'); }
+  }
+
+  function assignDialog(ids) {
+    if (!ids.length) { alert('Select alerts first (x or the check boxes).'); return; }
+    const input = el('input', { id: 'assign-incident', type: 'number', min: 1, placeholder: 'incident id' });
+    const msg = el('p.error');
+    const m = modal('Add ' + ids.length + ' alert(s) to an incident', el('div', field('Incident', input), msg), [
+      el('button.primary', { type: 'button', id: 'assign-ok', onclick: async () => {
+        try {
+          const inc = await api('POST', '/incidents/' + Number(input.value) + '/alerts', { alerts: ids });
+          m.remove();
+          go('incidents/' + inc.id);
+        } catch (e) { msg.textContent = e.message; }
+      } }, 'Add'),
+      el('button', { type: 'button', onclick: () => m.remove() }, 'Cancel')]);
+  }
+
+  /** A Sigma filter that silences this rule for what made this alert (the host and its key fields). */
+  function filterSuggestion(a) {
+    const q = (v) => "'" + String(v).replace(/'/g, "''") + "'";
+    const sel = [];
+    if (a.host) sel.push('    Computer: ' + q(a.host));
+    for (const k of ['Image', 'ParentImage', 'CommandLine', 'User', 'ServiceName', 'TargetFilename']) {
+      const v = (a.fields || {})[k] || (a.event && a.event.fields && a.event.fields[k]);
+      if (v && typeof v === 'string' && v.length < 300) sel.push('    ' + k + ': ' + q(v));
+    }
+    if (!sel.length) sel.push('    Computer: ' + q(a.host || ''));
+    return ['title: false positive of ' + a.rule.title.replace(/[\r\n]/g, ' ') + ' on ' + (a.host || a.institution),
+      'description: marked as false positive from alert ' + a.id + ' by ' + state.me.name,
+      'logsource:', '  product: windows', 'filter:', '  rules:', '    - ' + a.rule.id, '  selection:', ...sel,
+      '  condition: not selection', ''].join('\n');
+  }
+
+  function falsePositive(a) {
+    const name = el('input.wide', { id: 'fp-name', value: 'false positive: ' + a.rule.title.slice(0, 80) });
+    const yaml = el('textarea', { id: 'fp-yaml', rows: 14 }, filterSuggestion(a));
+    const close = el('input', { type: 'checkbox', id: 'fp-close', checked: !!a.incident });
+    const msg = el('p.error', { id: 'fp-error' });
+    const m = modal('False positive: filter suggestion', el('div',
+      el('p.muted', 'This filter keeps the rule from alerting on the same host and fields again in ' + a.institution + '. Edit it before saving.'),
+      field('Name', name), yaml,
+      a.incident ? el('label', close, ' also set incident #' + a.incident + ' to false positive') : null, msg), [
+      el('button.primary', { type: 'button', id: 'fp-save', onclick: async () => {
+        try {
+          await api('POST', '/institutions/' + encodeURIComponent(a.institution) + '/filters', { name: name.value, yaml: yaml.value });
+          if (a.incident && close.checked) await api('PATCH', '/incidents/' + a.incident, { status: 'false_positive' });
+          m.remove();
+          route();
+        } catch (e) { msg.textContent = e.message; }
+      } }, 'Save filter'),
+      el('button', { type: 'button', onclick: () => m.remove() }, 'Cancel')]);
+  }
+
+  // ---- incidents ----
+
+  async function incidents(main, r) {
+    const p = r.params;
+    const form = el('form.filters', { id: 'incident-filter' },
+      national() ? field('Institution', institutionSelect(p.institution)) : null,
+      field('Host', el('input', { name: 'host', value: p.host || '' })),
+      field('Level', levelSelect(p.level)),
+      field('Status', el('select', { name: 'status' }, el('option', { value: '' }, 'Any'),
+        STATUSES.map((s) => el('option', { value: s, selected: s === p.status }, s)))),
+      field('Open', el('select', { name: 'open' }, el('option', { value: '' }, 'Open and closed'),
+        el('option', { value: 'true', selected: p.open === 'true' }, 'Open only'),
+        el('option', { value: 'false', selected: p.open === 'false' }, 'Closed only'))),
+      field('Assignee', el('input', { name: 'assignee', value: p.assignee || '' })),
+      el('button.primary', { type: 'submit' }, 'Filter'));
+    form.addEventListener('submit', (ev) => { ev.preventDefault(); go('incidents', formParams(form)); });
+    const page = await get('/incidents' + qs({ ...p, limit: 100 }));
+    const trs = page.items.map((i) => el('tr.click', { dataset: { id: i.id } },
+      el('td.mono', el('a', { href: '#/incidents/' + i.id }, '#' + i.id)), el('td', lvl(i.level)),
+      el('td', el('span.status', i.status)), el('td', i.institution), el('td.mono.host', { title: i.host }, i.host),
+      el('td.clip', { title: i.title }, i.title), el('td.num', num(i.alerts)),
+      el('td', i.techniques.slice(0, 4).map(chip)), el('td.nowrap.mono', fmt(i.first)), el('td.nowrap.mono', fmt(i.last)),
+      el('td', i.assignee || '')));
+    main.replaceChildren(form, el('table.grid', { id: 'incidents' }, el('thead', el('tr', el('th', 'Id'), el('th', 'Level'),
+      el('th', 'Status'), el('th', 'Institution'), el('th', 'Host'), el('th', 'Title'), el('th.num', 'Alerts'),
+      el('th', 'Techniques'), el('th', 'First'), el('th', 'Last'), el('th', 'Assignee'))), el('tbody', trs)),
+      pager(page, p, 'incidents'));
+    navigable(trs, (tr) => go('incidents/' + tr.dataset.id));
+  }
+
+  async function incident(main, r) {
+    const id = Number(r.id);
+    const i = await get('/incidents/' + id);
+    const items = [];
+    let cursor = null;
+    do {
+      const pg = await get('/incidents/' + id + '/alerts' + qs({ limit: 1000, cursor }));
+      items.push(...pg.items);
+      cursor = pg.next;
+    } while (cursor && items.length < 5000);
+    items.reverse();
+    const hosts = [...new Set(items.map((a) => a.host).filter(Boolean))];
+    const partner = state.me.role === 'partner';
+    const status = el('select', { id: 'status', disabled: partner }, STATUSES.map((s) => el('option', { value: s, selected: s === i.status }, s)));
+    const assignee = el('input', { id: 'assignee', value: i.assignee || '', placeholder: 'nobody', disabled: partner });
+    const saved = el('span.muted', { id: 'saved' });
+    const save = async () => {
+      try {
+        await api('PATCH', '/incidents/' + id, { status: status.value, assignee: assignee.value });
+        saved.textContent = 'Saved.';
+      } catch (e) { saved.textContent = e.message; }
+    };
+    const summary = el('div.panel', { id: 'incident-summary' },
+      el('div.toolbar', el('h3', { style: 'margin:0' }, '#' + i.id + ' ' + i.title), lvl(i.level)),
+      kv({ institution: i.institution, host: i.host, first: i.first, last: i.last, alerts: i.alerts,
+        tactics: i.tactics.join(', '), rules: i.rules.length }),
+      el('div.toolbar', field('Status', status), field('Assignee', assignee),
+        partner ? null : el('button.primary', { type: 'button', id: 'save-incident', onclick: save }, 'Save'), saved));
+    const affected = el('div.panel', el('h2', 'Affected hosts'), hosts.map((h) => el('a.chip.mono', { href: '#/events' + qs({ institution: i.institution, host: h, from: i.first }) }, h)),
+      el('h2', { style: 'margin-top:10px' }, 'ATT&CK techniques'), i.techniques.map((t) =>
+        el('a.chip', { href: '#/alerts' + qs({ tag: 'attack.' + t.toLowerCase(), institution: i.institution }) }, t)));
+    const timeline = el('div.timeline', { id: 'timeline' }, items.map((a) => {
+      const box = el('div');
+      const item = el('div.tl-item.' + a.level, { dataset: { alert: a.id } },
+        el('div.toolbar', el('span.mono.nowrap', fmt(a.time)), lvl(a.level), el('span.mono', a.host || ''),
+          el('a', { href: '#', class: 'tl-open', onclick: async (ev) => {
+            ev.preventDefault();
+            if (box.childElementCount) { box.replaceChildren(); return; }
+            const full = await get('/alerts/' + a.id);
+            box.replaceChildren(el('div.tl-event', full.event ? eventDetail(full.event) : kv(full.fields)));
+          } }, a.rule.title),
+          a.tags.filter((t) => /^attack\.t\d/.test(t)).map((t) => chip(t.slice(7).toUpperCase()))), box);
+      return item;
+    }));
+    const notes = el('div', { id: 'notes' });
+    const noteText = el('textarea', { id: 'note-text', rows: 3, placeholder: 'What was found, what was done' });
+    const loadNotes = async () => {
+      if (partner) { notes.replaceChildren(el('p.muted', 'Notes are the CERT\'s own.')); return; }
+      const n = await get('/incidents/' + id + '/notes');
+      notes.replaceChildren(...(n.items.length ? n.items.map((x) => el('div.note', el('span.muted', fmt(x.created) + ' · ' + x.author + ': '), x.text))
+        : [el('p.muted', 'No notes yet.')]));
+    };
+    main.replaceChildren(
+      el('div.row', el('div.col', summary), el('div.col', affected)),
+      el('div.row',
+        el('div.col', { style: 'flex:2 1 520px' }, el('div.panel', el('h2', 'Timeline (' + items.length + ' alerts, oldest first)'), timeline)),
+        el('div.col', el('div.panel', el('h2', 'Notes'), notes, partner ? null : el('div', noteText,
+          el('button.primary', { type: 'button', id: 'add-note', onclick: async () => {
+            if (!noteText.value.trim()) return;
+            await api('POST', '/incidents/' + id + '/notes', { text: noteText.value });
+            noteText.value = '';
+            loadNotes();
+          } }, 'Add note'))))));
+    await loadNotes();
+  }
+
+  // ---- events ----
+
+  async function events(main, r) {
+    const p = r.params;
+    const conds = Object.entries(p).filter(([k]) => k.startsWith('field.'));
+    const condBox = el('div', { id: 'conditions' });
+    const addCond = (name, value) => condBox.append(el('div.filters',
+      field('Field', el('input', { class: 'cond-name', value: name || '', placeholder: 'CommandLine' })),
+      field('Value (* any text)', el('input.wide', { class: 'cond-value', value: value || '', placeholder: '*sekurlsa*' }))));
+    conds.forEach(([k, v]) => addCond(k.slice(6), v));
+    if (!conds.length) addCond();
+    const form = el('form', { id: 'event-filter' }, el('div.filters',
+      field('From', el('input', { name: 'from', value: p.from || '', placeholder: '2022-08-22T00:00:00Z' })),
+      field('To', el('input', { name: 'to', value: p.to || '' })),
+      national() ? field('Institution', institutionSelect(p.institution)) : null,
+      field('Host', el('input', { name: 'host', value: p.host || '' })),
+      field('Text in any field', el('input.wide', { name: 'q', value: p.q || '' }))), condBox,
+      el('div.toolbar', el('button', { type: 'button', onclick: () => addCond() }, '+ Field condition'),
+        el('button.primary', { type: 'submit', id: 'event-search' }, 'Search')));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const out = formParams(form);
+      condBox.querySelectorAll('.filters').forEach((row) => {
+        const n = row.querySelector('.cond-name').value.trim();
+        const v = row.querySelector('.cond-value').value;
+        if (n && v) out['field.' + n] = v;
+      });
+      go('events', out);
+    });
+    const detail = el('aside.detail', { id: 'event-detail', hidden: true });
+    if (p.id) {
+      main.replaceChildren(form, el('div.split.open', el('div'), detail));
+      detail.hidden = false;
+      detail.replaceChildren(eventDetail(await get('/events/' + Number(p.id))));
+      return;
+    }
+    const searched = Object.keys(p).length > 0;
+    if (!searched) {
+      main.replaceChildren(form, el('p.muted', 'Give a time range, an institution, a host, text or field conditions, then search.'));
+      return;
+    }
+    const page = await get('/events' + qs({ ...p, limit: 100 }));
+    const summary = (e) => {
+      const f = e.fields || {};
+      return f.CommandLine || f.Image || f.TargetFilename || f.ServiceName || f.QueryName || f.message || f.Message ||
+        Object.entries(f).slice(0, 3).map(([k, v]) => k + '=' + (typeof v === 'object' ? JSON.stringify(v) : v)).join(' ');
+    };
+    const trs = page.items.map((e) => el('tr.click', { dataset: { id: e.id } },
+      el('td.nowrap.mono', fmt(e.time)), el('td', e.institution), el('td.mono.host', { title: e.host || '' }, e.host || ''), el('td', e.channel || ''),
+      el('td.num', e.event_id == null ? '' : e.event_id), el('td.clip.mono', String(summary(e) || ''))));
+    const split = el('div.split', el('div', el('table.grid', { id: 'events' }, el('thead', el('tr', el('th', 'Time'),
+      el('th', 'Institution'), el('th', 'Host'), el('th', 'Channel'), el('th.num', 'EventID'), el('th', 'Summary'))),
+    el('tbody', trs)), pager(page, p, 'events')), detail);
+    main.replaceChildren(form, split);
+    const byId = new Map(page.items.map((e) => [String(e.id), e]));
+    navigable(trs, (tr) => {
+      split.classList.add('open');
+      detail.hidden = false;
+      detail.replaceChildren(el('div.toolbar', el('span.grow'), el('button', { type: 'button', onclick: closeDetail }, '✕')),
+        eventDetail(byId.get(tr.dataset.id)));
+    });
+  }
+
+  // ---- rules ----
+
+  async function rules(main, r) {
+    const report = await get('/rules');
+    const inst = r.params.institution || (state.me.institution || (state.institutions[0] || {}).id || '');
+    const tab = r.params.tab || 'errors';
+    const lists = { errors: report.errors, unsupported: report.unsupported, waiting: report.waiting };
+    const issues = el('table.grid', { id: 'rule-issues' }, el('thead', el('tr', el('th', 'Rule'), el('th', 'File'), el('th', 'Reason'))),
+      el('tbody', (lists[tab] || []).slice(0, 2000).map((x) => el('tr', el('td.mono', x.id || ''), el('td.mono.clip', { title: x.path }, x.path),
+        el('td.wrap', x.reason)))));
+    const tabs = el('div.tabs', Object.keys(lists).map((k) => el('button', { type: 'button', class: k === tab ? 'on' : '',
+      onclick: () => go('rules', { ...r.params, tab: k }) }, k + ' (' + lists[k].length + ')')));
+    const head = el('div.kpis',
+      el('div.kpi', el('div.v', { id: 'rules-active' }, num(report.active)), el('div.l', 'active rules')),
+      el('div.kpi', el('div.v', num(report.loaded)), el('div.l', 'loaded from ' + num(report.files) + ' files')),
+      el('div.kpi', el('div.v', num(report.unsupported.length)), el('div.l', 'unsupported')),
+      el('div.kpi', el('div.v', num(report.errors.length)), el('div.l', 'erroneous')),
+      el('div.kpi', el('div.v', fmt(report.loaded_at).slice(0, 16)), el('div.l', 'loaded at')));
+    const reload = state.me.role === 'admin' ? el('button', { type: 'button', id: 'reload', onclick: async () => {
+      await api('POST', '/rules/reload'); route();
+    } }, 'Reload rules') : null;
+    // upload and check
+    const yaml = el('textarea', { id: 'rule-yaml', rows: 10, placeholder: 'title: …\nlogsource: …\ndetection: …' });
+    const file = el('input', { type: 'file', accept: '.yml,.yaml' });
+    file.addEventListener('change', async () => { if (file.files[0]) yaml.value = await file.files[0].text(); });
+    const result = el('div', { id: 'rule-check' });
+    const check = el('div.panel', el('h2', 'Upload a rule'), el('div.toolbar', file), yaml,
+      el('div.toolbar', el('button.primary', { type: 'button', id: 'check-rule', onclick: async () => {
+        try {
+          const c = await api('POST', '/rules/check', { name: file.files[0] ? file.files[0].name : 'uploaded.yml', yaml: yaml.value });
+          result.replaceChildren(el(c.valid ? 'p.ok' : 'p.error', c.valid ? 'Valid: ' + c.rules.map((x) => x.title).join(', ') +
+            '. Place it in a rules folder (rules.paths) and reload to run it.' : 'Not valid:'),
+          el('ul', c.problems.map((x) => el('li.error', x))));
+        } catch (e) { result.replaceChildren(el('p.error', e.message)); }
+      } }, 'Check'), reload), result);
+    // switches per institution
+    const switches = el('div.panel', el('h2', 'Rules per institution'));
+    if (state.me.role !== 'partner' && inst) {
+      const sel = el('select', { id: 'rule-institution' }, state.institutions.map((i) => el('option', { value: i.id, selected: i.id === inst }, i.id)));
+      sel.addEventListener('change', () => go('rules', { ...r.params, institution: sel.value }));
+      const search = el('input.wide', { id: 'rule-search', placeholder: 'title or id', value: r.params.q || '' });
+      const list = (await get('/institutions/' + encodeURIComponent(inst) + '/rules')).items;
+      const body = el('tbody');
+      const draw = () => {
+        const q = search.value.toLowerCase();
+        const shown = list.filter((x) => !q || x.title.toLowerCase().includes(q) || x.id.includes(q)).slice(0, 300);
+        body.replaceChildren(...shown.map((x) => {
+          const box = el('input', { type: 'checkbox', checked: x.enabled, class: 'rule-switch', dataset: { rule: x.id } });
+          box.addEventListener('change', async () => {
+            try {
+              await api('PUT', '/institutions/' + encodeURIComponent(inst) + '/rules/' + encodeURIComponent(x.id), { enabled: box.checked });
+              x.enabled = box.checked;
+            } catch (e) { box.checked = !box.checked; alert(e.message); }
+          });
+          return el('tr', el('td', box), el('td.clip', { title: x.title }, x.title), el('td', lvl(x.level)), el('td.mono', x.id));
+        }));
+      };
+      search.addEventListener('input', draw);
+      draw();
+      const off = list.filter((x) => !x.enabled).length;
+      switches.append(el('div.filters', field('Institution', sel), field('Search', search),
+        el('span.muted', num(list.length) + ' rules, ' + num(off) + ' off here (first 300 matches shown)')),
+      el('table.grid', { id: 'rule-switches' }, el('thead', el('tr', el('th', 'On'), el('th', 'Title'), el('th', 'Level'), el('th', 'Id'))), body));
+    } else {
+      switches.append(el('p.muted', 'Partners do not tune rules.'));
+    }
+    main.replaceChildren(head, el('div.row', el('div.col', el('div.panel', el('h2', 'Rules that do not run'), tabs, issues)),
+      el('div.col', check)), switches);
+  }
+
+  // ---- websites ----
+
+  async function websites(main, r) {
+    const box = el('div');
+    main.replaceChildren(box);
+    let sites;
+    try {
+      sites = (await get('/sites')).items || [];
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      sites = null;
+    }
+    const parts = [];
+    if (sites == null) {
+      parts.push(el('div.panel', el('p.muted', 'Website statistics are not served by this server.')));
+    } else {
+      parts.push(el('div.panel', el('h2', 'Sites'), sitesTable(sites)));
+      const site = r.params.site || (sites[0] || {}).site;
+      if (site) {
+        const chartBox = el('div.chart', { id: 'site-chart' });
+        parts.push(el('div.panel', el('h2', 'Requests and errors: ' + site), chartBox));
+        box.replaceChildren(...parts);
+        try { siteChart(chartBox, await get('/sites/' + encodeURIComponent(site) + '/series')); } catch (e) { chartBox.append(el('p.error', e.message)); }
+      }
+    }
+    const decisions = el('div.panel', el('h2', 'Decisions'), el('p.muted', 'Loading…'));
+    parts.push(decisions);
+    box.replaceChildren(...parts);
+    try {
+      const d = await get('/decisions' + qs({ site: r.params.site }));
+      decisions.replaceChildren(el('h2', 'Decisions'), decisionsTable(d.items || []));
+    } catch (e) {
+      decisions.replaceChildren(el('h2', 'Decisions'), el('p.muted', e.status === 404 ? 'Decisions are not served by this server.' : e.message));
+    }
+  }
+
+  function decisionsTable(items) {
+    if (!items.length) return el('p.muted', 'No active decisions.');
+    return el('table.grid', { id: 'decisions' }, el('thead', el('tr', el('th', 'Id'), el('th', 'Type'), el('th', 'Scope'),
+      el('th', 'Value'), el('th', 'Site'), el('th', 'Reason'), el('th', 'Expires'), el('th', ''))),
+    el('tbody', items.map((x) => el('tr', { dataset: { id: x.id } }, el('td.mono', x.id), el('td', x.type), el('td', x.scope || ''),
+      el('td.mono', x.value), el('td', x.site || ''), el('td.clip', { title: x.reason || x.scenario || '' }, x.reason || x.scenario || ''),
+      el('td.mono.nowrap', fmt(x.until || x.expires)),
+      el('td', x.revoked ? el('span.muted', 'revoked') : state.me.role === 'partner' ? '' : el('button.danger', { type: 'button', class: 'revoke',
+        onclick: async () => { await api('POST', '/decisions/' + encodeURIComponent(x.id) + '/revoke'); route(); } }, 'Revoke'))))));
+  }
+
+  function siteChart(box, s) {
+    const pts = s.items || s.points || [];
+    if (!pts.length || !window.uPlot) { box.append(el('p.muted', 'No requests recorded.')); return; }
+    const xs = pts.map((p) => Date.parse(p.time || p.start) / 1000);
+    const styles = getComputedStyle(document.documentElement);
+    const axis = { stroke: styles.getPropertyValue('--muted').trim(), grid: { stroke: styles.getPropertyValue('--line').trim() } };
+    state.chart = new uPlot({ width: Math.max(300, box.clientWidth), height: 220, scales: { x: { time: true }, pct: { range: [0, 100] } },
+      axes: [axis, { ...axis, label: 'requests/s' }, { ...axis, scale: 'pct', side: 1, label: 'errors %', grid: { show: false } }],
+      series: [{}, { label: 'requests/s', stroke: PALETTE[0], width: 1.5 }, { label: 'errors %', stroke: PALETTE[5], scale: 'pct', width: 1.5 }] },
+    [xs, pts.map((p) => p.rate != null ? p.rate : p.requests), pts.map((p) => 100 * (p.error_share || 0))], box);
+  }
+
+  // ---- institutions and users ----
+
+  async function admin(main) {
+    const isAdmin = state.me.role === 'admin';
+    const insts = (await get('/institutions')).items;
+    state.institutions = insts;
+    const users = (await get('/users')).items;
+    const instTable = el('table.grid', { id: 'institution-list' }, el('thead', el('tr', el('th', 'Id'), el('th', 'Name'),
+      el('th.num', 'Retention days'), el('th', 'Syslog sources'))), el('tbody', insts.map((i) => el('tr',
+      el('td.mono', i.id), el('td', i.name), el('td.num', i.retention_days), el('td.mono', i.syslog_sources)))));
+    const userTable = el('table.grid', { id: 'user-list' }, el('thead', el('tr', el('th', 'Name'), el('th', 'Role'),
+      el('th', 'Institution'), el('th', 'Partner'), el('th', 'Disabled'))), el('tbody', users.map((u) => el('tr',
+      el('td', u.name), el('td', u.role), el('td', u.institution || ''), el('td', u.partner || ''), el('td', u.disabled ? 'yes' : '')))));
+    const parts = [el('div.row', el('div.col', el('div.panel', el('h2', 'Institutions'), instTable)),
+      el('div.col', el('div.panel', el('h2', 'Users'), userTable)))];
+    if (isAdmin) {
+      const msg = el('p.error', { id: 'admin-error' });
+      const fi = el('form.filters', { id: 'new-institution' },
+        field('Id', el('input', { name: 'id', required: true, pattern: '[a-z0-9_-]{1,64}' })),
+        field('Name', el('input.wide', { name: 'name', required: true })),
+        field('Retention days', el('input', { name: 'retention_days', type: 'number', min: 1 })),
+        el('button.primary', { type: 'submit' }, 'Create institution'));
+      fi.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const b = formParams(fi);
+        if (b.retention_days) b.retention_days = Number(b.retention_days);
+        try { await api('POST', '/institutions', b); route(); } catch (e) { msg.textContent = e.message; }
+      });
+      const fu = el('form.filters', { id: 'new-user' },
+        field('Name', el('input', { name: 'name', required: true })),
+        field('Password (12+)', el('input', { name: 'password', type: 'password', required: true, minlength: 12 })),
+        field('Role', el('select', { name: 'role' }, ['institution_analyst', 'national_analyst', 'admin', 'partner'].map((x) => el('option', { value: x }, x)))),
+        field('Institution', institutionSelect('', 'institution')),
+        field('Partner', el('input', { name: 'partner' })),
+        el('button.primary', { type: 'submit' }, 'Create user'));
+      fu.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        try { await api('POST', '/users', formParams(fu)); route(); } catch (e) { msg.textContent = e.message; }
+      });
+      parts.push(el('div.panel', el('h2', 'New institution'), fi, el('h2', 'New user'), fu, msg));
+    }
+    main.replaceChildren(...parts);
+  }
+
+  const VIEWS = { overview, alerts, incidents, incident, events, rules, websites, admin };
+
+  // ---- keyboard ----
+
+  function keyboard(ev) {
+    const t = ev.target;
+    if (ev.key === 'Escape') {
+      document.querySelectorAll('.modal').forEach((m) => (m.id === 'help' ? (m.hidden = true) : m.remove()));
+      closeDetail();
+      if (t.blur) t.blur();
+      return;
+    }
+    if (t.closest && t.closest('input, textarea, select')) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || !state.me) return;
+    const k = ev.key;
+    if (state.keys === 'g') {
+      state.keys = null;
+      const page = { o: 'overview', a: 'alerts', i: 'incidents', e: 'events', r: 'rules', w: 'websites', d: 'admin' }[k];
+      if (page) { ev.preventDefault(); go(page); }
+      return;
+    }
+    if (k === 'g') { state.keys = 'g'; setTimeout(() => { state.keys = null; }, 1200); return; }
+    if (k === '?') { $('#help').hidden = false; return; }
+    if (k === 't') { toggleTheme(); return; }
+    if (k === '/') {
+      const f = $('#main form input, #main form select');
+      if (f) { ev.preventDefault(); f.focus(); }
+      return;
+    }
+    if (k === 'j' || k === 'ArrowDown') { if (state.rows.length) { ev.preventDefault(); setCur(state.cur + 1); } return; }
+    if (k === 'k' || k === 'ArrowUp') { if (state.rows.length) { ev.preventDefault(); setCur(state.cur - 1); } return; }
+    if (k === 'Enter' && state.cur >= 0) { const r = state.rows[state.cur]; r.open(r.tr); return; }
+    if (k === 'x' && state.cur >= 0) {
+      const b = state.rows[state.cur].tr.querySelector('.pick');
+      if (b) { b.checked = !b.checked; b.dispatchEvent(new Event('change')); }
+      return;
+    }
+    if (k === 'n') { const b = $('#next-page'); if (b) b.click(); return; }
+    if (k === 'p') { const b = $('#first-page'); if (b) b.click(); }
+  }
+
+  function toggleTheme() {
+    const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+    document.documentElement.dataset.theme = next;
+    try { localStorage.setItem('lovcen-theme', next); } catch (e) { /* private mode */ }
+    if (parseHash().page === 'overview' && state.me) route();
+  }
+
+  // ---- start ----
+
+  document.addEventListener('DOMContentLoaded', async () => {
+    let theme = null;
+    try { theme = localStorage.getItem('lovcen-theme'); } catch (e) { /* private mode */ }
+    if (!theme && window.matchMedia && matchMedia('(prefers-color-scheme: light)').matches) theme = 'light';
+    document.documentElement.dataset.theme = theme || 'dark';
+    $('#signin-form').addEventListener('submit', signin);
+    $('#signout').addEventListener('click', signout);
+    $('#theme').addEventListener('click', toggleTheme);
+    $('#help [data-close]').addEventListener('click', () => { $('#help').hidden = true; });
+    document.addEventListener('keydown', keyboard);
+    window.addEventListener('hashchange', route);
+    try {
+      state.me = await get('/me');
+      start();
+    } catch (e) {
+      showSignin();
+    }
+  });
+}());
