@@ -71,6 +71,14 @@ public final class EvidenceExtractor {
         out.add(new Evidence("address", v.trim()));
       }
     }
+    String sources = fields.get("sources"); // web detectors: the attacking addresses, comma-separated
+    if (sources != null) {
+      for (String a : sources.split(",")) {
+        if (publicAddress(a)) {
+          out.add(new Evidence("address", a.trim()));
+        }
+      }
+    }
     return new ArrayList<>(out);
   }
 

@@ -135,6 +135,7 @@ final class Api implements AutoCloseable {
     app.get("/api/v1/rules", this::rules);
     app.post("/api/v1/rules/reload", this::reloadRules);
     IntelRoutes.register(app, server); // indicators, TAXII collections and server, incident exports
+    CaseRoutes.register(app, server); // campaigns, cases, playbooks, reports
 
     app.exception(ApiError.class, (e, ctx) -> {
       if (e.status == 429) {
