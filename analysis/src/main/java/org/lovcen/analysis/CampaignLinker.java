@@ -12,7 +12,8 @@ import java.util.TreeSet;
  * How and why: a host (institution + host name) is the unit; its evidence is the union of its
  * alerts' evidence, plus its technique set when it has three techniques or more (the "chain").
  * A value's weight is its kind's base weight times its rarity over the hosts of the window,
- * ln((H + 1) / h) / ln(H + 1) for a value on h of H hosts: 1 for a value on one host, falling to
+ * ln((H + 1) / h) / ln(H + 1) for a value on h of H hosts (H: the hosts that sent events in the
+ * window, or at least those with alerts): 1 for a value on one host, falling to
  * 0 for a value on every host. So a benign tool or a rule that fires everywhere links nothing,
  * while the hash of a tool found on six hosts of three institutions out of hundreds weighs
  * nearly its base weight. Two hosts are linked when the weights of the values they share reach
@@ -63,8 +64,18 @@ public final class CampaignLinker {
     }
   }
 
-  /** The campaigns among {@code sightings}, largest first. */
+  /** The campaigns among {@code sightings}, largest first; rarity over the hosts that have alerts. */
   public static List<Campaign> link(List<Sighting> sightings, LinkRules rules) {
+    return link(sightings, rules, 0);
+  }
+
+  /**
+   * The campaigns among {@code sightings}, largest first. {@code population} is the number of
+   * hosts that sent events in the window (with or without alerts): rarity is measured against it
+   * (at least the hosts with alerts), so that a value on every attacked host still counts as rare
+   * when the attacked hosts are few among those watched.
+   */
+  public static List<Campaign> link(List<Sighting> sightings, LinkRules rules, long population) {
     Map<String, Integer> index = new LinkedHashMap<>();
     List<Acc> hosts = new ArrayList<>();
     for (Sighting s : sightings) {
@@ -85,14 +96,15 @@ public final class CampaignLinker {
       }
     }
     int n = hosts.size();
-    double norm = Math.log(n + 1.0);
+    double total = Math.max(n, population);
+    double norm = Math.log(total + 1.0);
     Map<Long, List<Weighted>> shared = new HashMap<>();
     for (Map.Entry<Evidence, List<Integer>> p : postings.entrySet()) {
       List<Integer> on = p.getValue();
       if (on.size() < 2 || on.size() > rules.maxHosts()) {
         continue;
       }
-      double rarity = Math.log((n + 1.0) / on.size()) / norm;
+      double rarity = Math.log((total + 1.0) / on.size()) / norm;
       double w = rules.weight(p.getKey().kind()) * rarity;
       if (w <= 0) {
         continue;

@@ -58,6 +58,12 @@ public final class CampaignStore {
         .map((r, c) -> new Sighting(AlertStore.row(r, c), r.getString(22))).list());
   }
 
+  /** How many hosts (of all institutions) sent events with event time from {@code fromTs}: the linker's population. */
+  public long activeHosts(long fromTs) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM (SELECT DISTINCT institution_id, host FROM "
+        + "events WHERE ts >= :from) x").bind("from", fromTs).mapTo(Long.class).one());
+  }
+
   /** The event time of the newest alert, or null when there is none. */
   public Long newestAlertTs() {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT MAX(ts) FROM alerts").mapTo(Long.class).findOne()

@@ -76,7 +76,7 @@ public final class CampaignTracker {
         config.maxAlerts())) {
       sightings.add(sighting(s));
     }
-    List<CampaignLinker.Campaign> found = CampaignLinker.link(sightings, rules);
+    List<CampaignLinker.Campaign> found = CampaignLinker.link(sightings, rules, store.activeHosts(from));
     if (found.isEmpty()) {
       return List.of();
     }
