@@ -13,8 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.rendering.PDFRenderer;
+import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +39,7 @@ import org.lovcen.demo.ScenarioGenerator;
  * sees its own part only; an analyst of a noise institution sees nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CampaignScenarioTest {
   static final ScenarioGenerator.Options OPTIONS = ScenarioGenerator.Options.defaults().withHosts(30)
       .withEvents(3000).withInstitutions(5).withActorTargets(3);
@@ -81,8 +89,14 @@ class CampaignScenarioTest {
     }
     w.s = TestServer.start(kind, where);
     w.admin = w.s.admin();
+    JsonNode titles = TestServer.JSON.readTree(data.resolve("institutions.json").toFile());
+    for (JsonNode t : titles) {
+      assertThat(w.s.postJson("/api/v1/institutions", w.admin, Map.of("id", t.get("id").asText(), "name",
+          t.get("title").asText())).status()).isEqualTo(201);
+    }
     for (String inst : w.institutions) {
-      String ingest = w.s.institution(w.admin, inst);
+      String ingest = w.s.post("/api/v1/institutions/" + inst + "/ingest-tokens", w.admin, null, new byte[0]).json()
+          .get("token").asText();
       try (var files = Files.list(data.resolve(inst))) {
         for (Path f : files.sorted().toList()) {
           send(w.s, ingest, Files.readAllLines(f, StandardCharsets.UTF_8));
@@ -131,6 +145,7 @@ class CampaignScenarioTest {
     return w.s.get("/api/v1/campaigns/" + id, w.admin).json();
   }
 
+  @Order(1)
   @ParameterizedTest
   @MethodSource("org.lovcen.store.TestDatabases#kinds")
   void scenario_threeInstitutionsHitByOneActor_oneCampaignOfExactlyThose_noiseJoinsNone(String kind)
@@ -192,6 +207,7 @@ class CampaignScenarioTest {
     assertThat(w.s.get("/api/v1/campaigns", w.admin).json().get("total").asInt()).isEqualTo(1);
   }
 
+  @Order(2)
   @ParameterizedTest
   @MethodSource("org.lovcen.store.TestDatabases#kinds")
   void institutionAnalyst_seesItsPartOfTheCampaign_neverOtherInstitutionsHostsOrEvents(String kind)
@@ -239,5 +255,146 @@ class CampaignScenarioTest {
     assertThat(hidden.status()).isEqualTo(404).isEqualTo(missing.status());
     assertThat(w.s.get("/api/v1/campaigns/" + id + "/timeline", noise).status()).isEqualTo(404);
     assertThat(w.s.get("/api/v1/campaigns/" + id + "/report?format=pdf", noise).status()).isEqualTo(404);
+  }
+
+  /** Case ids made by the lifecycle test, per kind, for the report test. */
+  private final Map<String, Long> caseOf = new HashMap<>();
+
+  @Order(3)
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void caseFromCampaign_playbookTasksActionsAndClosure_allInTheAuditLog(String kind) throws IOException {
+    World w = world(kind);
+    long campaign = onlyCampaign(w).get("id").asLong();
+    String nat = w.s.user(w.admin, "nadia-" + kind, "national_analyst", null, null);
+    String natName = "nadia-" + kind;
+
+    TestServer.Response opened = w.s.postJson("/api/v1/cases", nat, Map.of("campaign", campaign, "assignee", natName,
+        "due", "2022-08-23T08:00:00Z"));
+    assertThat(opened.status()).as(opened.body()).isEqualTo(201);
+    JsonNode c = opened.json();
+    long id = c.get("id").asLong();
+    caseOf.put(kind, id);
+    assertThat(c.get("institution").isNull()).isTrue();
+    assertThat(c.get("playbooks")).extracting(JsonNode::asText)
+        .contains("credential-dumping", "lateral-movement", "byovd-defense-evasion", "ransomware");
+    String base = "/api/v1/cases/" + id;
+    List<JsonNode> tasks = items(w.s.get(base + "/tasks", nat).json());
+    assertThat(tasks).extracting(t -> t.get("action").asText(""))
+        .contains("contain_host", "retro_hunt", "share_indicators", "block_sources");
+
+    // contain: every open incident of the campaign's hosts becomes "contained"
+    JsonNode contain = run(w, nat, base, first(tasks, "contain_host"), Map.of());
+    assertThat(contain.get("status").asText()).isEqualTo("done");
+    List<Long> contained = new ArrayList<>();
+    contain.get("result").get("contained").forEach(h -> h.get("incidents").forEach(i -> contained.add(i.asLong())));
+    assertThat(contained).isNotEmpty();
+    for (long inc : contained) {
+      assertThat(w.s.get("/api/v1/incidents/" + inc, w.admin).json().get("status").asText()).isEqualTo("contained");
+    }
+    // retro-hunt: the campaign's indicators become live indicators of source case-<id>
+    JsonNode hunt = run(w, nat, base, first(tasks, "retro_hunt"), Map.of());
+    assertThat(hunt.get("result").get("indicators").asInt()).isPositive();
+    JsonNode live = w.s.get("/api/v1/indicators?source=case-" + id, w.admin).json();
+    assertThat(live.get("total").asInt()).isEqualTo(hunt.get("result").get("indicators").asInt());
+    assertThat(w.s.get("/api/v1/indicators?q=api.telemetry-msn.net", w.admin).json().get("total").asInt())
+        .isPositive();
+    // share: into a TAXII collection
+    String collection = w.s.postJson("/api/v1/taxii/collections", w.admin, Map.of("title", "Campaign " + campaign))
+        .json().get("id").asText();
+    JsonNode share = run(w, nat, base, first(tasks, "share_indicators"), Map.of("collection", collection));
+    assertThat(share.get("result").get("collection").asText()).isEqualTo(collection);
+    // an institution analyst may not act on the national case: not even see it
+    String analyst = w.analysts.get(w.hit.get(0));
+    assertThat(w.s.get(base, analyst).status()).isEqualTo(404);
+    assertThat(w.s.postJson(base + "/tasks/" + first(tasks, "retro_hunt") + "/run", analyst, Map.of()).status())
+        .isEqualTo(404);
+
+    // the people's tasks: done or skipped; a comment, a file, then closure
+    for (JsonNode t : items(w.s.get(base + "/tasks", nat).json())) {
+      if (!t.get("status").asText().equals("done")) {
+        String to = t.get("action").isNull() ? "done" : "skipped";
+        assertThat(w.s.patchJson(base + "/tasks/" + t.get("id").asLong(), nat, Map.of("status", to)).status())
+            .isEqualTo(200);
+      }
+    }
+    assertThat(w.s.postJson(base + "/comments", nat, Map.of("text", "All hit hosts isolated; backups verified."))
+        .status()).isEqualTo(201);
+    byte[] note = "MF-WS-0602 memory image taken 2022-08-22 16:10\n".getBytes(StandardCharsets.UTF_8);
+    JsonNode file = w.s.postJson(base + "/evidence", nat, Map.of("kind", "file", "name", "memory-note.txt",
+        "media_type", "text/plain", "content_base64", java.util.Base64.getEncoder().encodeToString(note))).json();
+    assertThat(file.get("sha256").asText()).hasSize(64);
+    assertThat(w.s.get(base + "/evidence/" + file.get("id").asLong(), nat).body())
+        .isEqualTo(new String(note, StandardCharsets.UTF_8));
+    JsonNode closed = w.s.patchJson(base, nat, Map.of("status", "closed")).json();
+    assertThat(closed.get("status").asText()).isEqualTo("closed");
+
+    List<JsonNode> audit = items(w.s.get(base + "/audit", nat).json());
+    assertThat(audit).allSatisfy(a -> assertThat(a.get("actor").asText()).isEqualTo(natName));
+    assertThat(audit.get(0).get("action").asText()).isEqualTo("case.create");
+    assertThat(audit).filteredOn(a -> a.get("action").asText().equals("task.create")).hasSameSizeAs(tasks);
+    assertThat(audit).filteredOn(a -> a.get("action").asText().equals("task.action")).hasSize(3)
+        .allSatisfy(a -> assertThat(a.get("after").isObject()).isTrue());
+    assertThat(audit).anySatisfy(a -> {
+      assertThat(a.get("action").asText()).isEqualTo("case.update");
+      assertThat(a.get("target").asText()).isEqualTo("status");
+      assertThat(a.get("before").asText()).isEqualTo("open");
+      assertThat(a.get("after").asText()).isEqualTo("closed");
+    });
+    assertThat(audit).anySatisfy(a -> assertThat(a.get("action").asText()).isEqualTo("comment.add"));
+    assertThat(audit).anySatisfy(a -> {
+      assertThat(a.get("action").asText()).isEqualTo("evidence.add");
+      assertThat(a.get("after").get("sha256").asText()).isEqualTo(file.get("sha256").asText());
+    });
+    assertThat(audit).anySatisfy(a -> {
+      assertThat(a.get("action").asText()).isEqualTo("task.update");
+      assertThat(a.get("before").asText()).isEqualTo("open");
+      assertThat(a.get("after").asText()).isIn("done", "skipped");
+    });
+  }
+
+  private static long first(List<JsonNode> tasks, String action) {
+    return tasks.stream().filter(t -> action.equals(t.get("action").asText(null))).findFirst().orElseThrow()
+        .get("id").asLong();
+  }
+
+  private static JsonNode run(World w, String token, String base, long task, Map<String, Object> body) {
+    TestServer.Response r = w.s.postJson(base + "/tasks/" + task + "/run", token, body);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    return r.json();
+  }
+
+  @Order(4)
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void campaignReport_pdfTextHoldsInstitutionsIndicatorsAndTimeline(String kind) throws Exception {
+    World w = world(kind);
+    JsonNode c = onlyCampaign(w);
+    var http = java.net.http.HttpClient.newHttpClient();
+    var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(w.s.url + "/api/v1/campaigns/"
+        + c.get("id").asLong() + "/report?format=pdf")).header("Authorization", "Bearer " + w.admin).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.headers().firstValue("content-type").orElse("")).startsWith("application/pdf");
+    try (PDDocument pdf = Loader.loadPDF(res.body())) {
+      String text = new PDFTextStripper().getText(pdf).replaceAll("\\s+", " "); // cells wrap: lines joined
+      for (String name : List.of("Ministry of Finance", "Tax and Customs Administration", "Parliament")) {
+        assertThat(text).contains(name);
+      }
+      assertThat(text).doesNotContain("Ministry of Public Administration").doesNotContain("Ministry of Interior");
+      assertThat(text).contains("api.telemetry-msn.net").contains("198.51.100.77");
+      JsonNode zero = c.get("patient_zero");
+      String zeroTime = zero.get("time").asText().substring(0, 16).replace('T', ' ');
+      assertThat(text).contains(zeroTime + " Ministry of Finance (mf) ").contains(zero.get("host").asText());
+      assertThat(text).contains("Domain Trust and Domain Admin Discovery");
+      assertThat(text).contains("Executive summary").contains("patient zero");
+      if (caseOf.containsKey(kind)) {
+        assertThat(text).contains("Actions taken").contains("(retro_hunt) indicators: ").contains("(contain_host) contained: ");
+      }
+      if (kind.equals("sqlite")) {
+        java.awt.image.BufferedImage page = new PDFRenderer(pdf).renderImageWithDPI(0, 110);
+        javax.imageio.ImageIO.write(page, "png", TestServer.root().resolve("docs/report-page1.png").toFile());
+      }
+    }
   }
 }

@@ -27,6 +27,8 @@ public final class ReportPdf {
   private static final float MARGIN = 40;
   private static final float WIDTH = PDRectangle.A4.getWidth() - 2 * MARGIN;
   private static final float CELL_PAD = 2.5f;
+  private static final float NARROW = 170;
+  private static final int MAX_CELL = 600;
 
   private final PDDocument doc = new PDDocument();
   private final PDType1Font regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
@@ -115,7 +117,9 @@ public final class ReportPdf {
     List<List<String>> lines = new ArrayList<>();
     int height = 1;
     for (int i = 0; i < widths.length; i++) {
-      List<String> l = wrap(clean(i < cells.size() ? cells.get(i) : ""), font, size, widths[i] - 2 * CELL_PAD);
+      String cell = i < cells.size() ? cells.get(i) : "";
+      cell = cell.length() > MAX_CELL ? cell.substring(0, MAX_CELL - 3) + "..." : cell;
+      List<String> l = wrap(clean(cell), font, size, widths[i] - 2 * CELL_PAD);
       lines.add(l);
       height = Math.max(height, l.size());
     }
@@ -148,23 +152,36 @@ public final class ReportPdf {
     return true;
   }
 
-  /** Column widths in proportion to the longest text of each column (bounded), filling the page width. */
+  /*
+   * Column widths: a column whose longest text fits in NARROW points keeps that width (times,
+   * names, levels never wrap); the wide columns share the rest in proportion to their longest
+   * text (each counted up to 220 points).
+   */
   private float[] widths(List<String> columns, List<List<String>> rows, float size) throws IOException {
     float[] w = new float[columns.size()];
     for (int i = 0; i < w.length; i++) {
-      w[i] = Math.min(220, width(clean(columns.get(i)), bold, size));
+      w[i] = width(clean(columns.get(i)), bold, size);
     }
-    for (List<String> r : rows.subList(0, Math.min(rows.size(), 200))) {
+    for (List<String> r : rows.subList(0, Math.min(rows.size(), 300))) {
       for (int i = 0; i < w.length && i < r.size(); i++) {
-        w[i] = Math.max(w[i], Math.min(220, width(clean(r.get(i)), regular, size)));
+        w[i] = Math.max(w[i], width(clean(r.get(i)), regular, size));
       }
     }
-    float sum = 0;
-    for (float v : w) {
-      sum += v + 8;
-    }
+    float fixed = 0;
+    float wide = 0;
     for (int i = 0; i < w.length; i++) {
-      w[i] = (w[i] + 8) / sum * WIDTH;
+      w[i] = Math.min(220, w[i]) + 2 * CELL_PAD + 2;
+      if (w[i] <= NARROW) {
+        fixed += w[i];
+      } else {
+        wide += w[i];
+      }
+    }
+    float scale = wide == 0 ? WIDTH / fixed : Math.max(0.1f, (WIDTH - fixed) / wide);
+    for (int i = 0; i < w.length; i++) {
+      if (wide == 0 || w[i] > NARROW) {
+        w[i] *= scale;
+      }
     }
     return w;
   }

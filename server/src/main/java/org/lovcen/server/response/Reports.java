@@ -186,11 +186,22 @@ public final class Reports {
         if (a.action().equals("task.action") || (a.action().equals("task.update") && a.target().endsWith(" status")
             && "done".equals(a.after()))) {
           out.add(List.of(time(a.ts()), a.actor(), "case #" + c.id() + " " + describe(scope, c, a.target()),
-              a.after() == null ? "" : String.valueOf(a.after())));
+              a.after() == null ? "" : result(a.after())));
         }
       }
     }
     return out;
+  }
+
+  /** What an action did, in a line: its result's fields, lists counted. */
+  private static String result(Object after) {
+    if (!(after instanceof Map<?, ?> m)) {
+      return String.valueOf(after);
+    }
+    List<String> parts = new ArrayList<>();
+    m.forEach((k, v) -> parts.add(k + ": " + (v instanceof List<?> l ? l.size() + (l.size() == 1 ? " item" : " items")
+        : v instanceof Map<?, ?> ? "…" : v)));
+    return String.join(", ", parts);
   }
 
   private String describe(Scope scope, CaseStore.Case c, String target) {
