@@ -77,6 +77,22 @@ final class BenchCommand implements Callable<Integer> {
       + "(with --clients, --seconds, --warmup, --batch, --database).")
   boolean serve;
 
+  @Option(names = "--kafka", paramLabel = "HOST:PORT,...", description = "Measure the Kafka runner instead: the "
+      + "demo corpus produced to fresh topics on these brokers, then detected by --workers workers.")
+  String kafka;
+
+  @Option(names = "--workers", defaultValue = "1", description = "With --kafka: workers in this process, one stream "
+      + "thread each (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--partitions", defaultValue = "12", description = "With --kafka: partitions of the events topic "
+      + "(default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--broker-pid", defaultValue = "0", description = "With --kafka: the broker's process id on this "
+      + "machine, to report its share of the CPU.")
+  long brokerPid;
+
   @Option(names = "--clients", defaultValue = "4", description = "With --serve: concurrent HTTP clients (default: "
       + "${DEFAULT-VALUE}).")
   int clients;
@@ -111,6 +127,10 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (web) {
       return WebBench.run(repeat + 1);
+    }
+    if (kafka != null) {
+      return KafkaBench.run(new KafkaBench.Options(kafka, workers, events == null ? 200_000 : events, partitions,
+          rules, brokerPid));
     }
     if (serve) {
       return ServeBench.run(new ServeBench.Options(events == null ? 200_000 : events, rules, clients, seconds, warmup,

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "lovcen", mixinStandardHelpOptions = true, version = "lovcen 0.1.0",
     description = "Cyber-defence platform for a national CERT: Sigma detection over event logs.",
     subcommands = {HuntCommand.class, RulesCommand.class, IntelCommand.class, DemoCommand.class, EvtxCommand.class,
-        BenchCommand.class, DecisionsCommand.class, WebCommand.class, ServeCommand.class,
+        BenchCommand.class, DecisionsCommand.class, WebCommand.class, ServeCommand.class, WorkerCommand.class,
+        BackupCommand.class, RestoreCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code: nothing found. */

@@ -48,6 +48,7 @@ final class Api implements AutoCloseable {
   private final LovcenServer server;
   private final Javalin app;
   private final Directory directory;
+  private final LoginThrottle throttle = new LoginThrottle(java.time.Clock.systemUTC());
   private final EventStore events;
   private final AlertStore alerts;
   private final IncidentStore incidents;
@@ -138,7 +139,7 @@ final class Api implements AutoCloseable {
     CaseRoutes.register(app, server); // campaigns, cases, playbooks, reports
 
     app.exception(ApiError.class, (e, ctx) -> {
-      if (e.status == 429) {
+      if (e.status == 429 && ctx.res().getHeader("Retry-After") == null) {
         ctx.header("Retry-After", "1");
       }
       if (e.status == 401) {
@@ -399,8 +400,20 @@ final class Api implements AutoCloseable {
     JsonNode b = body(ctx);
     String name = text(b, "name", true);
     String password = text(b, "password", true);
-    Directory.User u = directory.authenticate(name, password)
-        .orElseThrow(() -> ApiError.unauthorized("wrong name or password"));
+    long locked = throttle.lockedFor(name, ctx.ip());
+    if (locked > 0) {
+      SecurityLog.event("login.locked", name, ctx.ip());
+      ctx.header("Retry-After", Long.toString((locked + 999) / 1000));
+      throw new ApiError(429, "locked", "too many failed sign-ins; try again later");
+    }
+    Directory.User u = directory.authenticate(name, password).orElse(null);
+    if (u == null) {
+      throttle.failed(name, ctx.ip());
+      SecurityLog.event("login.failed", name, ctx.ip());
+      throw ApiError.unauthorized("wrong name or password");
+    }
+    throttle.succeeded(name);
+    SecurityLog.event("login.ok", name, ctx.ip(), "role", u.role().toString());
     long expires = now() + TimeUnit.HOURS.toMicros(server.config().sessions().hours());
     String token = directory.issueToken("session", "sign-in", u.id(), null, expires);
     Map<String, Object> m = new LinkedHashMap<>();
@@ -413,6 +426,7 @@ final class Api implements AutoCloseable {
   private void logout(Context ctx) {
     Principal p = principal(ctx);
     directory.revokeToken(p.tokenId());
+    SecurityLog.event("logout", p.user().name(), ctx.ip());
     ctx.status(204);
   }
 
@@ -682,6 +696,7 @@ final class Api implements AutoCloseable {
         .orElseThrow(() -> ApiError.notFound("institution"));
     String name = ctx.contentLength() > 0 ? text(body(ctx), "name", false) : null;
     String token = directory.issueToken("ingest", name == null ? "ingest" : name, null, i.id(), null);
+    SecurityLog.event("token.issued", principal(ctx).user().name(), ctx.ip(), "kind", "ingest", "institution", i.id());
     ctx.status(201).json(Map.of("token", token, "institution", i.id()));
   }
 
@@ -712,7 +727,10 @@ final class Api implements AutoCloseable {
     if (directory.user(name).isPresent()) {
       throw new ApiError(409, "conflict", "user '" + name + "' exists");
     }
-    ctx.status(201).json(userJson(directory.createUser(name, text(b, "password", true), role, inst, partner)));
+    Directory.User created = directory.createUser(name, text(b, "password", true), role, inst, partner);
+    SecurityLog.event("user.created", principal(ctx).user().name(), ctx.ip(), "user", name, "role", role.toString(),
+        "institution", inst == null ? "" : inst);
+    ctx.status(201).json(userJson(created));
   }
 
   private void listPartners(Context ctx) {
@@ -742,6 +760,7 @@ final class Api implements AutoCloseable {
     String name = text(b, "name", false);
     long expires = now() + TimeUnit.DAYS.toMicros(days);
     String token = directory.issueToken("api", name == null ? "api" : name, p.user().id(), null, expires);
+    SecurityLog.event("token.issued", p.user().name(), ctx.ip(), "kind", "api", "days", Integer.toString(days));
     ctx.status(201).json(Map.of("token", token, "expires", Timestamps.format(expires)));
   }
 
@@ -750,6 +769,7 @@ final class Api implements AutoCloseable {
     if (!directory.revokeToken(id(ctx, "id"))) {
       throw ApiError.notFound("token");
     }
+    SecurityLog.event("token.revoked", principal(ctx).user().name(), ctx.ip(), "token", ctx.pathParam("id"));
     ctx.status(204);
   }
 

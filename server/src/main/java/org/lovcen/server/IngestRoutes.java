@@ -92,23 +92,13 @@ final class IngestRoutes {
   }
 
   private void readAndSubmit(Context ctx, String institution, String key) throws IOException, InterruptedException {
-    String host = ctx.queryParam("host");
-    String name = "http:" + institution;
     List<Event> events = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
-    int[] rejected = {0};
-    try (InputStream body = decoded(ctx)) {
-      Readers.readJson(body, name, new ReadOptions(institution, null), new Event(), e -> {
-        Event c = e.copy();
-        if (c.host() == null && host != null) {
-          c.host(host);
-        }
-        events.add(c);
-      }, p -> {
-        if (rejected[0]++ < MAX_PROBLEMS_SHOWN) {
-          problems.add(p); // the first ones, with their lines; all are counted
-        }
-      });
+    int rejected;
+    try (InputStream body = ctx.bodyInputStream()) {
+      long limit = (long) server.config().ingest().maxBodyMb() << 20;
+      rejected = readBulk(body, ctx.header("Content-Encoding"), limit, institution, ctx.queryParam("host"), events,
+          problems);
     } catch (TooLarge e) {
       server.metrics().rejected.labelValues("http", "too-large").inc();
       throw new ApiError(413, "too-large", e.getMessage());
@@ -119,14 +109,40 @@ final class IngestRoutes {
       server.metrics().rejected.labelValues("http", "gzip").inc();
       throw ApiError.badRequest("the gzip body is damaged: " + e.getMessage());
     }
-    if (rejected[0] > 0) {
-      server.metrics().rejected.labelValues("http", "malformed").inc(rejected[0]);
+    if (rejected > 0) {
+      server.metrics().rejected.labelValues("http", "malformed").inc(rejected);
     }
     Long arrived = ctx.attribute("t0"); // alert latency counts from the request's arrival, parsing included
-    Receipt r = submit(Batch.of(institution, events, key, rejected[0],
+    Receipt r = submit(Batch.of(institution, events, key, rejected,
         arrived == null ? System.nanoTime() : arrived), false);
     server.metrics().ingested.labelValues(institution, "http").inc(r.duplicate() ? 0 : r.accepted());
     ctx.json(answer(r, problems));
+  }
+
+  /**
+   * Reads a bulk request's body (JSON lines, arrays or objects; gzip undone under {@code limit}):
+   * every event, with the token's institution and {@code host} when it names none, into
+   * {@code events}; the first problems into {@code problems}. Returns how many lines were
+   * rejected. A body over the limit is TooLarge, an unknown encoding UnsupportedEncoding, damaged
+   * gzip a ZipException or EOFException.
+   */
+  static int readBulk(InputStream raw, String encoding, long limit, String institution, String host,
+      List<Event> events, List<Problem> problems) throws IOException {
+    int[] rejected = {0};
+    try (InputStream body = decoded(raw, encoding, limit)) {
+      Readers.readJson(body, "http:" + institution, new ReadOptions(institution, null), new Event(), e -> {
+        Event c = e.copy();
+        if (c.host() == null && host != null) {
+          c.host(host);
+        }
+        events.add(c);
+      }, p -> {
+        if (rejected[0]++ < MAX_PROBLEMS_SHOWN) {
+          problems.add(p); // the first ones, with their lines; all are counted
+        }
+      });
+    }
+    return rejected[0];
   }
 
   /** An analyst uploads a file (EVTX, JSON events, access log) for an institution. */
@@ -325,14 +341,12 @@ final class IngestRoutes {
    * bytes, and would do so without a limit, so a small gzip inside a gzip could otherwise expand
    * without bound (regression: gzip(gzip(lines)) went around {@code ingest.max_body_mb}).
    */
-  private InputStream decoded(Context ctx) throws IOException {
-    long limit = (long) server.config().ingest().maxBodyMb() << 20;
-    String enc = ctx.header("Content-Encoding");
+  private static InputStream decoded(InputStream raw, String enc, long limit) throws IOException {
     if (enc != null && !enc.isBlank() && !enc.equalsIgnoreCase("gzip") && !enc.equalsIgnoreCase("identity")) {
       throw new UnsupportedEncoding("Content-Encoding '" + enc + "' is not supported (gzip)");
     }
     boolean declared = enc != null && enc.equalsIgnoreCase("gzip");
-    InputStream in = new BufferedInputStream(new Limited(ctx.bodyInputStream(), limit), 1 << 16);
+    InputStream in = new BufferedInputStream(new Limited(raw, limit), 1 << 16);
     for (int layer = 0; declared || gzipMagic(in); layer++) {
       if (layer == MAX_GZIP_LAYERS) {
         throw new java.util.zip.ZipException("more than " + MAX_GZIP_LAYERS + " gzip layers");

@@ -77,7 +77,7 @@ public final class LovcenServer implements AutoCloseable {
       engine.set(settings(Engine.of(rules, indicators.compile())));
       long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
       AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal());
-      this.queue = new IngestQueue(config.ingest().queueEvents());
+      this.queue = new IngestQueue(config.ingest().queueEvents(), config.ingest().institutionSharePercent());
       // Stored events waiting for detection are bounded by about DETECTION_BACKLOG_EVENTS (a second
       // or two of ingest): when detection falls behind, the writer waits and ingest answers 429,
       // instead of alerts falling ever further behind their events.
@@ -190,6 +190,14 @@ public final class LovcenServer implements AutoCloseable {
         () -> Math.max(0, writer.lastId() - detection.cursor()));
     metrics.gauges("lovcen_rule_evaluations", "Full evaluations of the 20 rules evaluated most often (the "
         + "rules whose prefilter lets most events through: where detection time goes)", "rule", detection::topRules);
+    metrics.gauges("lovcen_regex_fallbacks", "Values on which a rule regex ran past its step budget and RE2 "
+        + "answered instead (a slow pattern: see docs/SIGMA.md)", "pattern", () -> {
+          java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+          org.lovcen.sigma.RegexFallbacks.snapshot().forEach((k, v) -> m.put(k.length() > 200 ? k.substring(0, 200) : k, v));
+          return m;
+        });
+    metrics.gauge("lovcen_correlation_future_hits", "Correlation hits left out because they were dated more than "
+        + "15 minutes ahead of the server's clock", detection::futureHits);
     metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
     metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
   }

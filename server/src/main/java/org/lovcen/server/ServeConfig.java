@@ -76,10 +76,11 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
    * Ingest limits: largest request body (after decompression), requests read at the same time
    * (more are answered 429: bodies in memory stay bounded), events held between ingest and
    * storage before ingest answers 429, events per store transaction, how long a request waits for
-   * its events to be stored.
+   * its events to be stored, and the share of the queue (percent) one institution may hold, so
+   * that one institution's flood does not hold back the others.
    */
   public record Ingest(int maxBodyMb, int maxConcurrentRequests, int queueEvents, int batchEvents, int batchMillis,
-      int ackTimeoutSeconds) {}
+      int ackTimeoutSeconds, int institutionSharePercent) {}
 
   /**
    * Syslog listeners (TCP, TLS over TCP, UDP); a port of -1 turns a listener off, 0 picks a free
@@ -166,6 +167,7 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         batch_events: 5000
         batch_millis: 20
         ack_timeout_seconds: 30
+        institution_share_percent: 50
       syslog:
         host: 0.0.0.0
         tcp_port: -1

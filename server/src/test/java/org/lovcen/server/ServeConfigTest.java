@@ -28,7 +28,7 @@ class ServeConfigTest {
     assertThat(c.databaseUrl()).isEqualTo(Path.of("data", "lovcen.db").toString());
     assertThat(c.rules()).isEqualTo(new ServeConfig.Rules(List.of(), "", List.of()));
     assertThat(c.intel().files()).isEmpty();
-    assertThat(c.ingest()).isEqualTo(new ServeConfig.Ingest(64, 16, 200_000, 5000, 20, 30));
+    assertThat(c.ingest()).isEqualTo(new ServeConfig.Ingest(64, 16, 200_000, 5000, 20, 30, 50));
     assertThat(c.syslog()).isEqualTo(new ServeConfig.Syslog("0.0.0.0", -1, -1, -1, "", "", 65536, 1000));
     assertThat(c.detection()).isEqualTo(new ServeConfig.Detection(60, 5));
     assertThat(c.incidents()).isEqualTo(new ServeConfig.Incidents(60, "low"));
@@ -63,7 +63,7 @@ class ServeConfigTest {
     assertThat(c.database()).isEqualTo(new ServeConfig.Database("postgresql://lovcen:secret@db:5432/lovcen", 8));
     assertThat(c.databaseUrl()).isEqualTo("postgresql://lovcen:secret@db:5432/lovcen");
     assertThat(c.rules().paths()).containsExactly("/etc/lovcen/rules", "/opt/sigma/rules");
-    assertThat(c.ingest()).isEqualTo(new ServeConfig.Ingest(64, 16, 500_000, 5000, 20, 30));
+    assertThat(c.ingest()).isEqualTo(new ServeConfig.Ingest(64, 16, 500_000, 5000, 20, 30, 50));
     assertThat(c.sessions().hours()).isEqualTo(8);
   }
 
@@ -144,7 +144,7 @@ class ServeConfigTest {
   @Test
   void environmentNames_oneForEveryKeyOfTheDefaults() {
     List<String> names = ServeConfig.environmentNames();
-    assertThat(names).hasSize(65).doesNotHaveDuplicates()
+    assertThat(names).hasSize(66).doesNotHaveDuplicates()
         .contains("LOVCEN_LISTEN_HOST", "LOVCEN_DATA", "LOVCEN_DATABASE_URL", "LOVCEN_INGEST_MAX_BODY_MB",
             "LOVCEN_SYSLOG_TLS_KEYSTORE", "LOVCEN_SESSIONS_HOURS")
         .allSatisfy(n -> assertThat(n).matches("LOVCEN_[A-Z_]+"));

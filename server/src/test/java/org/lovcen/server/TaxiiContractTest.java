@@ -333,6 +333,20 @@ class TaxiiContractTest {
     }
   }
 
+  /** Regression: a media type of only ';' made the media-type check throw, answered 500. */
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void mediaTypes_onlySemicolons_406And415NotInternalError(String kind) {
+    try (TestServer s = start(kind, dir)) {
+      Setup x = setup(s, 1);
+      String objects = ROOT + "collections/" + x.collection() + "/objects/";
+      assertError(x.t().get(objects, x.nat(), ";"), 406);
+      assertError(x.t().get(objects, x.nat(), ";;, ;"), 406);
+      String envelope = "{\"objects\": [" + TaxiiFixture.indicator("203.0.113.51", null) + "]}";
+      assertError(x.t().post(objects, x.nat(), ";", envelope), 415);
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("org.lovcen.store.TestDatabases#kinds")
   void authentication_basicAndBearer_401(String kind) {

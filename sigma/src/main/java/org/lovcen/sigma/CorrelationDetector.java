@@ -35,6 +35,12 @@ import org.lovcen.core.EventRef;
  * order, so those not touched for a timespan are found at the head and expired in O(1) each. The
  * total number of window entries is capped; a hit that would exceed the cap is dropped and
  * counted.
+ *
+ * A runner that must hand its state to another process (the Kafka runner's state stores) takes a
+ * snapshot of everything above (buffered hits, windows in access order, open episodes, counters)
+ * and restores it into a detector of the same correlation set: the restored detector then behaves
+ * exactly as the original would have. A snapshot names the correlation set it was taken with; one
+ * taken under other correlations is refused (windows restart, as on a rule reload).
  */
 /**
  * Evaluates correlation rules over a stream of {@link CorrelationHit}s and emits correlation
@@ -197,6 +203,252 @@ public final class CorrelationDetector {
       for (Group g : states.get(c).values()) {
         close(c, g);
       }
+    }
+  }
+
+  /**
+   * Processes every buffered hit (those at the newest time too) and emits every open episode,
+   * keeping the windows: for a live runner whose input has ended or gone quiet, so that nothing
+   * waits for a later hit. Afterwards a hit older than the newest one seen counts as late.
+   */
+  public void drain() {
+    if (maxSeen != Long.MIN_VALUE) {
+      release(maxSeen + 1);
+    }
+    for (int c = 0; c < states.size(); c++) {
+      for (Group g : states.get(c).values()) {
+        close(c, g);
+      }
+    }
+  }
+
+  /** True when no hit is buffered and no episode is open (a drain would emit nothing). */
+  public boolean settled() {
+    if (!pending.isEmpty()) {
+      return false;
+    }
+    for (Map<Key, Group> s : states) {
+      for (Group g : s.values()) {
+        if (g.episode != null) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The whole state of this detector (buffered hits, windows, open episodes, counters) as bytes,
+   * for {@link #restore}. Options and the alert sinks are not part of it.
+   */
+  public byte[] snapshot() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      DetectorState.write(this, out);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e); // a byte array does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Replaces this detector's state by a {@link #snapshot} of a detector of the same correlation
+   * set. Returns false, leaving the state empty, when the snapshot was taken under other
+   * correlations (the rules changed: windows restart).
+   *
+   * @throws SigmaException when the bytes are not a snapshot
+   */
+  public boolean restore(byte[] snapshot) {
+    try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(snapshot))) {
+      return DetectorState.read(this, in);
+    } catch (java.io.IOException | RuntimeException e) {
+      reset();
+      throw new SigmaException("not a correlation detector snapshot: " + e);
+    }
+  }
+
+  private void reset() {
+    pending.clear();
+    states.forEach(Map::clear);
+    maxSeen = Long.MIN_VALUE;
+    released = Long.MIN_VALUE;
+    hits = late = dropped = entries = alerts = 0;
+  }
+
+  /*
+   * The snapshot format: a version, the correlation set's signature, the counters, the buffered
+   * hits, then per correlation its groups in access order, each with its window and open
+   * episode. Strings are length-prefixed UTF-8 (-1 for null), so that no value is limited in size.
+   */
+  private static final class DetectorState {
+    private static final int VERSION = 1;
+
+    static String signature(Correlations set) {
+      StringBuilder b = new StringBuilder();
+      for (Correlations.Node n : set.nodes) {
+        b.append(n.rule().id()).append('/').append(n.rule().timespan()).append('/')
+            .append(Arrays.toString(n.sources())).append(';');
+      }
+      for (Correlations.Input i : set.inputs) {
+        b.append(i.rule().id()).append(Arrays.toString(i.fields())).append(';');
+      }
+      return b.toString();
+    }
+
+    static void write(CorrelationDetector d, java.io.DataOutputStream out) throws java.io.IOException {
+      out.writeInt(VERSION);
+      str(out, signature(d.set));
+      for (long v : new long[] {d.maxSeen, d.released, d.hits, d.late, d.dropped, d.entries, d.alerts}) {
+        out.writeLong(v);
+      }
+      out.writeInt(d.pending.size());
+      for (CorrelationHit h : d.pending) {
+        out.writeInt(h.input());
+        out.writeLong(h.timestamp());
+        str(out, h.institution());
+        str(out, h.host());
+        strs(out, h.values());
+        str(out, h.source());
+        out.writeLong(h.record());
+      }
+      for (Map<Key, Group> state : d.states) {
+        out.writeInt(state.size());
+        for (Group g : state.values()) {
+          str(out, g.key.institution);
+          strs(out, g.key.values);
+          out.writeLong(g.last);
+          out.writeInt(g.window.size());
+          for (Entry e : g.window) {
+            entry(out, e);
+          }
+          Episode e = g.episode;
+          out.writeBoolean(e != null);
+          if (e != null) {
+            refs(out, e.events.toArray(new EventRef[0]));
+            out.writeInt(e.pending.size());
+            for (Entry p : e.pending) {
+              entry(out, p);
+            }
+            out.writeLong(e.first);
+            out.writeLong(e.lastFiring);
+            out.writeLong(e.seen);
+            out.writeInt(e.firings);
+            str(out, e.host);
+            out.writeBoolean(e.mixedHosts);
+          }
+        }
+      }
+    }
+
+    static boolean read(CorrelationDetector d, java.io.DataInputStream in) throws java.io.IOException {
+      d.reset();
+      if (in.readInt() != VERSION) {
+        throw new java.io.IOException("unknown version");
+      }
+      if (!signature(d.set).equals(str(in))) {
+        return false;
+      }
+      d.maxSeen = in.readLong();
+      d.released = in.readLong();
+      d.hits = in.readLong();
+      d.late = in.readLong();
+      d.dropped = in.readLong();
+      d.entries = in.readLong();
+      d.alerts = in.readLong();
+      for (int n = in.readInt(); n > 0; n--) {
+        d.pending.add(new CorrelationHit(in.readInt(), in.readLong(), str(in), str(in), strs(in), str(in),
+            in.readLong()));
+      }
+      for (int c = 0; c < d.states.size(); c++) {
+        Correlation rule = d.set.nodes.get(c).rule();
+        for (int n = in.readInt(); n > 0; n--) {
+          Key key = new Key(str(in), strs(in));
+          Group g = new Group(key, rule);
+          long last = in.readLong();
+          for (int w = in.readInt(); w > 0; w--) {
+            g.add(entry(in));
+          }
+          g.last = last;
+          if (in.readBoolean()) {
+            Episode e = new Episode();
+            e.events.addAll(Arrays.asList(refs(in)));
+            for (int p = in.readInt(); p > 0; p--) {
+              e.pending.add(entry(in));
+            }
+            e.first = in.readLong();
+            e.lastFiring = in.readLong();
+            e.seen = in.readLong();
+            e.firings = in.readInt();
+            e.host = str(in);
+            e.mixedHosts = in.readBoolean();
+            g.episode = e;
+          }
+          d.states.get(c).put(key, g);
+        }
+      }
+      if (in.read() != -1) {
+        throw new java.io.IOException("trailing bytes");
+      }
+      return true;
+    }
+
+    private static void entry(java.io.DataOutputStream out, Entry e) throws java.io.IOException {
+      out.writeLong(e.time());
+      out.writeInt(e.position());
+      str(out, e.value());
+      str(out, e.host());
+      refs(out, e.refs());
+    }
+
+    private static Entry entry(java.io.DataInputStream in) throws java.io.IOException {
+      return new Entry(in.readLong(), in.readInt(), str(in), str(in), refs(in));
+    }
+
+    private static void refs(java.io.DataOutputStream out, EventRef[] refs) throws java.io.IOException {
+      out.writeInt(refs.length);
+      for (EventRef r : refs) {
+        str(out, r.source());
+        out.writeLong(r.record());
+        out.writeLong(r.timestamp());
+      }
+    }
+
+    private static EventRef[] refs(java.io.DataInputStream in) throws java.io.IOException {
+      EventRef[] r = new EventRef[in.readInt()];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = new EventRef(str(in), in.readLong(), in.readLong());
+      }
+      return r;
+    }
+
+    private static void strs(java.io.DataOutputStream out, String[] values) throws java.io.IOException {
+      out.writeInt(values.length);
+      for (String v : values) {
+        str(out, v);
+      }
+    }
+
+    private static String[] strs(java.io.DataInputStream in) throws java.io.IOException {
+      String[] v = new String[in.readInt()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = str(in);
+      }
+      return v;
+    }
+
+    private static void str(java.io.DataOutputStream out, String s) throws java.io.IOException {
+      if (s == null) {
+        out.writeInt(-1);
+        return;
+      }
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.writeInt(b.length);
+      out.write(b);
+    }
+
+    private static String str(java.io.DataInputStream in) throws java.io.IOException {
+      int n = in.readInt();
+      return n < 0 ? null : new String(in.readNBytes(n), java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 

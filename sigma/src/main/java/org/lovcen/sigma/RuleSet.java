@@ -136,6 +136,24 @@ public final class RuleSet {
     List<Path> files = ruleFiles(roots);
     Map<String, List<String>> placeholders = options.placeholders();
     List<RuleParser.Parsed> parsed = files.parallelStream().map(f -> parseFile(f, placeholders)).toList();
+    return build(files.stream().map(Path::toString).toList(), parsed, options);
+  }
+
+  /**
+   * Compiles rule texts as {@link #load} compiles files: detection rules, correlations and
+   * filters, in the order of their names. For rules that arrive as texts (a rules topic).
+   *
+   * @param texts rule name (a path) to YAML text
+   */
+  public static RuleSet loadTexts(Map<String, String> texts, Options options) {
+    List<String> names = new ArrayList<>(new java.util.TreeMap<>(texts).keySet());
+    Map<String, List<String>> placeholders = options.placeholders();
+    List<RuleParser.Parsed> parsed = names.parallelStream()
+        .map(n -> parseText(n, texts.get(n), placeholders)).toList();
+    return build(names, parsed, options);
+  }
+
+  private static RuleSet build(List<String> files, List<RuleParser.Parsed> parsed, Options options) {
     List<SigmaRule> rules = new ArrayList<>();
     Map<SigmaRule, String> waiting = new LinkedHashMap<>();
     List<Issue> unsupported = new ArrayList<>();
@@ -143,7 +161,7 @@ public final class RuleSet {
     MetaRules meta = new MetaRules();
     for (int i = 0; i < files.size(); i++) {
       RuleParser.Parsed p = parsed.get(i);
-      String path = files.get(i).toString();
+      String path = files.get(i);
       rules.addAll(p.rules());
       waiting.putAll(p.waiting());
       p.unsupported().forEach(u -> unsupported.add(new Issue(u.id(), path, u.reason())));
@@ -200,6 +218,15 @@ public final class RuleSet {
       throw new UnsupportedRuleException(path + ": " + p.unsupported().get(0).reason());
     }
     return p.rules();
+  }
+
+  private static RuleParser.Parsed parseText(String name, String text, Map<String, List<String>> placeholders) {
+    try {
+      return RuleParser.parse(name, text, placeholders);
+    } catch (RuntimeException e) {
+      return new RuleParser.Parsed(List.of(), List.of(), List.of("cannot parse: " + e.getMessage()), List.of(),
+          Map.of());
+    }
   }
 
   private static RuleParser.Parsed parseFile(Path f, Map<String, List<String>> placeholders) {

@@ -283,8 +283,8 @@ abstract class ValueMatcher {
    * {@code re}, searched anywhere in the value. Validity and the guarantee of linear time come
    * from RE2: a pattern RE2 rejects (backreferences, lookaround) makes the rule unsupported. The
    * common case runs on the JDK's faster backtracking engine under a step budget proportional to
-   * the value's length; a match that exceeds the budget is answered by RE2 instead, so a hostile
-   * pattern or value cannot hang the engine.
+   * the value's length; a match that exceeds the budget (or the thread's stack, as a long value
+   * can) is answered by RE2 instead, so a hostile pattern or value cannot hang or crash the engine.
    */
   static final class Regex extends ValueMatcher {
     private final Pattern pattern;
@@ -376,8 +376,10 @@ abstract class ValueMatcher {
         sc.budget.reset(v, 20_000L + 50L * v.length());
         try {
           return sc.matcher.reset(sc.budget).find();
-        } catch (Budget.Exceeded e) {
-          // fall through to RE2
+        } catch (Budget.Exceeded | StackOverflowError e) {
+          // the backtracking engine recurses per repetition: a long value can exhaust the stack
+          // before the budget; either way RE2 answers, in linear time and without recursion
+          RegexFallbacks.count(fast.pattern());
         } finally {
           sc.budget.reset("", 0);
         }

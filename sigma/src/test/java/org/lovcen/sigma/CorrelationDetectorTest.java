@@ -100,6 +100,64 @@ class CorrelationDetectorTest {
   }
 
   @Test
+  void snapshotRestoredAfterEveryHit_givesTheSameAlertsAsOneDetector() {
+    long lateness = 20_000_000L;
+    for (long seed = 200; seed < 215; seed++) {
+      Random r = new Random(seed);
+      RuleSet set = randomRules(r);
+      List<CorrelationHit> hits = Corr.hits(set, randomEvents(r, 300));
+      CorrelationDetector.Options o = CorrelationDetector.Options.defaults().withLateness(lateness);
+      List<Alert> one = Corr.detect(set, hits, o);
+      // a new detector per hit, restored from the previous one's snapshot: what a worker that
+      // loses its partition after every record would do
+      List<Alert> handedOver = new ArrayList<>();
+      byte[] state = null;
+      for (CorrelationHit h : hits) {
+        CorrelationDetector d = set.correlations().detector(o).onAlert(handedOver::add);
+        if (state != null) {
+          assertThat(d.restore(state)).isTrue();
+        }
+        d.accept(h);
+        state = d.snapshot();
+      }
+      CorrelationDetector last = set.correlations().detector(o).onAlert(handedOver::add);
+      last.restore(state);
+      last.flush();
+      assertThat(handedOver).as("seed " + seed).isEqualTo(one).isNotEmpty();
+    }
+  }
+
+  @Test
+  void restore_refusesASnapshotOfOtherCorrelations_andStartsEmpty() {
+    RuleSet a = Corr.load(tmp, Corr.base("00000000-0000-4000-8000-000000000000", "r0", "x0"), countRule(2, "10s"));
+    RuleSet b = Corr.load(tmp, Corr.base("00000000-0000-4000-8000-000000000000", "r0", "x0"),
+        countRule(3, "20s"));
+    CorrelationDetector d = a.correlations().detector(CorrelationDetector.Options.defaults());
+    Corr.hits(a, List.of(Corr.at(1, 1, "Rule", "x0", "G", "a"))).forEach(d::accept);
+    CorrelationDetector other = b.correlations().detector(CorrelationDetector.Options.defaults());
+    assertThat(other.restore(d.snapshot())).isFalse();
+    assertThat(other.stats().hits()).isZero();
+    assertThat(other.settled()).isTrue();
+  }
+
+  @Test
+  void drain_emitsOpenEpisodesAndTheNewestHits_likeFlush() {
+    for (long seed = 300; seed < 310; seed++) {
+      Random r = new Random(seed);
+      RuleSet set = randomRules(r);
+      List<CorrelationHit> hits = Corr.hits(set, randomEvents(r, 300));
+      CorrelationDetector.Options o = CorrelationDetector.Options.defaults().withoutLateness();
+      List<Alert> flushed = Corr.detect(set, hits, o);
+      List<Alert> drained = new ArrayList<>();
+      CorrelationDetector d = set.correlations().detector(o).onAlert(drained::add);
+      hits.forEach(d::accept);
+      d.drain();
+      assertThat(d.settled()).isTrue();
+      assertThat(drained).as("seed " + seed).isEqualTo(flushed);
+    }
+  }
+
+  @Test
   void lateHits_areCountedAndDropped() {
     RuleSet set = Corr.load(tmp, Corr.base("00000000-0000-4000-8000-000000000000", "r0", "x0"), countRule(2, "10s"));
     List<CorrelationHit> hits = Corr.hits(set, List.of(Corr.at(100, 1, "Rule", "x0", "G", "a"),

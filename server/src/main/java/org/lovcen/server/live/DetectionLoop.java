@@ -50,6 +50,12 @@ public final class DetectionLoop implements AutoCloseable {
   }
 
   private static final System.Logger LOG = System.getLogger("lovcen.detection");
+  /**
+   * Correlation hits dated further ahead of the wall clock than this are not correlated: the
+   * institution's correlation time follows its newest hit, so one host with a clock a year ahead
+   * (or a forged timestamp) would otherwise make every later hit of the institution late.
+   */
+  static final long FUTURE_TOLERANCE_MILLIS = 15 * 60_000L;
   private final AtomicReference<Engine> engine;
   private final AlertSink sink;
   private final BlockingQueue<List<StoreWriter.Stored>> input;
@@ -62,6 +68,8 @@ public final class DetectionLoop implements AutoCloseable {
   private final Map<SigmaRule, SigmaAlerts.RuleInfo> infos = new ConcurrentHashMap<>();
   private volatile boolean running = true;
   private volatile long cursor;
+  private volatile long futureHits;
+  private long notAfterMicros = Long.MAX_VALUE;
   private volatile Map<String, Long> topRules = Map.of();
   private long topRulesAt;
 
@@ -133,6 +141,11 @@ public final class DetectionLoop implements AutoCloseable {
     topRules = java.util.Collections.unmodifiableMap(top);
   }
 
+  /** Correlation hits left out because they were dated too far ahead of the wall clock. */
+  public long futureHits() {
+    return futureHits;
+  }
+
   /** Events handed over by the store writer and not yet detected (in batches). */
   public int backlog() {
     return input.size();
@@ -158,7 +171,7 @@ public final class DetectionLoop implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | StackOverflowError e) {
         // A bug in a detector must not stop detection; the batch's events stay stored and are
         // detected again at the next start (their cursor was not moved).
         LOG.log(System.Logger.Level.ERROR, "detection failed on a batch: " + e, e);
@@ -207,6 +220,7 @@ public final class DetectionLoop implements AutoCloseable {
     }
     out = new ArrayList<>();
     latencies = new ArrayList<>();
+    notAfterMicros = (System.currentTimeMillis() + FUTURE_TOLERANCE_MILLIS) * 1000;
     long t0 = System.nanoTime();
     for (StoreWriter.Stored s : batch) {
       item = s;
@@ -278,6 +292,10 @@ public final class DetectionLoop implements AutoCloseable {
 
   private void match(SigmaRule rule, Event e) {
     CorrelationHit h = correlations.hit(rule, e);
+    if (h != null && e.timestamp() != Event.NO_TIME && e.timestamp() > notAfterMicros) {
+      futureHits++; // a clock far ahead would make every later hit of the institution late
+      h = null;
+    }
     if (h != null) {
       detectors.computeIfAbsent(String.valueOf(e.institution()), k -> correlations.detector(
           CorrelationDetector.Options.defaults().withLateness(latenessMicros)).onAlert(this::correlationAlert)

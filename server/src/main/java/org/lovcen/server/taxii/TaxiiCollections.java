@@ -61,7 +61,7 @@ public final class TaxiiCollections {
   }
 
   /** A checked object ready to store, with its indicator when it is one Lovcen matches. */
-  private record Checked(TaxiiStore.NewObject object, Indicator indicator, String note) {}
+  record Checked(TaxiiStore.NewObject object, Indicator indicator, String note) {}
 
   /**
    * Adds the objects of an envelope or bundle ({@code objects}, a JSON array) to a collection and
@@ -121,7 +121,7 @@ public final class TaxiiCollections {
     }
   }
 
-  private Checked check(TaxiiStore.Collection c, JsonNode o, String source) {
+  static Checked check(TaxiiStore.Collection c, JsonNode o, String source) {
     if (o == null || !o.isObject()) {
       throw new IllegalArgumentException("not a JSON object");
     }

@@ -8,12 +8,9 @@ import io.javalin.http.Handler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import org.lovcen.core.Event;
 import org.lovcen.core.Timestamps;
 import org.lovcen.server.LovcenServer;
 import org.lovcen.server.ServeConfig;
@@ -158,17 +155,7 @@ public final class TaxiiRoutes {
 
   /** Whether a media type (with parameters) is application/taxii+json, unversioned or version 2.1. */
   static boolean isTaxii(String mediaType) {
-    String[] parts = mediaType.split(";");
-    if (!parts[0].trim().equalsIgnoreCase("application/taxii+json")) {
-      return false;
-    }
-    for (int i = 1; i < parts.length; i++) {
-      String p = parts[i].trim().toLowerCase(Locale.ROOT).replace(" ", "");
-      if (p.startsWith("version=") && !p.equals("version=2.1")) {
-        return false;
-      }
-    }
-    return true;
+    return TaxiiRequest.isTaxii(mediaType);
   }
 
   private void root(Context ctx) {
@@ -351,63 +338,7 @@ public final class TaxiiRoutes {
 
   /** The TAXII filter parameters as a store query; 400 for malformed ones. */
   private TaxiiStore.ObjectQuery query(Context ctx, String objectId, boolean withObject, String defaultVersion) {
-    Long after = timestamp(ctx.queryParam("added_after"), "added_after");
-    String next = ctx.queryParam("next");
-    if (next != null && !next.isEmpty()) {
-      try {
-        long n = Long.parseLong(next);
-        after = after == null ? n : Math.max(after, n);
-      } catch (NumberFormatException e) {
-        throw TaxiiError.badRequest("next '" + next + "' is not a value this server gave");
-      }
-    }
-    List<String> ids = objectId != null ? List.of(objectId) : list(ctx, "match[id]");
-    List<String> versions = new ArrayList<>();
-    for (String v : list(ctx, "match[version]")) {
-      versions.add(v.equals("first") || v.equals("last") || v.equals("all") ? v
-          : Long.toString(timestamp(v, "match[version]")));
-    }
-    if (versions.isEmpty()) {
-      versions.add(defaultVersion);
-    }
-    return new TaxiiStore.ObjectQuery(after, ids, list(ctx, "match[type]"), versions, list(ctx, "match[spec_version]"),
-        limit(ctx), withObject);
-  }
-
-  private static Long timestamp(String v, String name) {
-    if (v == null || v.isEmpty()) {
-      return null;
-    }
-    long t = Timestamps.parse(v);
-    if (t == Event.NO_TIME || !v.endsWith("Z")) {
-      throw TaxiiError.badRequest(name + " '" + v + "' is not an RFC 3339 UTC timestamp");
-    }
-    return t;
-  }
-
-  private static List<String> list(Context ctx, String name) {
-    List<String> out = new ArrayList<>();
-    for (String v : ctx.queryParams(name)) {
-      Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(out::add);
-    }
-    return out;
-  }
-
-  private int limit(Context ctx) {
-    int max = Math.max(1, config.pageSize());
-    String v = ctx.queryParam("limit");
-    if (v == null || v.isEmpty()) {
-      return max;
-    }
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n < 1) {
-        throw new NumberFormatException();
-      }
-      return Math.min(n, max);
-    } catch (NumberFormatException e) {
-      throw TaxiiError.badRequest("limit '" + v + "' is not a positive whole number");
-    }
+    return TaxiiRequest.query(ctx::queryParams, objectId, withObject, defaultVersion, config.pageSize());
   }
 
   // ---- adding objects ----
@@ -438,20 +369,7 @@ public final class TaxiiRoutes {
     if (body.length > max) {
       throw tooLarge(max);
     }
-    JsonNode n;
-    try {
-      n = TaxiiCollections.JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw TaxiiError.badRequest("malformed JSON: " + e.getOriginalMessage());
-    }
-    if (n == null || !n.isObject() || !n.path("objects").isArray()) {
-      throw new TaxiiError(422, "Unprocessable content", "the body must be a TAXII envelope: an object with an "
-          + "'objects' list");
-    }
-    if (n.get("objects").isEmpty()) {
-      throw new TaxiiError(422, "Unprocessable content", "the envelope's 'objects' list is empty");
-    }
-    return n;
+    return TaxiiRequest.envelope(body);
   }
 
   private static TaxiiError tooLarge(long max) {

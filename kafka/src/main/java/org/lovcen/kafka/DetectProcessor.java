@@ -1,0 +1,93 @@
+package org.lovcen.kafka;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.lovcen.core.Alert;
+import org.lovcen.core.Event;
+import org.lovcen.intel.IndicatorMatcher;
+import org.lovcen.sigma.CorrelationHit;
+import org.lovcen.sigma.Correlations;
+import org.lovcen.sigma.Evaluator;
+import org.lovcen.sigma.SigmaAlerts;
+import org.lovcen.sigma.SigmaRule;
+
+/*
+ * How and why: the stateless half of detection, the same work a hunt thread does per event: one
+ * Evaluator and one IndicatorMatcher (per task, on the task's stream thread), one reusable Event.
+ * Rule matches become sigma alerts; matches of rules that correlations reference also become
+ * hits, re-keyed by institution so that all of an institution's hits meet in one correlation task.
+ * The snapshot is read once per record; a swap builds a new evaluator.
+ */
+/** Evaluates events against the current rules and indicators. One per task; not thread-safe. */
+final class DetectProcessor implements Processor<String, byte[], String, byte[]> {
+  static final String ALERTS = "alerts-out";
+  static final String HITS = "hits-out";
+
+  private final RuleBook book;
+  private final Event event = new Event();
+  private final Codec.Writer hitBytes = new Codec.Writer();
+  private final Map<SigmaRule, SigmaAlerts.RuleInfo> infos = new IdentityHashMap<>();
+  private final Evaluator.Matches onMatch = this::match;
+  private final Consumer<Alert> onIndicator = this::indicator;
+  private ProcessorContext<String, byte[]> context;
+  private RuleBook.Snapshot snapshot;
+  private Evaluator evaluator;
+  private IndicatorMatcher intel;
+  private Correlations correlations;
+  private long time;
+
+  DetectProcessor(RuleBook book) {
+    this.book = book;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, byte[]> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    RuleBook.Snapshot s = book.current();
+    if (s != snapshot) {
+      switchTo(s);
+    }
+    EventCodec.decode(record.value(), event);
+    time = record.timestamp();
+    evaluator.evaluate(event, onMatch);
+    intel.match(event, onIndicator);
+  }
+
+  private void switchTo(RuleBook.Snapshot s) {
+    if (snapshot == null || snapshot.rules() != s.rules()) {
+      evaluator = s.rules().evaluator();
+      correlations = s.rules().correlations();
+      infos.clear();
+    }
+    intel = s.indicators().matcher();
+    snapshot = s;
+  }
+
+  private void match(SigmaRule rule, Event e) {
+    CorrelationHit h = correlations.hit(rule, e);
+    if (h != null) {
+      byte[] v = HitCodec.encode(hitBytes, snapshot.rulesFingerprint(), h);
+      context.forward(new Record<>(e.institution() == null ? "" : e.institution(), v, time), HITS);
+    }
+    if (correlations.hidden(rule)) {
+      return;
+    }
+    alert(SigmaAlerts.sigma(infos.computeIfAbsent(rule, SigmaAlerts.RuleInfo::of), e));
+  }
+
+  private void indicator(Alert a) {
+    alert(a);
+  }
+
+  private void alert(Alert a) {
+    context.forward(new Record<>(a.institution() == null ? "" : a.institution(), AlertCodec.encode(a), time), ALERTS);
+  }
+}

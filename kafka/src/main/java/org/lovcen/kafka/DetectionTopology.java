@@ -1,0 +1,40 @@
+package org.lovcen.kafka;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The detection application: two sub-topologies joined by the hits topic.
+ *
+ * <pre>
+ * events ──> detect (Sigma rules, indicators) ──> alerts
+ *                 └──> hits (by institution) ──> correlate [correlation-state] ──> alerts
+ * </pre>
+ */
+final class DetectionTopology {
+  private DetectionTopology() {}
+
+  static Topology build(KafkaSettings settings, RuleBook book) {
+    Topics topics = settings.topics();
+    StringDeserializer keys = new StringDeserializer();
+    ByteArrayDeserializer values = new ByteArrayDeserializer();
+    StringSerializer keyOut = new StringSerializer();
+    ByteArraySerializer valueOut = new ByteArraySerializer();
+    Topology t = new Topology();
+    t.addSource("events", keys, values, topics.events());
+    t.addProcessor("detect", () -> new DetectProcessor(book), "events");
+    t.addSink(DetectProcessor.ALERTS, topics.alerts(), keyOut, valueOut, "detect");
+    t.addSink(DetectProcessor.HITS, topics.hits(), keyOut, valueOut, "detect");
+    t.addSource("hits", keys, values, topics.hits());
+    t.addProcessor("correlate", () -> new CorrelateProcessor(book, settings), "hits");
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CorrelateProcessor.STORE),
+        Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), "correlate");
+    t.addSink(CorrelateProcessor.ALERTS, topics.alerts(), keyOut, valueOut, "correlate");
+    return t;
+  }
+}

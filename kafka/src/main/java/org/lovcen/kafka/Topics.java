@@ -1,0 +1,79 @@
+package org.lovcen.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The topics of a Lovcen deployment, all under one prefix.
+ *
+ * <ul>
+ *   <li>{@code events}: every ingested event, keyed by institution and host;
+ *   <li>{@code hits}: matches of rules that correlations reference, keyed by institution (the
+ *       detection application's own hand-over from evaluation to correlation);
+ *   <li>{@code alerts}: every alert, keyed by institution, read by the server;
+ *   <li>{@code rules}: compacted, rule name to YAML text (a tombstone removes the rule);
+ *   <li>{@code indicators}: compacted, indicator source name to its file content.
+ * </ul>
+ */
+public record Topics(String prefix) {
+  public String events() {
+    return prefix + "events";
+  }
+
+  public String hits() {
+    return prefix + "hits";
+  }
+
+  public String alerts() {
+    return prefix + "alerts";
+  }
+
+  public String rules() {
+    return prefix + "rules";
+  }
+
+  public String indicators() {
+    return prefix + "indicators";
+  }
+
+  /**
+   * Creates the topics that do not exist yet: events and hits with {@code partitions}
+   * partitions, alerts with as many, rules and indicators compacted with one partition (they
+   * are read whole by every worker). Existing topics are left as they are.
+   */
+  public void create(Admin admin, int partitions, short replication) {
+    Map<String, String> compacted = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0");
+    Map<String, String> hitsConfig = Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1)));
+    List<NewTopic> all = new ArrayList<>(List.of(
+        new NewTopic(events(), partitions, replication),
+        new NewTopic(hits(), partitions, replication).configs(hitsConfig),
+        new NewTopic(alerts(), partitions, replication),
+        new NewTopic(rules(), 1, replication).configs(compacted),
+        new NewTopic(indicators(), 1, replication).configs(compacted)));
+    try {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      all.removeIf(t -> existing.contains(t.name()));
+      if (all.isEmpty()) {
+        return;
+      }
+      admin.createTopics(all).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new KafkaRunnerException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
+      }
+    } catch (TimeoutException e) {
+      throw new KafkaRunnerException("cannot create topics: the cluster did not answer in 30 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaRunnerException("interrupted");
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package org.lovcen.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.lovcen.core.Alert;
+import org.lovcen.core.Event;
+import org.lovcen.sigma.RuleSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A worker against a real broker: rules and indicators swapped in through their topics, without restart. */
+class WorkerTest {
+  static KafkaBroker broker;
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = KafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    broker.close();
+  }
+
+  static String rule(String id, String marker) {
+    return """
+        title: Marker %s
+        id: %s
+        status: test
+        author: tests
+        logsource:
+            category: process_creation
+            product: windows
+        detection:
+            selection:
+                CommandLine|contains: '%s'
+            condition: selection
+        level: high
+        """.formatted(marker, id, marker);
+  }
+
+  static final String A = "00000000-0000-4000-8000-00000000000a";
+  static final String B = "00000000-0000-4000-8000-00000000000b";
+
+  static Event process(String source, long record, String commandLine) {
+    Event e = new Event();
+    e.timestamp(1_700_000_000_000_000L + record * 1_000_000L);
+    e.institution("mf");
+    e.host("ws-01");
+    e.channel("Microsoft-Windows-Sysmon/Operational");
+    e.provider("Microsoft-Windows-Sysmon");
+    e.eventId(1);
+    e.source(source);
+    e.record(record);
+    e.add("EventID", "1", Event.NUMBER);
+    e.add("Image", "C:\\Windows\\System32\\cmd.exe");
+    e.add("CommandLine", commandLine);
+    e.add("QueryName", "www.example.org");
+    return e;
+  }
+
+  private static String brief(Alert a) {
+    return a.kind() + " " + a.ruleId() + " " + a.record();
+  }
+
+  @Test
+  void ruleAndIndicatorUpdates_takeEffectWithoutRestart() throws Exception {
+    KafkaSettings s = broker.settings("swap.", tmp.resolve("swap")).withLateness(0, 1000);
+    try (Publisher pub = new Publisher(s); EventProducer events = new EventProducer(s)) {
+      pub.publishRules(Map.of("t/a.yml", rule(A, "alpha-marker")));
+      try (Worker w = Worker.start(s, RuleSet.Options.defaults()); AlertReader alerts = new AlertReader(s)) {
+        assertThat(w.awaitRunning(Duration.ofSeconds(60))).isTrue();
+        long v = w.rules().current().version();
+        // each event's alerts are awaited before the next change: a rule applies to the events a
+        // worker processes after the swap, whenever they were produced
+        events.send(process("x", 1, "run alpha-marker bravo-marker")).get();
+        assertThat(briefs(alerts, 1)).containsExactly("sigma " + A + " 1");
+
+        pub.publishRules(Map.of("t/b.yml", rule(B, "bravo-marker")));
+        awaitVersion(w, v + 1, 2);
+        events.send(process("x", 2, "run alpha-marker bravo-marker")).get();
+        assertThat(briefs(alerts, 3)).containsExactly("sigma " + A + " 1", "sigma " + A + " 2", "sigma " + B + " 2");
+
+        pub.deleteRule("t/a.yml");
+        awaitVersion(w, v + 2, 1);
+        pub.publishIndicators("partner.txt", "www.example.org\n".getBytes(StandardCharsets.UTF_8));
+        awaitVersion(w, v + 3, 1);
+        assertThat(w.rules().current().indicators().size()).isEqualTo(1);
+        events.send(process("x", 3, "run alpha-marker bravo-marker")).get();
+        List<String> got = briefs(alerts, 5);
+        assertThat(got).hasSize(5).contains("sigma " + B + " 3").doesNotContain("sigma " + A + " 3")
+            .anyMatch(b -> b.startsWith("indicator ") && b.endsWith(" 3"));
+        assertThat(w.state()).isEqualTo(org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+      }
+    }
+  }
+
+  /** The alerts once there are {@code n} and no more arrive for two seconds, briefly, sorted. */
+  static List<String> briefs(AlertReader alerts, int n) {
+    return alerts.until(l -> l.size() >= n, Duration.ofSeconds(2), Duration.ofSeconds(30)).stream()
+        .map(WorkerTest::brief).sorted().toList();
+  }
+
+  static void awaitVersion(Worker w, long version, int texts) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      RuleBook.Snapshot s = w.rules().current();
+      if (s.version() >= version && s.ruleTexts() == texts) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("rules snapshot " + version + " with " + texts + " texts not reached: "
+        + w.rules().current());
+  }
+}
