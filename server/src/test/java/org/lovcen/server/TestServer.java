@@ -80,6 +80,11 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(LovcenServer.start(cfg, rules), drop);
   }
 
+  /** A fixture around a server started by the test itself (its own configuration file). */
+  public static TestServer wrap(LovcenServer server, Runnable dropDatabase) {
+    return new TestServer(server, dropDatabase);
+  }
+
   /** Lovcen's own rules (rules/ of the checkout), loaded once per test JVM. */
   public static synchronized RuleSet rules() {
     if (ownRules == null) {
