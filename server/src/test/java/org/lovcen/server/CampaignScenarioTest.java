@@ -391,9 +391,12 @@ class CampaignScenarioTest {
       if (caseOf.containsKey(kind)) {
         assertThat(text).contains("Actions taken").contains("(retro_hunt) indicators: ").contains("(contain_host) contained: ");
       }
-      if (kind.equals("sqlite")) {
-        java.awt.image.BufferedImage page = new PDFRenderer(pdf).renderImageWithDPI(0, 110);
-        javax.imageio.ImageIO.write(page, "png", TestServer.root().resolve("docs/report-page1.png").toFile());
+      java.awt.image.BufferedImage page = new PDFRenderer(pdf).renderImageWithDPI(0, 110);
+      assertThat(page.getWidth()).isGreaterThan(800);
+      // docs/report-page1.png is this page; -Dlovcen.docs.images=true renders it again
+      Path png = TestServer.root().resolve("docs/report-page1.png");
+      if (kind.equals("sqlite") && (Boolean.getBoolean("lovcen.docs.images") || !Files.exists(png))) {
+        javax.imageio.ImageIO.write(page, "png", png.toFile());
       }
     }
   }
