@@ -137,6 +137,7 @@ final class Api implements AutoCloseable {
     app.post("/api/v1/rules/reload", this::reloadRules);
     IntelRoutes.register(app, server); // indicators, TAXII collections and server, incident exports
     CaseRoutes.register(app, server); // campaigns, cases, playbooks, reports
+    WebRoutes.register(app, server, this::principal); // decisions, site statistics, bouncer endpoints
 
     app.exception(ApiError.class, (e, ctx) -> {
       if (e.status == 429 && ctx.res().getHeader("Retry-After") == null) {

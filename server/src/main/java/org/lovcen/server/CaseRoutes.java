@@ -63,7 +63,8 @@ final class CaseRoutes {
     this.cases = new CaseStore(server.database());
     this.incidents = new IncidentStore(server.database());
     this.alerts = new AlertStore(server.database());
-    this.actions = new CaseActions(server.database(), server.indicators(), server.config().intel().identity());
+    this.actions = new CaseActions(server.database(), server.indicators(), server.config().intel().identity(),
+        server.webConfig().decisionMicros());
   }
 
   /** Registers the routes. */
@@ -637,6 +638,14 @@ final class CaseRoutes {
       cases.audit(p.scope(), c.id(), p.user().name(), Api.now(), "task.action.refused", "task " + t.id() + " "
           + t.action(), null, e.getMessage());
       throw new ApiError(e.status, slug(e.status), e.getMessage());
+    }
+    if (result.get("decisions") instanceof List<?> made) {
+      for (Object o : made) {
+        Map<?, ?> d = (Map<?, ?>) o;
+        SecurityLog.event("decision.created", p.user().name(), ctx.ip(), "decision", String.valueOf(d.get("id")),
+            "institution", String.valueOf(d.get("institution")), "type", "ban", "value", String.valueOf(d.get("value")),
+            "minutes", String.valueOf(d.get("minutes")), "case", Long.toString(c.id()));
+      }
     }
     ctx.json(taskJson(cases.recordAction(p.scope(), c.id(), t.id(), result, p.user().name(), Api.now())));
   }

@@ -1,5 +1,7 @@
 package org.lovcen.server;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -10,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import org.lovcen.web.Cidr;
 import org.lovcen.web.Decision;
 
@@ -20,21 +20,52 @@ import org.lovcen.web.Decision;
  * GET /v1/decisions?ip=..|range=.. answers a JSON array of the active decisions that apply, or
  * `null` when there is none (as the LAPI's Go encoder does). GET /v1/decisions/stream answers
  * {"new": [...], "deleted": [...]}: with startup=true every active decision is new; otherwise new
- * holds the decisions added or extended since this key's last pull and deleted those that expired
- * since then. Each key has its own last pull, as each bouncer has in CrowdSec. Decisions are
- * given with wall-clock ends: "duration" is what remains, in Go's duration syntax. The set of
- * decisions is replaced atomically by {@link #update}.
+ * holds the decisions added or extended since this key's last pull and deleted those that ended
+ * (expired or revoked) since then (a change in the very millisecond of the last pull comes again). Each key has its own last pull, as each bouncer has in CrowdSec.
+ * Decisions are given with wall-clock ends: "duration" is what remains, in Go's duration syntax.
+ *
+ * The handlers read decisions from a Source: the standalone server (`lovcen decisions serve`) from
+ * a list replaced atomically by update, `lovcen serve` from its store; the same handlers are
+ * mounted on either Javalin app (mount).
  */
 /** The CrowdSec-compatible decisions endpoint. Thread-safe. Binds where told (use 127.0.0.1 in tests). */
 public final class DecisionsApi implements AutoCloseable {
-  /** One served decision: the proposal, its id and its wall-clock window (epoch millis). */
-  public record Served(long id, Decision decision, long createdMillis, long untilMillis) {}
+  /**
+   * One served decision: the proposal, its id and its wall-clock window (epoch millis). A revoked
+   * decision ends when it was revoked; {@code updatedMillis} is when it was last created or extended.
+   */
+  public record Served(long id, Decision decision, long createdMillis, long untilMillis, long updatedMillis) {
+    public Served(long id, Decision decision, long createdMillis, long untilMillis) {
+      this(id, decision, createdMillis, untilMillis, createdMillis);
+    }
+
+    boolean active(long now) {
+      return createdMillis <= now && untilMillis > now;
+    }
+  }
+
+  /** A known bouncer: its name and the institution whose decisions it gets (null: all). */
+  public record Bouncer(String name, String institution) {}
+
+  /** Who a key belongs to. */
+  @FunctionalInterface
+  public interface Keys {
+    /** The bouncer with this key, or null. */
+    Bouncer find(String key);
+  }
+
+  /** Where the decisions come from. */
+  @FunctionalInterface
+  public interface Source {
+    /**
+     * The bouncer's decisions: with {@code sinceMillis} null at least every active one; else at
+     * least every one created, extended or ended after it. More may be given; the handlers filter.
+     */
+    List<Served> decisions(Bouncer bouncer, Long sinceMillis, long nowMillis);
+  }
 
   private static final JsonFactory JSON = new JsonFactory();
-  private final Clock clock;
-  private final List<String> keys;
   private volatile List<Served> decisions = List.of();
-  private final Map<String, Long> lastPull = new ConcurrentHashMap<>();
   private final Javalin app;
 
   /**
@@ -42,12 +73,17 @@ public final class DecisionsApi implements AutoCloseable {
    * @param clock wall clock (tests move it)
    */
   public DecisionsApi(List<String> keys, Clock clock) {
-    this.keys = List.copyOf(keys);
-    this.clock = clock;
+    List<String> accepted = List.copyOf(keys);
     this.app = Javalin.create(cfg -> cfg.showJavalinBanner = false);
-    app.before("/v1/*", this::auth);
-    app.get("/v1/decisions", this::decisions);
-    app.get("/v1/decisions/stream", this::stream);
+    mount(app, k -> accepted.contains(k) ? new Bouncer("bouncer", null) : null, (b, since, now) -> decisions, clock);
+  }
+
+  /** Registers the bouncer endpoints ({@code /v1/decisions}, {@code /v1/decisions/stream}) on {@code app}. */
+  public static void mount(Javalin app, Keys keys, Source source, Clock clock) {
+    Handlers h = new Handlers(keys, source, clock);
+    app.before("/v1/*", h::auth);
+    app.get("/v1/decisions", h::decisions);
+    app.get("/v1/decisions/stream", h::stream);
   }
 
   /** Starts listening; returns the port (0 picks a free one). */
@@ -74,51 +110,82 @@ public final class DecisionsApi implements AutoCloseable {
     return out;
   }
 
-  private void auth(Context ctx) {
-    String k = ctx.header("X-Api-Key");
-    if (k == null || !keys.contains(k)) {
-      ctx.status(403).contentType("application/json").result("{\"message\":\"access forbidden\"}");
-      ctx.skipRemainingHandlers();
+  /** The request handlers over one source. Thread-safe. */
+  private static final class Handlers {
+    private final Keys keys;
+    private final Source source;
+    private final Clock clock;
+    private final Map<String, Long> lastPull = new ConcurrentHashMap<>();
+
+    Handlers(Keys keys, Source source, Clock clock) {
+      this.keys = keys;
+      this.source = source;
+      this.clock = clock;
+    }
+
+    void auth(Context ctx) {
+      String k = ctx.header("X-Api-Key");
+      Bouncer b = k == null || k.isEmpty() ? null : keys.find(k);
+      if (b == null) {
+        ctx.status(403).contentType("application/json").result("{\"message\":\"access forbidden\"}");
+        ctx.skipRemainingHandlers();
+        return;
+      }
+      ctx.attribute("bouncer", b);
+    }
+
+    void decisions(Context ctx) {
+      long now = clock.millis();
+      String ip = ctx.queryParam("ip");
+      String range = ctx.queryParam("range");
+      String type = ctx.queryParam("type");
+      Cidr wanted = range == null ? null : parse(range);
+      if (ip != null && parse(ip) == null || range != null && wanted == null) {
+        ctx.contentType("application/json").result("null");
+        return;
+      }
+      List<Served> out = new ArrayList<>();
+      for (Served s : source.decisions(ctx.attribute("bouncer"), null, now)) {
+        if (!s.active(now)) {
+          continue;
+        }
+        Cidr c = parse(s.decision().value());
+        if (c != null && (ip == null || c.contains(ip)) && (wanted == null || c.overlaps(wanted))
+            && (type == null || type.equals(s.decision().action()))) {
+          out.add(s);
+        }
+      }
+      ctx.contentType("application/json").result(out.isEmpty() ? "null" : array(out, now));
+    }
+
+    void stream(Context ctx) {
+      long now = clock.millis();
+      String key = ctx.header("X-Api-Key");
+      boolean startup = "true".equals(ctx.queryParam("startup"));
+      Long since = startup ? null : lastPull.get(key);
+      List<Served> fresh = new ArrayList<>();
+      List<Served> gone = new ArrayList<>();
+      for (Served s : source.decisions(ctx.attribute("bouncer"), since, now)) {
+        boolean active = s.active(now);
+        // inclusive of the last pull's millisecond: a change in it is sent again rather than missed
+        if (active && (since == null || s.updatedMillis() >= since)) {
+          fresh.add(s);
+        } else if (!active && since != null && s.untilMillis() <= now && s.untilMillis() >= since) {
+          gone.add(s);
+        }
+      }
+      lastPull.put(key, now);
+      ctx.contentType("application/json").result("{\"new\":" + (fresh.isEmpty() ? "null" : array(fresh, now))
+          + ",\"deleted\":" + (gone.isEmpty() ? "null" : array(gone, now)) + "}");
     }
   }
 
-  private void decisions(Context ctx) {
-    long now = clock.millis();
-    String ip = ctx.queryParam("ip");
-    String range = ctx.queryParam("range");
-    String type = ctx.queryParam("type");
-    List<Served> out = new ArrayList<>();
-    for (Served s : decisions) {
-      if (s.createdMillis() > now || s.untilMillis() <= now) {
-        continue;
-      }
-      Cidr c = Cidr.parse(s.decision().value());
-      if ((ip == null || c.contains(ip)) && (range == null || c.overlaps(Cidr.parse(range)))
-          && (type == null || type.equals(s.decision().action()))) {
-        out.add(s);
-      }
+  private static Cidr parse(String value) {
+    try {
+      return Cidr.parse(value);
+    } catch (RuntimeException e) {
+      return null;
     }
-    ctx.contentType("application/json").result(out.isEmpty() ? "null" : array(out, now));
-  }
-
-  private void stream(Context ctx) {
-    long now = clock.millis();
-    String key = ctx.header("X-Api-Key");
-    boolean startup = "true".equals(ctx.queryParam("startup"));
-    Long since = lastPull.get(key);
-    List<Served> fresh = new ArrayList<>();
-    List<Served> gone = new ArrayList<>();
-    for (Served s : decisions) {
-      boolean active = s.createdMillis() <= now && s.untilMillis() > now;
-      if (active && (startup || since == null || s.createdMillis() > since)) {
-        fresh.add(s);
-      } else if (!active && s.untilMillis() <= now && !startup && since != null && s.untilMillis() > since) {
-        gone.add(s);
-      }
-    }
-    lastPull.put(key, now);
-    ctx.contentType("application/json").result("{\"new\":" + (fresh.isEmpty() ? "null" : array(fresh, now))
-        + ",\"deleted\":" + (gone.isEmpty() ? "null" : array(gone, now)) + "}");
   }
 
   private static String array(List<Served> list, long now) {

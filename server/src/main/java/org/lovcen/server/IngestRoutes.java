@@ -176,6 +176,9 @@ final class IngestRoutes {
     Directory.TokenGrant g = directory.resolveToken(token, Api.now())
         .orElseThrow(() -> ApiError.unauthorized("unknown, expired or revoked token"));
     if (g.user() == null) {
+      if (!g.kind().equals("ingest") || g.institution() == null) {
+        throw ApiError.forbidden("files are uploaded by analysts or with an institution's ingest token");
+      }
       return g.institution();
     }
     if (g.user().role() == Role.PARTNER) {

@@ -41,6 +41,8 @@ public final class LovcenServer implements AutoCloseable {
   private static final int DETECTION_BACKLOG_EVENTS = 20_000;
 
   private final ServeConfig config;
+  private final java.time.Clock clock;
+  private final org.lovcen.web.WebConfig webConfig;
   private final Database db;
   private final Supplier<RuleSet> ruleLoader;
   private final AtomicReference<Engine> engine = new AtomicReference<>();
@@ -63,8 +65,11 @@ public final class LovcenServer implements AutoCloseable {
   private volatile long rulesLoadedAt;
   private volatile List<String> settingProblems = List.of();
 
-  private LovcenServer(ServeConfig config, Supplier<RuleSet> ruleLoader) {
+  private LovcenServer(ServeConfig config, Supplier<RuleSet> ruleLoader, java.time.Clock clock) {
     this.config = config;
+    this.clock = clock;
+    this.webConfig = config.web().config().isBlank() ? org.lovcen.web.WebConfig.DEFAULT
+        : org.lovcen.web.WebConfig.load(java.nio.file.Path.of(config.web().config()));
     this.ruleLoader = ruleLoader;
     this.db = Database.open(config.databaseUrl(), config.database().pool());
     try {
@@ -76,7 +81,8 @@ public final class LovcenServer implements AutoCloseable {
       this.feeds = FeedPoller.of(config.taxii().feeds(), indicators, db);
       engine.set(settings(Engine.of(rules, indicators.compile())));
       long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
-      AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal());
+      AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal(),
+          this::nowMicros);
       this.queue = new IngestQueue(config.ingest().queueEvents(), config.ingest().institutionSharePercent());
       // Stored events waiting for detection are bounded by about DETECTION_BACKLOG_EVENTS (a second
       // or two of ingest): when detection falls behind, the writer waits and ingest answers 429,
@@ -87,7 +93,8 @@ public final class LovcenServer implements AutoCloseable {
       long cursor = new Settings(db).cursor(AlertSink.CURSOR);
       this.detection = new DetectionLoop(engine, sink, writer.detection(),
           TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()),
-          TimeUnit.SECONDS.toMillis(config.detection().idleCloseSeconds()), cursor, metrics);
+          TimeUnit.SECONDS.toMillis(config.detection().idleCloseSeconds()), cursor, metrics, webConfig,
+          this::nowMicros);
       catchUp(cursor);
       indicators.startRetroHunt(sink, config.intel().retroDays());
       writer.start();
@@ -117,7 +124,12 @@ public final class LovcenServer implements AutoCloseable {
 
   /** Opens the store, recovers, and starts ingest, detection and the HTTP API. */
   public static LovcenServer start(ServeConfig config, Supplier<RuleSet> ruleLoader) {
-    LovcenServer s = new LovcenServer(config, ruleLoader);
+    return start(config, ruleLoader, java.time.Clock.systemUTC());
+  }
+
+  /** The same on a given clock (decisions' times; tests move it). */
+  public static LovcenServer start(ServeConfig config, Supplier<RuleSet> ruleLoader, java.time.Clock clock) {
+    LovcenServer s = new LovcenServer(config, ruleLoader, clock);
     try {
       s.api.start(config.listen().host(), config.listen().port());
     } catch (RuntimeException e) {
@@ -270,6 +282,21 @@ public final class LovcenServer implements AutoCloseable {
 
   public ServeConfig config() {
     return config;
+  }
+
+  /** The server's clock (decisions are timed on it). */
+  public java.time.Clock clock() {
+    return clock;
+  }
+
+  /** The server's clock in micros since the epoch. */
+  long nowMicros() {
+    return clock.millis() * 1000;
+  }
+
+  /** The website detectors' parameters (allowlist included). */
+  public org.lovcen.web.WebConfig webConfig() {
+    return webConfig;
   }
 
   public Database database() {

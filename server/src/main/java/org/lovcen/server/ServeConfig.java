@@ -30,7 +30,20 @@ import org.lovcen.core.LovcenException;
  */
 public record ServeConfig(Listen listen, String data, Database database, Rules rules, Intel intel, Ingest ingest,
     Syslog syslog, Detection detection, Incidents incidents, Retention retention, Admin admin, Sessions sessions,
-    Taxii taxii, Campaigns campaigns, Cases cases, Notifications notifications) {
+    Taxii taxii, Web web, Decisions decisions, Campaigns campaigns, Cases cases,
+    Notifications notifications) {
+
+  /**
+   * Website detection on access-log events: the parameters file of the detectors (the YAML of
+   * {@code hunt --web-config}, docs/WEB.md; empty: the defaults), allowlist included.
+   */
+  public record Web(String config) {}
+
+  /**
+   * The CrowdSec-compatible bouncer endpoints: accepted API keys, each {@code KEY} (every
+   * institution's decisions) or {@code KEY@institution} (that institution's only).
+   */
+  public record Decisions(List<String> bouncerKeys) {}
 
   /** The HTTP listener. */
   public record Listen(String host, int port) {}
@@ -199,6 +212,10 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         max_content_mb: 16
         page_size: 1000
         feeds: []
+      web:
+        config: ""
+      decisions:
+        bouncer_keys: []
       campaigns:
         interval_seconds: 30
         window_hours: 72

@@ -54,6 +54,7 @@ class BouncerContractTest {
   void stream_startupThenDeltasThenExpiry() throws Exception {
     api.update(DecisionsApi.fromNow(List.of(ban("ip", "203.0.113.7", 60), ban("range", "198.51.100.0/24", 240)),
         clock.millis()));
+    clock.advance(1); // a change in the very millisecond of a pull comes again at the next pull
     JsonNode first = json.readTree(get("/v1/decisions/stream?startup=true", KEY).body());
     assertThat(first.get("new")).hasSize(2);
     assertThat(first.get("deleted").isNull()).isTrue();
@@ -62,7 +63,7 @@ class BouncerContractTest {
     assertThat(d.get("type").asText()).isEqualTo("ban");
     assertThat(d.get("value").asText()).isEqualTo("203.0.113.7");
     assertThat(d.get("origin").asText()).isEqualTo("lovcen");
-    assertThat(d.get("duration").asText()).isEqualTo("1h0m0s");
+    assertThat(d.get("duration").asText()).isEqualTo("59m59.999s");
     assertThat(d.get("id").asLong()).isPositive();
     assertThat(d.get("scenario").asText()).startsWith("lovcen/distributed_flood");
     assertThat(first.get("new").get(1).get("scope").asText()).isEqualTo("Range");

@@ -304,6 +304,28 @@ class CampaignScenarioTest {
         .json().get("id").asText();
     JsonNode share = run(w, nat, base, first(tasks, "share_indicators"), Map.of("collection", collection));
     assertThat(share.get("result").get("collection").asText()).isEqualTo(collection);
+    // block: ban decisions for the campaign's public addresses at each hit institution, which the
+    // bouncer API then serves
+    JsonNode block = run(w, nat, base, first(tasks, "block_sources"), Map.of("duration_minutes", 240));
+    Set<String> blocked = new TreeSet<>();
+    Set<String> blockedAt = new TreeSet<>();
+    block.get("result").get("decisions").forEach(d -> {
+      blocked.add(d.get("value").asText());
+      blockedAt.add(d.get("institution").asText());
+    });
+    assertThat(blocked).contains("198.51.100.77", "203.0.113.47");
+    assertThat(blockedAt).containsExactlyInAnyOrderElementsOf(w.hit);
+    String key = w.s.postJson("/api/v1/bouncers", w.admin, Map.of("name", "edge-" + kind)).json().get("key")
+        .asText();
+    TestServer.Response stream = w.s.send("GET", "/v1/decisions/stream?startup=true", null, null, null,
+        "X-Api-Key", key);
+    assertThat(stream.status()).as(stream.body()).isEqualTo(200);
+    Set<String> served = new TreeSet<>();
+    stream.json().get("new").forEach(d -> served.add(d.get("value").asText()));
+    assertThat(served).containsAll(blocked);
+    JsonNode one = w.s.send("GET", "/v1/decisions?ip=198.51.100.77", null, null, null, "X-Api-Key", key).json();
+    assertThat(one.isArray() && !one.isEmpty()).as("%s", one).isTrue();
+    assertThat(one.get(0).get("type").asText()).isEqualTo("ban");
     // an institution analyst may not act on the national case: not even see it
     String analyst = w.analysts.get(w.hit.get(0));
     assertThat(w.s.get(base, analyst).status()).isEqualTo(404);
@@ -333,7 +355,7 @@ class CampaignScenarioTest {
     assertThat(audit).allSatisfy(a -> assertThat(a.get("actor").asText()).isEqualTo(natName));
     assertThat(audit.get(0).get("action").asText()).isEqualTo("case.create");
     assertThat(audit).filteredOn(a -> a.get("action").asText().equals("task.create")).hasSameSizeAs(tasks);
-    assertThat(audit).filteredOn(a -> a.get("action").asText().equals("task.action")).hasSize(3)
+    assertThat(audit).filteredOn(a -> a.get("action").asText().equals("task.action")).hasSize(4)
         .allSatisfy(a -> assertThat(a.get("after").isObject()).isTrue());
     assertThat(audit).anySatisfy(a -> {
       assertThat(a.get("action").asText()).isEqualTo("case.update");

@@ -83,6 +83,7 @@ class TenancyMatrixTest {
     long incidentB2;
     long filterA;
     long filterB;
+    long decisionB;
     String zerologonRule;
     long campaignAB;
     long caseB;
@@ -244,6 +245,16 @@ class TenancyMatrixTest {
       }
       assertThat(s.putJson("/api/v1/institutions/b/rules/" + w.zerologonRule, admin, Map.of("enabled", false))
           .status()).isEqualTo(200);
+      // B's website: an access log (site statistics) and a decision on an address
+      String log = "bsite:443 203.0.113.50 - - [20/Nov/2026:10:40:00 +0000] \"GET / HTTP/1.1\" 200 512 \"-\" "
+          + "\"Mozilla/5.0\"\n";
+      assertThat(s.post("/api/v1/ingest/files?name=bsite.access.log&institution=b", admin, "application/octet-stream",
+          log.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+      s.awaitDetection();
+      Response d = s.postJson("/api/v1/decisions", admin, Map.of("institution", "b", "value", "203.0.113.51",
+          "reason", "seen scanning B"));
+      assertThat(d.status()).as(d.body()).isEqualTo(201);
+      w.decisionB = d.json().get("id").asLong();
       seedCases(w);
       return w;
     } catch (RuntimeException | AssertionError e) {
@@ -483,6 +494,23 @@ class TenancyMatrixTest {
     t.add(row("GET /api/v1/incidents/{id}/export", (w, c) -> "/api/v1/incidents/" + w.incidentB1
         + "/export?format=misp", null, ownerOrPartner));
 
+    // decisions and site statistics: the institution's own and the national CERT's; partners none
+    String webFiltered = "adm 200 | nat 200 | anaA 403 | anaB 200 | par 403 | ingA 403 | anon 401";
+    String webOwner = "adm 200 | nat 200 | anaA 404 | anaB 200 | par 403 | ingA 403 | anon 401";
+    t.add(row("GET /api/v1/decisions", (w, c) -> "/api/v1/decisions?institution=b", null, webFiltered));
+    t.add(row("POST /api/v1/decisions", (w, c) -> "/api/v1/decisions", Map.of("institution", "b", "value",
+        "203.0.113.52", "reason", "matrix"), "adm 201 | nat 201 | anaA 403 | anaB 201 | par 403 | ingA 403 | anon 401"));
+    t.add(row("GET /api/v1/decisions/{id}", (w, c) -> "/api/v1/decisions/" + w.decisionB, null, webOwner));
+    t.add(row("POST /api/v1/decisions/{id}/revoke", (w, c) -> "/api/v1/decisions/" + freshDecisionOfB(w) + "/revoke",
+        null, webOwner, TenancyMatrixTest::decisionRevokedIff2xx));
+    t.add(row("DELETE /api/v1/decisions/{id}", (w, c) -> "/api/v1/decisions/" + freshDecisionOfB(w), null,
+        "adm 204 | nat 204 | anaA 404 | anaB 204 | par 403 | ingA 403 | anon 401",
+        TenancyMatrixTest::decisionRevokedIff2xx));
+    t.add(row("GET /api/v1/sites", (w, c) -> "/api/v1/sites?institution=b", null, webFiltered));
+    t.add(row("GET /api/v1/sites/{site}/series", (w, c) -> "/api/v1/sites/bsite/series", null, webOwner));
+    t.add(row("POST /api/v1/bouncers", (w, c) -> "/api/v1/bouncers", Map.of("name", "matrix", "institution", "b"),
+        "adm 201 | " + ADMIN_ONLY));
+
     // campaigns (A and B are in one) and cases (one on B's incident): partners see neither
     String members = "adm 200 | nat 200 | anaA 200 | anaB 200 | par 403 | ingA 403 | anon 401";
     String nationalWrites = "adm 200 | nat 200 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401";
@@ -521,7 +549,7 @@ class TenancyMatrixTest {
         Map.of("title", "matrix"), caseOfBCreated));
     t.add(row("PATCH /api/v1/cases/{id}/tasks/{task}", (w, c) -> "/api/v1/cases/" + w.caseB + "/tasks/" + w.taskB,
         Map.of("status", "open"), caseOfB));
-    // decisions are not kept by the server: blocking is refused (409) to whoever may see the case
+    // B's incident has no public address: blocking is refused (409) to whoever may see the case
     t.add(row("POST /api/v1/cases/{id}/tasks/{task}/run", (w, c) -> "/api/v1/cases/" + w.caseB + "/tasks/" + w.taskB
         + "/run", null, "adm 409 | nat 409 | anaA 404 | anaB 409 | par 403 | ingA 403 | anon 401"));
     t.add(row("GET /api/v1/cases/{id}/comments", (w, c) -> "/api/v1/cases/" + w.caseB + "/comments", null, caseOfB));
@@ -571,6 +599,20 @@ class TenancyMatrixTest {
       max = Math.max(max, t.get("id").asLong());
     }
     return max;
+  }
+
+  private static long freshDecisionOfB(World w) {
+    Response d = w.s.postJson("/api/v1/decisions", w.adminToken, Map.of("institution", "b", "value", "203.0.113.53",
+        "reason", "to be revoked"));
+    assertThat(d.status()).as(d.body()).isEqualTo(201);
+    return d.json().get("id").asLong();
+  }
+
+  private static void decisionRevokedIff2xx(World w, Caller c, Response r) {
+    String path = r.header("x-test-path").replace("/revoke", "");
+    JsonNode d = w.asAdmin(path);
+    assertThat(d.get("revoked_at").isNull()).as("decision %s revoked after %d", path, r.status())
+        .isEqualTo(r.status() >= 300);
   }
 
   private static void filterGoneIff204(World w, Caller c, Response r) {
@@ -659,6 +701,9 @@ class TenancyMatrixTest {
     // the TAXII 2.1 endpoints (their own media types, errors and access lists) have their own
     // matrix: TaxiiAccessTest
     registered.removeIf(r -> r.contains(" /taxii2"));
+    // the CrowdSec bouncer endpoints take an X-Api-Key, not a user's token, and answer CrowdSec's
+    // way; which decisions a key gets is tested in ServeWebDifferentialTest (cli)
+    registered.removeIf(r -> r.contains(" /v1/"));
     Set<String> inMatrix = new TreeSet<>();
     rows().forEach(r -> inMatrix.add(r.route()));
     assertThat(registered).isNotEmpty();

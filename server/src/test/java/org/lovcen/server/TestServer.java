@@ -69,6 +69,20 @@ public final class TestServer implements AutoCloseable {
   /** A server over an existing database URL (restart tests). */
   public static TestServer startOn(String dbUrl, Path dir, Map<String, String> env, Supplier<RuleSet> rules,
       Runnable drop) {
+    return startOn(dbUrl, dir, env, rules, drop, java.time.Clock.systemUTC());
+  }
+
+  /** A server over a fresh database of {@code kind} with the given rules and clock. */
+  public static TestServer start(String kind, Path dir, Map<String, String> env, Supplier<RuleSet> rules,
+      java.time.Clock clock) {
+    String[] url = new String[1];
+    Runnable drop = TestDatabases.freshUrl(kind, dir, url);
+    return startOn(url[0], dir, env, rules, drop, clock);
+  }
+
+  /** A server over an existing database URL with the given clock (decisions' times). */
+  public static TestServer startOn(String dbUrl, Path dir, Map<String, String> env, Supplier<RuleSet> rules,
+      Runnable drop, java.time.Clock clock) {
     Map<String, String> e = new HashMap<>(env);
     e.put("LOVCEN_DATABASE_URL", dbUrl);
     e.put("LOVCEN_DATA", dir.resolve("data").toString());
@@ -77,7 +91,7 @@ public final class TestServer implements AutoCloseable {
     e.putIfAbsent("LOVCEN_CASES_PLAYBOOKS", root().resolve("playbooks").toString());
     e.putIfAbsent("LOVCEN_CAMPAIGNS_INTERVAL_SECONDS", "0"); // tests link when they choose (linkCampaigns)
     ServeConfig cfg = ServeConfig.defaults(e);
-    return new TestServer(LovcenServer.start(cfg, rules), drop);
+    return new TestServer(LovcenServer.start(cfg, rules, clock), drop);
   }
 
   /** A fixture around a server started by the test itself (its own configuration file). */

@@ -140,7 +140,8 @@ public final class Directory {
 
   /**
    * Issues a token and returns it; it is not stored and cannot be shown again. {@code kind}:
-   * {@code ingest} (needs institution), {@code api} or {@code session} (need user).
+   * {@code ingest} (needs institution), {@code api} or {@code session} (need user), {@code bouncer}
+   * (a decisions API key; with an institution, limited to its decisions).
    */
   public String issueToken(String kind, String name, Long userId, String institution, Long expiresMicros) {
     String token = Tokens.generate(kind);
@@ -164,6 +165,20 @@ public final class Directory {
               r.getString(8), r.getString(9), r.getInt(10) != 0);
           return new TokenGrant(r.getLong(1), r.getString(2), u, r.getString(3), expires);
         }).findOne()).filter(g -> g.user() == null ? g.kind().equals("ingest") : !g.user().disabled());
+  }
+
+  /**
+   * What a bouncer key grants (a token of kind {@code bouncer}: the decisions of its institution,
+   * or of all when it has none), when it is known, not revoked and not expired. Bouncer keys
+   * are never accepted by {@link #resolveToken}.
+   */
+  public Optional<TokenGrant> resolveBouncer(String key, long nowMicros) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT id, kind, institution_id, expires FROM tokens "
+        + "WHERE token_hash = :h AND kind = 'bouncer' AND revoked = 0 AND (expires IS NULL OR expires > :now)")
+        .bind("h", Tokens.hash(key)).bind("now", nowMicros).map((r, c) -> {
+          long exp = r.getLong(4);
+          return new TokenGrant(r.getLong(1), r.getString(2), null, r.getString(3), r.wasNull() ? null : exp);
+        }).findOne());
   }
 
   public List<TokenInfo> tokens(Scope scope) {

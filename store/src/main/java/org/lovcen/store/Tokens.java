@@ -22,6 +22,7 @@ public final class Tokens {
     String prefix = switch (kind) {
       case "ingest" -> "lvi_";
       case "session" -> "lvs_";
+      case "bouncer" -> "lvb_";
       default -> "lva_";
     };
     return prefix + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);

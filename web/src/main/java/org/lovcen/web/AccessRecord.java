@@ -117,11 +117,30 @@ public final class AccessRecord {
     if (protocol != null) {
       e.add("cs-version", protocol);
     }
+    e.add("sc-bytes", Long.toString(bytes), Event.NUMBER);
+    if (requestMillis >= 0) {
+      e.add("time-taken", Integer.toString(requestMillis), Event.NUMBER);
+    }
+    if (upstreamMillis >= 0) {
+      e.add(UPSTREAM_TIME, Integer.toString(upstreamMillis), Event.NUMBER);
+    }
+    if (cache != CACHE_UNKNOWN) {
+      e.add(CACHE_STATUS, cache == CACHE_HIT ? "HIT" : "MISS");
+    }
   }
+
+  /** Field of {@link #toEvent}: the upstream (application) time in ms, when logged. */
+  public static final String UPSTREAM_TIME = "upstream-time";
+  /** Field of {@link #toEvent}: {@code HIT} or {@code MISS}, when the log has a cache status. */
+  public static final String CACHE_STATUS = "cache-status";
 
   /** True for paths of static assets (images, styles, scripts, fonts), which pages pull in. */
   public boolean isStatic() {
-    String p = path;
+    return isStatic(path);
+  }
+
+  /** True for paths of static assets (images, styles, scripts, fonts); false for null. */
+  public static boolean isStatic(String p) {
     if (p == null) {
       return false;
     }

@@ -14,6 +14,7 @@ public final class DecisionBook {
   private final WebConfig config;
   private final Map<String, Decision> byValue = new LinkedHashMap<>();
   private long refusedAllowlisted;
+  private java.util.function.Consumer<Decision> listener = d -> { };
 
   DecisionBook(WebConfig config) {
     this.config = config;
@@ -41,10 +42,10 @@ public final class DecisionBook {
       if (d.action().equals("captcha") && action.equals("ban")) {
         e = new Decision("ban", scope, value, d.since(), until, reason, detector, site);
       }
-      byValue.put(key, e);
+      put(key, d, e);
       return false;
     }
-    byValue.put(key, new Decision(action, scope, value, now, until, reason, detector, site));
+    put(key, null, new Decision(action, scope, value, now, until, reason, detector, site));
     return true;
   }
 
@@ -53,8 +54,24 @@ public final class DecisionBook {
     String key = scope + ":" + value;
     Decision d = byValue.get(key);
     if (d != null) {
-      byValue.put(key, d.extendTo(now + config.banDuration));
+      put(key, d, d.extendTo(now + config.banDuration));
     }
+  }
+
+  private void put(String key, Decision before, Decision after) {
+    byValue.put(key, after);
+    if (before != after) {
+      listener.accept(after);
+    }
+  }
+
+  void listener(java.util.function.Consumer<Decision> l) {
+    this.listener = l;
+  }
+
+  /** Drops decisions that ended before {@code t}. */
+  void forgetBefore(long t) {
+    byValue.values().removeIf(d -> d.until() < t);
   }
 
   /** True when a decision exists for this address. */

@@ -55,6 +55,64 @@ public record Request(long time, String site, String ip, int status, int pathHas
         r.userAgent == null ? 0 : r.userAgent.hashCode(), flags, up, r.source, r.line);
   }
 
+  /**
+   * True when {@code e} is an access-log request as {@link AccessRecord#toEvent} writes it: no
+   * channel, a client address and a status. Cheap for other events: a channel ends it at once.
+   */
+  public static boolean isRequest(org.lovcen.core.Event e) {
+    return e.channel() == null && e.indexOf("sc-status") >= 0 && e.indexOf("c-ip") >= 0;
+  }
+
+  /**
+   * The detector's view of an access-log event ({@link #isRequest}): the same request as
+   * {@link #of(AccessRecord, WebConfig)} gives for the line the event was read from.
+   *
+   * @param site the site the request counts for
+   * @param source where it came from; {@code line} its position there
+   */
+  public static Request of(org.lovcen.core.Event e, String site, WebConfig config, String source, long line) {
+    String method = e.get("cs-method");
+    String path = e.get("cs-uri-stem");
+    String agent = e.get("cs-user-agent");
+    int flags = 0;
+    if (AccessRecord.isStatic(path)) {
+      flags |= STATIC;
+    }
+    if (!"GET".equals(method) && !"HEAD".equals(method) && path != null && config.isLoginPath(path)) {
+      flags |= LOGIN;
+    }
+    if (e.indexOf("cs-referer") >= 0) {
+      flags |= REFERER;
+    }
+    String cache = e.get(AccessRecord.CACHE_STATUS);
+    if ("HIT".equals(cache)) {
+      flags |= CACHE_HIT;
+    } else if ("MISS".equals(cache)) {
+      flags |= CACHE_MISS;
+    }
+    if (e.indexOf("cs-uri-query") >= 0) {
+      flags |= QUERY;
+    }
+    int up = number(e.get(AccessRecord.UPSTREAM_TIME));
+    if (up < 0) {
+      up = number(e.get("time-taken"));
+    }
+    return new Request(e.timestamp(), site, e.get("c-ip"), number(e.get("sc-status")),
+        path == null ? 0 : path.hashCode(), agent == null ? 0 : agent.hashCode(), flags, up, source, line);
+  }
+
+  /** A whole number field, or -1 when absent or not a number. */
+  private static int number(String v) {
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException x) {
+      return -1;
+    }
+  }
+
   /** True when the flag is set. */
   public boolean has(int flag) {
     return (flags & flag) != 0;

@@ -291,6 +291,11 @@ public final class WebConfig {
     return i != null ? i : fallback != null ? fallback : site;
   }
 
+  /** How long a proposed decision lasts ({@code decisions.duration_minutes}), in micros. */
+  public long decisionMicros() {
+    return banDuration;
+  }
+
   /** The configured allowlist. */
   public List<Cidr> allowlist() {
     return allowlist;

@@ -54,6 +54,7 @@ public final class WebDetector {
   private final LinkedHashMap<String, SiteState> sites = new LinkedHashMap<>();
   private final List<Incident> incidents = new ArrayList<>();
   private final String institution;
+  private final Map<String, String> siteInstitutions = new HashMap<>();
   private long watermark = Long.MIN_VALUE;
   private long nextTick = Long.MIN_VALUE;
   private long nextSweep = Long.MIN_VALUE;
@@ -71,6 +72,38 @@ public final class WebDetector {
     this.out = alerts;
     this.institution = institution;
     this.book = new DecisionBook(config);
+  }
+
+  /**
+   * Says which institution a site belongs to, for the alerts of that site (ahead of the
+   * configuration's {@code institutions} and the constructor's fallback). For runners whose
+   * requests carry their institution (the server).
+   */
+  public void institutionOf(String site, String institution) {
+    siteInstitutions.put(site, institution);
+  }
+
+  /** The institution of a site's alerts and decisions. */
+  public String institution(String site) {
+    String i = siteInstitutions.get(site);
+    return i != null ? i : c.institution(site, institution);
+  }
+
+  /**
+   * Calls {@code listener} with every decision the moment it is proposed or changed (extended, or
+   * raised from captcha to ban), for runners that keep decisions elsewhere (the server's store).
+   */
+  public void onDecision(Consumer<Decision> listener) {
+    book.listener(listener);
+  }
+
+  /**
+   * Forgets decisions that ended before {@code t} (log time), so that a detector running for
+   * months holds only the recent ones; a later proposal for the same address is a new decision.
+   * The list of {@link #decisions()} shrinks accordingly; {@code hunt} never calls this.
+   */
+  public void forgetDecisionsBefore(long t) {
+    book.forgetBefore(t);
   }
 
   /** Counters. */
@@ -378,7 +411,7 @@ public final class WebDetector {
     group.put("sources", String.join(",", srcs));
     group.put("source_count", Integer.toString(Math.max(sourceCount, srcs.size())));
     String site = siteList.get(0);
-    out.accept(new Alert("web", detector, title, level, AUTHOR, tags, first, c.institution(site, institution), site,
+    out.accept(new Alert("web", detector, title, level, AUTHOR, tags, first, institution(site), site,
         null, -1, r == null ? null : r.source(), r == null ? 0 : r.line(), fields, group, last, List.of()));
   }
 

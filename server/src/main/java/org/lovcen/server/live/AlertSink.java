@@ -40,6 +40,9 @@ public final class AlertSink {
   private final AlertStore alerts;
   private final IncidentStore incidents;
   private final Settings settings;
+  private final org.lovcen.store.DecisionStore decisions;
+  private final org.lovcen.store.SiteStats siteStats;
+  private final java.util.function.LongSupplier clock;
   private final long windowMicros;
   private final int minLevel;
 
@@ -48,7 +51,15 @@ public final class AlertSink {
    * @param minLevel lowest level rank that opens or joins an incident (lower alerts are stored alone)
    */
   public AlertSink(Database db, long windowMicros, int minLevel) {
+    this(db, windowMicros, minLevel, () -> System.currentTimeMillis() * 1000);
+  }
+
+  /** @param clock the server's clock (micros), for decisions' times */
+  public AlertSink(Database db, long windowMicros, int minLevel, java.util.function.LongSupplier clock) {
     this.db = db;
+    this.decisions = new org.lovcen.store.DecisionStore(db);
+    this.siteStats = new org.lovcen.store.SiteStats(db);
+    this.clock = clock;
     this.alerts = new AlertStore(db);
     this.incidents = new IncidentStore(db);
     this.settings = new Settings(db);
@@ -61,7 +72,15 @@ public final class AlertSink {
    * {@code cursor} is negative); returns alerts stored. Synchronized: the detection thread and the
    * retro-hunt share one sink, and two writers must not both open an incident for the same host.
    */
-  public synchronized int write(List<AlertRow> rows, long cursor) {
+  public int write(List<AlertRow> rows, long cursor) {
+    return write(rows, WebChanges.NONE, cursor);
+  }
+
+  /**
+   * The same, with what web detection changed in the batch (detector decisions, site minutes),
+   * written after the alerts (so that decisions find their alert) in the same transaction.
+   */
+  public synchronized int write(List<AlertRow> rows, WebChanges web, long cursor) {
     long now = System.currentTimeMillis() * 1000;
     Map<AlertRow, String[]> encoded = new IdentityHashMap<>(); // outside the transaction: SQLite has one writer
     for (AlertRow a : rows) {
@@ -121,6 +140,12 @@ public final class AlertSink {
       alerts.insertAll(h, fresh, json, now);
       for (AlertRow a : later) {
         alerts.complete(h, a);
+      }
+      if (!web.minutes().isEmpty()) {
+        siteStats.add(h, web.minutes());
+      }
+      if (!web.decisions().isEmpty()) {
+        decisions.applyDetected(h, web.decisions(), clock.getAsLong());
       }
       if (cursor >= 0) {
         settings.setCursor(h, CURSOR, cursor);

@@ -38,6 +38,12 @@ import org.lovcen.store.AlertRow;
  * end), so it runs on a second thread, one batch behind: the rules run on the next batch
  * meanwhile. The hand-over holds at most two batches, and the cursor moves only when a batch's
  * alerts are committed, in batch order, so a crash still loses nothing.
+ *
+ * Access-log requests (Request.isRequest: no channel, a client address and a status; other
+ * events are ruled out by their channel or one field lookup) also go through the WebLoop, in the
+ * same id order; their Sigma matches are exploit attempts for the website detectors, as in hunt,
+ * not plain Sigma alerts. What the WebLoop changes (decisions, site minutes) travels with the
+ * batch's alerts into the same transaction.
  */
 /** Runs detection over stored events. Thread-safe to start, stop and swap the engine. */
 public final class DetectionLoop implements AutoCloseable {
@@ -62,6 +68,9 @@ public final class DetectionLoop implements AutoCloseable {
   private final long latenessMicros;
   private final long idleCloseNanos;
   private final Observer observer;
+  private final WebLoop web;
+  private final List<SigmaRule> webMatches = new ArrayList<>();
+  private final Evaluator.Matches onWebMatch = this::webMatch;
   private final Thread thread;
   private final Thread alertWriter;
   private final BlockingQueue<Detected> detected = new ArrayBlockingQueue<>(2);
@@ -93,6 +102,17 @@ public final class DetectionLoop implements AutoCloseable {
    */
   public DetectionLoop(AtomicReference<Engine> engine, AlertSink sink, BlockingQueue<List<StoreWriter.Stored>> input,
       long latenessMicros, long idleCloseMillis, long cursor, Observer observer) {
+    this(engine, sink, input, latenessMicros, idleCloseMillis, cursor, observer, null, null);
+  }
+
+  /**
+   * The same with website detection: access-log requests run through one {@code WebDetector}
+   * with {@code web}'s parameters; decisions are timed on {@code nowMicros}.
+   */
+  public DetectionLoop(AtomicReference<Engine> engine, AlertSink sink, BlockingQueue<List<StoreWriter.Stored>> input,
+      long latenessMicros, long idleCloseMillis, long cursor, Observer observer, org.lovcen.web.WebConfig web,
+      java.util.function.LongSupplier nowMicros) {
+    this.web = web == null ? null : new WebLoop(web, nowMicros);
     this.engine = engine;
     this.sink = sink;
     this.input = input;
@@ -107,7 +127,8 @@ public final class DetectionLoop implements AutoCloseable {
   }
 
   /** The alerts of one evaluated batch on their way to the store; {@code last} -1: no cursor move. */
-  private record Detected(List<AlertRow> alerts, long last, int events, List<Long> latencies, long evaluateNanos) {}
+  private record Detected(List<AlertRow> alerts, long last, int events, List<Long> latencies, long evaluateNanos,
+      WebChanges web) {}
 
   public DetectionLoop start() {
     alertWriter.start();
@@ -220,6 +241,9 @@ public final class DetectionLoop implements AutoCloseable {
     }
     out = new ArrayList<>();
     latencies = new ArrayList<>();
+    if (web != null) {
+      web.batch(out);
+    }
     notAfterMicros = (System.currentTimeMillis() + FUTURE_TOLERANCE_MILLIS) * 1000;
     long t0 = System.nanoTime();
     for (StoreWriter.Stored s : batch) {
@@ -228,15 +252,26 @@ public final class DetectionLoop implements AutoCloseable {
       ev.source("event");
       ev.record(s.id());
       int before = out.size();
-      evaluator.evaluate(ev, onMatch);
+      if (web != null && org.lovcen.web.Request.isRequest(ev)) {
+        webMatches.clear();
+        evaluator.evaluate(ev, onWebMatch);
+        web.accept(ev, s.id(), webMatches);
+      } else {
+        evaluator.evaluate(ev, onMatch);
+      }
       intel.match(ev, onIndicator);
       if (out.size() > before && s.receivedNanos() > 0) {
         latencies.add(s.receivedNanos());
       }
     }
+    WebChanges changes = WebChanges.NONE;
+    if (web != null) {
+      web.afterBatch();
+      changes = web.drain();
+    }
     long t1 = System.nanoTime();
     refreshTopRules();
-    return new Detected(out, batch.get(batch.size() - 1).id(), batch.size(), latencies, t1 - t0);
+    return new Detected(out, batch.get(batch.size() - 1).id(), batch.size(), latencies, t1 - t0, changes);
   }
 
   /**
@@ -247,7 +282,7 @@ public final class DetectionLoop implements AutoCloseable {
     while (true) {
       try {
         long t1 = System.nanoTime();
-        int stored = sink.write(d.alerts(), d.last());
+        int stored = sink.write(d.alerts(), d.web(), d.last());
         long t2 = System.nanoTime();
         if (d.last() >= 0) {
           cursor = d.last();
@@ -274,7 +309,7 @@ public final class DetectionLoop implements AutoCloseable {
     }
     out = new ArrayList<>();
     detectors.values().forEach(CorrelationDetector::closeEpisodes);
-    return out.isEmpty() ? null : new Detected(out, -1, 0, List.of(), 0);
+    return out.isEmpty() ? null : new Detected(out, -1, 0, List.of(), 0, WebChanges.NONE);
   }
 
   private void switchTo(Engine e) {
@@ -306,6 +341,13 @@ public final class DetectionLoop implements AutoCloseable {
     }
     SigmaAlerts.RuleInfo info = infos.computeIfAbsent(rule, SigmaAlerts.RuleInfo::of);
     out.add(AlertRows.single(SigmaAlerts.sigma(info, e), item.id()));
+  }
+
+  /** A Sigma match on an access-log request: an exploit attempt for the website detectors. */
+  private void webMatch(SigmaRule rule, Event e) {
+    if (!correlations.hidden(rule) && !current.disabled(e.institution(), rule.id()) && !filteredOut(rule, e)) {
+      webMatches.add(rule);
+    }
   }
 
   private void correlationAlert(Alert a) {

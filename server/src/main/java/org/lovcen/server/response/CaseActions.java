@@ -14,8 +14,11 @@ import org.lovcen.intel.Marking;
 import org.lovcen.server.intel.IncidentExport;
 import org.lovcen.server.intel.LiveIndicators;
 import org.lovcen.server.taxii.TaxiiCollections;
+import org.lovcen.store.CampaignStore;
 import org.lovcen.store.CaseStore;
 import org.lovcen.store.Database;
+import org.lovcen.store.DecisionRow;
+import org.lovcen.store.DecisionStore;
 import org.lovcen.store.IncidentQuery;
 import org.lovcen.store.IncidentRow;
 import org.lovcen.store.IncidentStore;
@@ -29,7 +32,10 @@ import org.lovcen.store.TaxiiStore;
  * Its result is a small JSON document stored on the task and in the audit log. Retro-hunting
  * adds the case's indicators to the live set as source "case-<id>" (TLP:AMBER), which starts a
  * retro-hunt over the stored events of every institution; sharing adds them, as STIX indicators,
- * to a TAXII collection; containing marks the open incidents of the case's hosts "contained".
+ * to a TAXII collection; containing marks the open incidents of the case's hosts "contained";
+ * blocking stores ban decisions (origin "case") for the case's public addresses, one per address
+ * and institution concerned (the incident's, the campaign's institutions the analyst sees, or the
+ * case's own), which the bouncers then pull from /v1/decisions.
  */
 /** Runs the actions of case tasks. Thread-safe. */
 public final class CaseActions {
@@ -52,8 +58,17 @@ public final class CaseActions {
   private final IncidentStore incidents;
   private final CaseSubject subject;
   private final String identity;
+  private final DecisionStore decisions;
+  private final CampaignStore campaigns;
+  private final long decisionMicros;
 
-  public CaseActions(Database db, LiveIndicators live, String identity) {
+  /**
+   * @param decisionMicros how long a block lasts unless the run says ({@code duration_minutes})
+   */
+  public CaseActions(Database db, LiveIndicators live, String identity, long decisionMicros) {
+    this.decisions = new DecisionStore(db);
+    this.campaigns = new CampaignStore(db);
+    this.decisionMicros = decisionMicros;
     this.live = live;
     this.taxii = new TaxiiStore(db);
     this.collections = new TaxiiCollections(db, live);
@@ -72,8 +87,7 @@ public final class CaseActions {
       case "contain_host" -> contain(scope, c, incident, params);
       case "retro_hunt" -> retroHunt(scope, national, c);
       case "share_indicators" -> share(scope, national, user, c, params);
-      case "block_sources" -> throw new Refused(409, "decisions are not kept by this server: block the sources "
-          + "on the bouncers with 'lovcen decisions' and mark the task done");
+      case "block_sources" -> block(scope, user, c, incident, params);
       default -> throw new Refused(400, "unknown action '" + action + "'");
     };
   }
@@ -111,6 +125,64 @@ public final class CaseActions {
       done.add(m);
     }
     return Map.of("contained", done);
+  }
+
+  private Map<String, Object> block(Scope scope, String user, CaseStore.Case c, IncidentRow incident,
+      Map<String, Object> params) {
+    List<String> sources = new ArrayList<>();
+    if (params.get("sources") instanceof List<?> given) {
+      given.forEach(o -> sources.add(String.valueOf(o).trim()));
+    } else {
+      for (Evidence e : subject.indicators(scope, c)) {
+        if (e.kind().equals("address")) {
+          sources.add(e.value());
+        }
+      }
+    }
+    if (sources.isEmpty()) {
+      throw new Refused(409, "the case has no public address to block; give 'sources'");
+    }
+    for (String v : sources) {
+      try {
+        org.lovcen.web.Cidr.parse(v);
+      } catch (RuntimeException e) {
+        throw new Refused(400, "'" + v + "' is not an IPv4 or IPv6 address or network");
+      }
+    }
+    java.util.Set<String> institutions = new java.util.TreeSet<>();
+    if (incident != null) {
+      institutions.add(incident.institution());
+    } else if (c.campaign() != null) {
+      List<CampaignStore.Host> hosts = campaigns.hosts(scope, c.campaign());
+      (hosts == null ? List.<CampaignStore.Host>of() : hosts).forEach(h -> institutions.add(h.institution()));
+    } else if (c.institution() != null) {
+      institutions.add(c.institution());
+    }
+    if (institutions.isEmpty()) {
+      throw new Refused(409, "the case concerns no institution whose bouncers could block");
+    }
+    long minutes = params.get("duration_minutes") instanceof Number n ? Math.max(1, Math.min(n.longValue(),
+        525_600)) : Math.max(1, decisionMicros / 60_000_000L);
+    long now = System.currentTimeMillis() * 1000;
+    String reason = "case #" + c.id() + ": " + c.title();
+    List<Map<String, Object>> made = new ArrayList<>();
+    for (String inst : institutions) {
+      for (String v : sources) {
+        DecisionRow d = decisions.create(scope, inst, v.contains("/") ? "range" : "ip", v, "ban", reason, "case", user,
+            now + minutes * 60_000_000L, null, incident != null && incident.institution().equals(inst)
+                ? incident.id() : null, now);
+        if (d == null) {
+          throw new Refused(403, "no access to institution '" + inst + "'");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", d.id());
+        m.put("institution", inst);
+        m.put("value", v);
+        m.put("minutes", minutes);
+        made.add(m);
+      }
+    }
+    return Map.of("decisions", made);
   }
 
   private List<Evidence> indicators(Scope scope, CaseStore.Case c) {
