@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 /*
  * How and why: evidence must be equal across institutions when the actor is the same, and
  * different when only the tool is. So values are normalised: command lines lose case, runs of
- * spaces, user profile names (C:/Users/NAME/), remote host names (\\HOST), "domain, backslash, user"
- * prefixes and long numbers (process ids, ports); file paths lose case and user names. Hashes of
+ * spaces, user profile names (the folder under C:/Users), remote host names (\\HOST), the account
+ * given after -u and long numbers (process ids, ports); file paths lose case and user names. Hashes of
  * binaries under the Windows folder or Program Files are kept apart as "system-hash": the same
  * rundll32.exe runs everywhere and says nothing about who runs it. Addresses are kept only when
  * public (not private, loopback or link-local): internal addresses repeat across institutions

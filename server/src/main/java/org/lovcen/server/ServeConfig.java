@@ -152,10 +152,19 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
    * {@code mattermost} (both {"text": ...}); {@code institutions} limits it to those institutions'
    * incidents (empty: all, and campaigns).
    */
-  public record Webhook(String name, String url, String format, List<String> institutions) {}
+  public record Webhook(String name, String url, String format, List<String> institutions) {
+    public Webhook {
+      institutions = institutions == null ? List.of() : List.copyOf(institutions);
+    }
+  }
 
   /** E-mail recipients of notifications, optionally limited to some institutions (empty: all, and campaigns). */
-  public record Email(List<String> to, List<String> institutions) {}
+  public record Email(List<String> to, List<String> institutions) {
+    public Email {
+      to = to == null ? List.of() : List.copyOf(to);
+      institutions = institutions == null ? List.of() : List.copyOf(institutions);
+    }
+  }
 
   static final String DEFAULTS = """
       listen:

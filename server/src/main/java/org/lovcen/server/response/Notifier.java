@@ -62,6 +62,20 @@ public final class Notifier {
     this.campaigns = new CampaignStore(db);
     this.settings = new Settings(db);
     this.since = System.currentTimeMillis() * 1000 - 3_600_000_000L;
+    for (ServeConfig.Webhook w : config.webhooks()) {
+      if (w.url() == null || !(w.url().startsWith("http://") || w.url().startsWith("https://"))) {
+        throw new org.lovcen.core.LovcenException("notifications.webhooks: '" + w.name() + "' needs an http(s) url");
+      }
+      if (w.format() != null && !List.of("json", "slack", "mattermost").contains(w.format().toLowerCase(Locale.ROOT))) {
+        throw new org.lovcen.core.LovcenException("notifications.webhooks: '" + w.name() + "': format '" + w.format()
+            + "' is not json, slack or mattermost");
+      }
+    }
+    for (ServeConfig.Email e : config.email()) {
+      if (e.to() == null || e.to().isEmpty()) {
+        throw new org.lovcen.core.LovcenException("notifications.email: a route needs 'to' addresses");
+      }
+    }
   }
 
   /** Whether any route is configured. */
