@@ -43,6 +43,11 @@ public final class EventProducer implements AutoCloseable {
     producer.flush();
   }
 
+  /** Closes, giving records not yet acknowledged at most {@code timeout}; the rest fail. */
+  public void close(java.time.Duration timeout) {
+    producer.close(timeout);
+  }
+
   @Override
   public void close() {
     producer.close();

@@ -28,11 +28,13 @@ import org.apache.kafka.server.common.MetadataVersion;
  * transaction timeouts so that a dead worker is noticed in seconds.
  */
 public final class KafkaBroker implements AutoCloseable {
-  private final KafkaRaftServer server;
+  private final KafkaConfig config;
+  private KafkaRaftServer server;
   private final Path dir;
   private final String bootstrap;
 
-  private KafkaBroker(KafkaRaftServer server, Path dir, String bootstrap) {
+  private KafkaBroker(KafkaConfig config, KafkaRaftServer server, Path dir, String bootstrap) {
+    this.config = config;
     this.server = server;
     this.dir = dir;
     this.bootstrap = bootstrap;
@@ -78,7 +80,7 @@ public final class KafkaBroker implements AutoCloseable {
         .setReleaseVersion(MetadataVersion.latestProduction()).run();
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
-    KafkaBroker b = new KafkaBroker(server, dir, "127.0.0.1:" + port);
+    KafkaBroker b = new KafkaBroker(config, server, dir, "127.0.0.1:" + port);
     b.awaitReady();
     return b;
   }
@@ -98,6 +100,24 @@ public final class KafkaBroker implements AutoCloseable {
         }
         Thread.sleep(100);
       }
+    }
+  }
+
+  /** Stops the node, keeping its log (a broker that went away); {@link #restart} brings it back. */
+  public synchronized void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /** Starts a stopped node again on the same ports and log; returns when it answers. */
+  public synchronized void restart() throws Exception {
+    if (server == null) {
+      server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      awaitReady();
     }
   }
 
@@ -124,8 +144,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    server.shutdown();
-    server.awaitShutdown();
+    stop();
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }

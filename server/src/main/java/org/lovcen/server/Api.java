@@ -135,6 +135,7 @@ final class Api implements AutoCloseable {
 
     app.get("/api/v1/rules", this::rules);
     app.post("/api/v1/rules/reload", this::reloadRules);
+    app.get("/api/v1/cluster", this::cluster);
     IntelRoutes.register(app, server); // indicators, TAXII collections and server, incident exports
     CaseRoutes.register(app, server); // campaigns, cases, playbooks, reports
     WebRoutes.register(app, server, this::principal); // decisions, site statistics, bouncer endpoints
@@ -775,6 +776,48 @@ final class Api implements AutoCloseable {
   }
 
   // ---- rules ----
+
+  /** Where detection runs: embedded, or the Kafka workers with their partitions and lag (national only). */
+  private void cluster(Context ctx) {
+    if (!principal(ctx).national()) {
+      throw ApiError.forbidden("the national CERT only");
+    }
+    org.lovcen.kafka.ClusterStatus cluster = server.cluster();
+    if (cluster == null) {
+      ctx.json(Map.of("mode", "embedded"));
+      return;
+    }
+    org.lovcen.kafka.ClusterStatus.Status st;
+    try {
+      st = cluster.status();
+    } catch (org.lovcen.kafka.KafkaRunnerException e) {
+      throw new ApiError(503, "broker-unavailable", "the Kafka cluster did not answer: " + e.getMessage());
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("mode", "kafka");
+    out.put("application", st.application());
+    out.put("state", st.state());
+    out.put("workers", st.members().stream().map(m -> {
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("client_id", m.clientId());
+      w.put("host", m.host());
+      w.put("partitions", m.partitions());
+      return w;
+    }).toList());
+    out.put("partitions", st.partitions().stream().map(p -> {
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("topic", p.topic());
+      w.put("partition", p.partition());
+      w.put("committed", p.committed());
+      w.put("end", p.end());
+      w.put("lag", p.lag());
+      w.put("owner", p.owner());
+      return w;
+    }).toList());
+    out.put("lag", st.lag());
+    out.put("forwarded_up_to", server.detectedUpTo());
+    ctx.json(out);
+  }
 
   private void rules(Context ctx) {
     principal(ctx);

@@ -300,6 +300,10 @@ final class IngestRoutes {
     try {
       return b.done().get(server.config().ingest().ackTimeoutSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.lovcen.server.live.KafkaForwarder.BrokerUnavailable) {
+        throw new ApiError(503, "broker-unavailable", "the events are stored but Kafka did not acknowledge them; "
+            + "retry with the same Idempotency-Key");
+      }
       throw new ApiError(503, "store-unavailable", "the events could not be stored; retry later");
     } catch (TimeoutException e) {
       throw new ApiError(503, "timeout", "the events were not stored within "

@@ -14,7 +14,9 @@ import java.util.Map;
  * the address: a distributed guesser is stopped too), and an address with too many failures over
  * all accounts is locked likewise (password spraying). While locked, sign-in is refused before
  * the password is checked, so a guess made then says nothing. A success clears the account's
- * failures. Memory is bounded: past the cap the entries used longest ago are dropped.
+ * failures. Loopback addresses are not locked: behind a reverse proxy every sign-in comes from
+ * loopback, and one locked address would lock everyone out (the proxy limits rates per client;
+ * docs/INSTALL.md); accounts are locked whatever the address. Memory is bounded: past the cap the entries used longest ago are dropped.
  */
 /** Counts failed sign-ins and locks accounts and addresses. Thread-safe. */
 public final class LoginThrottle {
@@ -34,13 +36,18 @@ public final class LoginThrottle {
   /** Milliseconds until the account or address may try again; 0 when it may now. */
   public synchronized long lockedFor(String name, String address) {
     long now = clock.millis();
-    return Math.max(wait(account(name), ACCOUNT_FAILURES, now), wait(address(address), ADDRESS_FAILURES, now));
+    String a = address(address);
+    long byAddress = a.equals("loopback") ? 0 : wait(a, ADDRESS_FAILURES, now);
+    return Math.max(wait(account(name), ACCOUNT_FAILURES, now), byAddress);
   }
 
   public synchronized void failed(String name, String address) {
     long now = clock.millis();
     add(account(name), now);
-    add(address(address), now);
+    String a = address(address);
+    if (!a.equals("loopback")) {
+      add(a, now);
+    }
   }
 
   public synchronized void succeeded(String name) {
@@ -90,6 +97,7 @@ public final class LoginThrottle {
   }
 
   private static String address(String address) {
-    return "a:" + address;
+    return address == null || address.startsWith("127.") || address.equals("::1")
+        || address.equals("0:0:0:0:0:0:0:1") ? "loopback" : "a:" + address;
   }
 }

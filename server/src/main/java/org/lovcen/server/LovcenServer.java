@@ -18,6 +18,8 @@ import org.lovcen.server.live.AlertSink;
 import org.lovcen.server.live.DetectionLoop;
 import org.lovcen.server.live.Engine;
 import org.lovcen.server.live.IngestQueue;
+import org.lovcen.server.live.KafkaAlerts;
+import org.lovcen.server.live.KafkaForwarder;
 import org.lovcen.server.live.StoreWriter;
 import org.lovcen.sigma.RuleSet;
 import org.lovcen.sigma.SigmaException;
@@ -49,7 +51,13 @@ public final class LovcenServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final IngestQueue queue;
   private final StoreWriter writer;
+  /** Embedded detection; null in Kafka mode. */
   private final DetectionLoop detection;
+  /** Kafka mode (null otherwise): the forwarder of stored events, the alerts reader, the cluster's state. */
+  private final org.lovcen.kafka.EventProducer producer;
+  private final KafkaForwarder forwarder;
+  private final KafkaAlerts kafkaAlerts;
+  private final org.lovcen.kafka.ClusterStatus cluster;
   private final Api api;
   private final org.lovcen.server.syslog.SyslogServer syslog;
   private final LiveIndicators indicators;
@@ -90,15 +98,34 @@ public final class LovcenServer implements AutoCloseable {
       int backlog = Math.max(2, DETECTION_BACKLOG_EVENTS / Math.max(1, config.ingest().batchEvents()));
       this.writer = new StoreWriter(db, queue, config.ingest().batchEvents(), config.ingest().batchMillis(), backlog,
           nanos -> metrics.eventWrite.observe(nanos / 1e9));
-      long cursor = new Settings(db).cursor(AlertSink.CURSOR);
-      this.detection = new DetectionLoop(engine, sink, writer.detection(),
-          TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()),
-          TimeUnit.SECONDS.toMillis(config.detection().idleCloseSeconds()), cursor, metrics, webConfig,
-          this::nowMicros);
-      catchUp(cursor);
-      indicators.startRetroHunt(sink, config.intel().retroDays());
-      writer.start();
-      detection.start();
+      if (config.kafka().enabled()) {
+        // Kafka mode (docs/KAFKA.md): the store keeps the events, the workers detect, the server
+        // stores their alerts; a request is answered once its events are committed and on the broker.
+        org.lovcen.kafka.KafkaSettings ks = kafkaSettings(config);
+        this.detection = null;
+        this.producer = new org.lovcen.kafka.EventProducer(ks);
+        this.forwarder = new KafkaForwarder(db, producer, writer.deferAcknowledgements().committed());
+        this.cluster = new org.lovcen.kafka.ClusterStatus(ks);
+        forwardStored();
+        this.kafkaAlerts = new KafkaAlerts(ks, sink, engine, metrics).start();
+        indicators.startRetroHunt(sink, config.intel().retroDays());
+        writer.start();
+        forwarder.start();
+      } else {
+        this.producer = null;
+        this.forwarder = null;
+        this.kafkaAlerts = null;
+        this.cluster = null;
+        long cursor = new Settings(db).cursor(AlertSink.CURSOR);
+        this.detection = new DetectionLoop(engine, sink, writer.detection(),
+            TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()),
+            TimeUnit.SECONDS.toMillis(config.detection().idleCloseSeconds()), cursor, metrics, webConfig,
+            this::nowMicros);
+        catchUp(cursor);
+        indicators.startRetroHunt(sink, config.intel().retroDays());
+        writer.start();
+        detection.start();
+      }
       registerGauges();
       this.campaigns = new org.lovcen.server.response.CampaignTracker(db, config.campaigns());
       this.notifier = new org.lovcen.server.response.Notifier(db, config.notifications());
@@ -117,8 +144,57 @@ public final class LovcenServer implements AutoCloseable {
         timers.scheduleWithFixedDelay(quietly(notifier::incidents), every, every, TimeUnit.SECONDS);
       }
     } catch (RuntimeException e) {
+      closeKafka();
       db.close();
       throw e;
+    }
+  }
+
+  /**
+   * The Kafka settings of {@code kafka.*}. Unless {@code kafka.client} says otherwise, a send the
+   * broker has not acknowledged fails after {@code ingest.ack_timeout_seconds} (at least 15 s), so
+   * that the forwarder starts sending again from the store instead of waiting minutes.
+   */
+  static org.lovcen.kafka.KafkaSettings kafkaSettings(ServeConfig config) {
+    ServeConfig.Kafka k = config.kafka();
+    Map<String, String> client = new LinkedHashMap<>();
+    long delivery = Math.max(15_000L, TimeUnit.SECONDS.toMillis(config.ingest().ackTimeoutSeconds()));
+    client.put("delivery.timeout.ms", Long.toString(delivery));
+    client.put("request.timeout.ms", "10000");
+    client.put("max.block.ms", Long.toString(delivery));
+    for (String kv : k.client()) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new org.lovcen.core.LovcenException("kafka.client: '" + kv + "' is not key=value");
+      }
+      client.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+    }
+    return org.lovcen.kafka.KafkaSettings.defaults(k.bootstrap().trim()).withPrefix(k.prefix())
+        .withTopics(k.partitions(), (short) k.replication()).withClient(client);
+  }
+
+  /** Kafka mode: sends the events stored but not yet acknowledged by the broker; runs before ingest opens. */
+  private void forwardStored() {
+    try {
+      forwarder.resend(-1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new org.lovcen.core.LovcenException("interrupted while sending stored events to Kafka");
+    }
+  }
+
+  private void closeKafka() {
+    if (kafkaAlerts != null) {
+      kafkaAlerts.close();
+    }
+    if (forwarder != null) {
+      forwarder.close();
+    }
+    if (producer != null) {
+      producer.close(java.time.Duration.ofSeconds(5)); // what is not acknowledged is sent again from the store
+    }
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -197,19 +273,27 @@ public final class LovcenServer implements AutoCloseable {
 
   private void registerGauges() {
     metrics.gauge("lovcen_ingest_queue_events", "Events waiting to be stored", queue::queued);
-    metrics.gauge("lovcen_detection_backlog_batches", "Stored batches waiting for detection", detection::backlog);
-    metrics.gauge("lovcen_detection_lag_events", "Stored events not yet detected",
-        () -> Math.max(0, writer.lastId() - detection.cursor()));
-    metrics.gauges("lovcen_rule_evaluations", "Full evaluations of the 20 rules evaluated most often (the "
-        + "rules whose prefilter lets most events through: where detection time goes)", "rule", detection::topRules);
+    if (detection != null) {
+      metrics.gauge("lovcen_detection_backlog_batches", "Stored batches waiting for detection", detection::backlog);
+      metrics.gauge("lovcen_detection_lag_events", "Stored events not yet detected",
+          () -> Math.max(0, writer.lastId() - detection.cursor()));
+      metrics.gauges("lovcen_rule_evaluations", "Full evaluations of the 20 rules evaluated most often (the "
+          + "rules whose prefilter lets most events through: where detection time goes)", "rule", detection::topRules);
+      metrics.gauge("lovcen_correlation_future_hits", "Correlation hits left out because they were dated more than "
+          + "15 minutes ahead of the server's clock", detection::futureHits);
+    } else {
+      metrics.gauge("lovcen_kafka_forward_lag_events", "Stored events not yet acknowledged by Kafka",
+          () -> Math.max(0, writer.lastId() - forwarder.cursor()));
+      metrics.gauge("lovcen_kafka_forward_failures", "Sends Kafka did not acknowledge (answered 503, sent again)",
+          forwarder::failures);
+      metrics.gauge("lovcen_kafka_alerts_received", "Alerts read from the alerts topic", kafkaAlerts::received);
+    }
     metrics.gauges("lovcen_regex_fallbacks", "Values on which a rule regex ran past its step budget and RE2 "
         + "answered instead (a slow pattern: see docs/SIGMA.md)", "pattern", () -> {
           java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
           org.lovcen.sigma.RegexFallbacks.snapshot().forEach((k, v) -> m.put(k.length() > 200 ? k.substring(0, 200) : k, v));
           return m;
         });
-    metrics.gauge("lovcen_correlation_future_hits", "Correlation hits left out because they were dated more than "
-        + "15 minutes ahead of the server's clock", detection::futureHits);
     metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
     metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
   }
@@ -338,9 +422,14 @@ public final class LovcenServer implements AutoCloseable {
     return engine.get().rules().rules().size();
   }
 
-  /** The id of the last event whose alerts are stored. */
+  /** The id of the last event whose alerts are stored (Kafka mode: the last event on the broker). */
   public long detectedUpTo() {
-    return detection.cursor();
+    return detection != null ? detection.cursor() : forwarder.cursor();
+  }
+
+  /** The Kafka cluster's detection state; null when detection is embedded. */
+  public org.lovcen.kafka.ClusterStatus cluster() {
+    return cluster;
   }
 
   /** Events stored since start. */
@@ -389,6 +478,7 @@ public final class LovcenServer implements AutoCloseable {
     if (detection != null) {
       detection.close();
     }
+    closeKafka();
     db.close();
   }
 }

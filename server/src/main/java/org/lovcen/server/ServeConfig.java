@@ -30,7 +30,7 @@ import org.lovcen.core.LovcenException;
  */
 public record ServeConfig(Listen listen, String data, Database database, Rules rules, Intel intel, Ingest ingest,
     Syslog syslog, Detection detection, Incidents incidents, Retention retention, Admin admin, Sessions sessions,
-    Taxii taxii, Web web, Decisions decisions, Campaigns campaigns, Cases cases,
+    Taxii taxii, Web web, Decisions decisions, Kafka kafka, Campaigns campaigns, Cases cases,
     Notifications notifications) {
 
   /**
@@ -166,6 +166,22 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
     }
   }
 
+  /**
+   * Detection on Kafka (docs/KAFKA.md): empty {@code bootstrap} keeps the embedded detection.
+   *
+   * @param bootstrap broker addresses ({@code host:port,...}); empty: off
+   * @param prefix prefix of the topics and of the detection application's id
+   * @param partitions partitions of the topics the server creates when they are missing
+   * @param replication replication factor of the topics the server creates
+   * @param client extra Kafka client properties, each {@code key=value} (security, timeouts)
+   */
+  public record Kafka(String bootstrap, String prefix, int partitions, int replication, List<String> client) {
+    /** Whether detection runs on Kafka. */
+    public boolean enabled() {
+      return bootstrap != null && !bootstrap.isBlank();
+    }
+  }
+
   static final String DEFAULTS = """
       listen:
         host: 127.0.0.1
@@ -253,6 +269,12 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         smtp_from: lovcen@localhost
         webhooks: []
         email: []
+      kafka:
+        bootstrap: ""
+        prefix: lovcen.
+        partitions: 12
+        replication: 3
+        client: []
       """;
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())

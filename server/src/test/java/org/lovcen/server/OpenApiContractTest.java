@@ -330,6 +330,7 @@ class OpenApiContractTest {
       c.get("/api/v1/institutions", token);
       c.get("/api/v1/rules", token);
     }
+    assertThat(c.get("/api/v1/cluster", x.admin()).get("mode").asText()).isEqualTo("embedded");
     JsonNode page = c.get("/api/v1/events?institution=mf&host=MF-DC01&limit=2", "/api/v1/events", x.admin());
     assertThat(page.get("next").isNull()).as("a first page of two has a next page").isFalse();
     c.get("/api/v1/events?limit=2&cursor=" + page.get("next").asText(), "/api/v1/events", x.admin());

@@ -35,6 +35,8 @@ class ServeConfigTest {
     assertThat(c.retention()).isEqualTo(new ServeConfig.Retention(90, 60));
     assertThat(c.admin()).isEqualTo(new ServeConfig.Admin("admin", ""));
     assertThat(c.sessions().hours()).isEqualTo(12);
+    assertThat(c.kafka()).isEqualTo(new ServeConfig.Kafka("", "lovcen.", 12, 3, List.of()));
+    assertThat(c.kafka().enabled()).isFalse();
   }
 
   @Test
@@ -144,9 +146,26 @@ class ServeConfigTest {
   @Test
   void environmentNames_oneForEveryKeyOfTheDefaults() {
     List<String> names = ServeConfig.environmentNames();
-    assertThat(names).hasSize(68).doesNotHaveDuplicates()
+    assertThat(names).hasSize(73).doesNotHaveDuplicates()
         .contains("LOVCEN_LISTEN_HOST", "LOVCEN_DATA", "LOVCEN_DATABASE_URL", "LOVCEN_INGEST_MAX_BODY_MB",
             "LOVCEN_SYSLOG_TLS_KEYSTORE", "LOVCEN_SESSIONS_HOURS")
         .allSatisfy(n -> assertThat(n).matches("LOVCEN_[A-Z_]+"));
+  }
+
+  @Test
+  void kafka_settingsFromTheSection_clientPropertiesOverrideTheAckTimeouts() {
+    ServeConfig c = ServeConfig.defaults(Map.of("LOVCEN_KAFKA_BOOTSTRAP", "k1:9092,k2:9092", "LOVCEN_KAFKA_PREFIX",
+        "cert.", "LOVCEN_KAFKA_PARTITIONS", "24", "LOVCEN_KAFKA_REPLICATION", "2", "LOVCEN_KAFKA_CLIENT",
+        "security.protocol=SSL, request.timeout.ms=20000", "LOVCEN_INGEST_ACK_TIMEOUT_SECONDS", "40"));
+    assertThat(c.kafka().enabled()).isTrue();
+    org.lovcen.kafka.KafkaSettings k = LovcenServer.kafkaSettings(c);
+    assertThat(k.bootstrap()).isEqualTo("k1:9092,k2:9092");
+    assertThat(k.topics().alerts()).isEqualTo("cert.alerts");
+    assertThat(k.partitions()).isEqualTo(24);
+    assertThat(k.replication()).isEqualTo((short) 2);
+    assertThat(k.client()).containsEntry("security.protocol", "SSL").containsEntry("request.timeout.ms", "20000")
+        .containsEntry("delivery.timeout.ms", "40000");
+    assertThatThrownBy(() -> LovcenServer.kafkaSettings(ServeConfig.defaults(Map.of("LOVCEN_KAFKA_BOOTSTRAP", "k:9092",
+        "LOVCEN_KAFKA_CLIENT", "acks")))).isInstanceOf(LovcenException.class).hasMessageContaining("kafka.client");
   }
 }

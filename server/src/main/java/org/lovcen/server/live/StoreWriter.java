@@ -20,12 +20,20 @@ import org.lovcen.store.StoredEvent;
  * restart. A request with an idempotency key writes its receipt in the same transaction as its
  * events, so a retried request is either fully stored once or not at all. Only after the commit
  * are requests answered and the events handed to detection; when detection falls behind, the
- * hand-over blocks, the ingest queue fills, and ingest answers 429.
+ * hand-over blocks, the ingest queue fills, and ingest answers 429. With detection on Kafka the
+ * writer defers the answers: the committed transaction goes to the KafkaForwarder, which answers
+ * once the broker has the events too.
  */
 /** The single writer between the ingest queue and the store. Thread-safe to start and stop. */
 public final class StoreWriter implements AutoCloseable {
   /** An event as stored, with its id, on its way to detection. */
   public record Stored(long id, Event event, long receivedNanos) {}
+
+  /**
+   * One committed transaction whose requests are not answered yet ({@link #deferAcknowledgements}):
+   * its stored events, and each batch with the receipt it is to be answered.
+   */
+  public record Committed(List<Stored> stored, List<Batch> batches, List<Receipt> receipts) {}
 
   private static final System.Logger LOG = System.getLogger("lovcen.store");
   private final Database db;
@@ -35,6 +43,8 @@ public final class StoreWriter implements AutoCloseable {
   private final int batchEvents;
   private final long batchNanos;
   private final BlockingQueue<List<Stored>> detection;
+  private final BlockingQueue<Committed> committed;
+  private volatile boolean deferred;
   private final Consumer<Long> commitTimer;
   private final Thread thread;
   private volatile boolean running = true;
@@ -51,6 +61,7 @@ public final class StoreWriter implements AutoCloseable {
     this.batchEvents = Math.max(1, batchEvents);
     this.batchNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, batchMillis));
     this.detection = new ArrayBlockingQueue<>(Math.max(1, detectionBacklog));
+    this.committed = new ArrayBlockingQueue<>(Math.max(1, detectionBacklog));
     this.commitTimer = commitTimer;
     this.nextId = events.maxId() + 1;
     this.thread = new Thread(this::run, "lovcen-store-writer");
@@ -60,6 +71,21 @@ public final class StoreWriter implements AutoCloseable {
   public StoreWriter start() {
     thread.start();
     return this;
+  }
+
+  /**
+   * From now on, committed transactions go to {@link #committed()} with their requests unanswered,
+   * instead of being answered and handed to {@link #detection()}: whoever takes them (the Kafka
+   * forwarder) answers the requests once the events are also elsewhere. Call before {@link #start}.
+   */
+  public StoreWriter deferAcknowledgements() {
+    deferred = true;
+    return this;
+  }
+
+  /** Committed transactions with their requests unanswered, in commit order (deferred mode only). */
+  public BlockingQueue<Committed> committed() {
+    return committed;
   }
 
   /** Stored events for detection, in id order. */
@@ -158,6 +184,13 @@ public final class StoreWriter implements AutoCloseable {
     }
     commitTimer.accept(System.nanoTime() - t0);
     storedEvents += stored.size();
+    if (deferred) {
+      for (Batch b : group) {
+        queue.release(b);
+      }
+      committed.put(new Committed(stored, List.copyOf(group), List.of(receipts)));
+      return;
+    }
     for (int i = 0; i < group.size(); i++) {
       queue.release(group.get(i));
       group.get(i).done().complete(receipts[i]);
