@@ -136,6 +136,44 @@ final class AttackPlan {
     return p.out;
   }
 
+  /**
+   * Unrelated activity of an institution the actor does not hit, flagged by the same rules as
+   * parts of the intrusion: an administrator lists domain controllers and the Enterprise Admins
+   * from the admin server, and a vendor's updater is installed as a service from the Windows
+   * temporary folder. Nothing in it (tool, hash, command line, address) is the actor's. Ground
+   * truth step {@code unrelated-*}. Sorted by time.
+   */
+  static List<Planned> noise(Org org, SplittableRandom r, long spanStart, long spanEnd) {
+    AttackPlan p = new AttackPlan(org, r, spanStart, spanEnd, 1.0);
+    p.unrelated(spanStart + (spanEnd - spanStart) / 3 + r.nextLong(30 * MIN));
+    p.out.sort(Comparator.comparingLong(Planned::time).thenComparingInt(Planned::seq));
+    return p.out;
+  }
+
+  private void unrelated(long t0) {
+    Host adm = org.server(Role.ADMIN);
+    User admin = org.admins.get(0);
+    String acct = org.netbios + "\\" + admin.sam();
+    String[][] checks = {
+        {Software.SYS32 + "nltest.exe", "nltest.exe /dclist:" + org.dns, "T1018"},
+        {Software.SYS32 + "net.exe", "net.exe group \"Enterprise Admins\" /domain", "T1069.002"},
+    };
+    for (int i = 0; i < checks.length; i++) {
+      String[] c = checks[i];
+      long ti = t0 + i * 90 * SEC;
+      String parentCmd = "\"C:\\Windows\\system32\\cmd.exe\" ";
+      add(ti, adm, "unrelated-admin-discovery", c[2], ev -> ev.processCreate(adm, ti, proc(c[0], c[1],
+          Software.SYS32 + "cmd.exe", parentCmd, "Windows utility", c[0].substring(c[0].lastIndexOf('\\') + 1),
+          Software.hashes(c[0])), acct, admin.sam(), null, pid(), r.nextLong(), pid(), r.nextLong(), "High",
+          "0x" + Long.toHexString(r.nextLong(0x100000L, 0xFFFFFFL))), R_DISCOVERY);
+    }
+    Host fs = org.server(Role.FILE);
+    String updater = "C:\\Windows\\Temp\\" + org.id + "-scan\\AgentUpdate_" + (4 + r.nextInt(5)) + ".exe";
+    long tu = t0 + 47 * MIN;
+    add(tu, fs, "unrelated-installer-service", "T1543.003", ev -> ev.serviceInstalled(fs, tu, "ScanAgentUpdate",
+        updater + " /service", "user mode service", "demand start", "LocalSystem", "S-1-5-18"), R_SVC_TEMP, B_SERVICE);
+  }
+
   private long at(long chainStart, double minutes) {
     return chainStart + (long) (minutes * scale * MIN);
   }

@@ -72,8 +72,14 @@ public final class ScenarioGenerator {
    * @param institutions number of institutions (1 to many; names repeat with a suffix after 12)
    * @param start        first instant of the time span
    * @param span         length of the time span (at least one hour)
+   * @param actorTargets -1: the actor hits the first institution and then three in four (the
+   *                     default); otherwise it hits exactly the first {@code actorTargets}
+   *                     institutions, and each other institution shows unrelated activity that
+   *                     the same rules flag (an administrator's domain discovery, an installer
+   *                     running as a service from a temporary folder), which must join no campaign
    */
-  public record Options(long seed, int hosts, long events, int institutions, Instant start, Duration span) {
+  public record Options(long seed, int hosts, long events, int institutions, Instant start, Duration span,
+      int actorTargets) {
     /** 2022-08-22 06:00 local time (04:00 UTC): a Monday of the August 2022 attacks. */
     public static final Instant DEFAULT_START = Instant.parse("2022-08-22T04:00:00Z");
 
@@ -92,6 +98,15 @@ public final class ScenarioGenerator {
       if (span.compareTo(Duration.ofHours(1)) < 0) {
         throw new IllegalArgumentException("span must be at least 1h, got " + span);
       }
+      if (actorTargets < -1 || actorTargets > institutions) {
+        throw new IllegalArgumentException("actorTargets must be -1 or 0 to " + institutions + ", got "
+            + actorTargets);
+      }
+    }
+
+    /** The options with the default choice of institutions the actor hits. */
+    public Options(long seed, int hosts, long events, int institutions, Instant start, Duration span) {
+      this(seed, hosts, events, institutions, start, span, -1);
     }
 
     /** The small demo: one institution, 300 hosts, 50,000 ordinary events over a working day. */
@@ -100,23 +115,33 @@ public final class ScenarioGenerator {
     }
 
     public Options withSeed(long seed) {
-      return new Options(seed, hosts, events, institutions, start, span);
+      return new Options(seed, hosts, events, institutions, start, span, actorTargets);
     }
 
     public Options withHosts(int hosts) {
-      return new Options(seed, hosts, events, institutions, start, span);
+      return new Options(seed, hosts, events, institutions, start, span, actorTargets);
     }
 
     public Options withEvents(long events) {
-      return new Options(seed, hosts, events, institutions, start, span);
+      return new Options(seed, hosts, events, institutions, start, span, actorTargets);
     }
 
     public Options withInstitutions(int institutions) {
-      return new Options(seed, hosts, events, institutions, start, span);
+      return new Options(seed, hosts, events, institutions, start, span, actorTargets);
     }
 
     public Options withSpan(Instant start, Duration span) {
-      return new Options(seed, hosts, events, institutions, start, span);
+      return new Options(seed, hosts, events, institutions, start, span, actorTargets);
+    }
+
+    /** The actor hits exactly the first {@code n} institutions; the others get unrelated noise. */
+    public Options withActorTargets(int n) {
+      return new Options(seed, hosts, events, institutions, start, span, n);
+    }
+
+    /** Whether the actor hits institution {@code i} (0-based). */
+    public boolean hits(int i) {
+      return actorTargets < 0 ? hit(i) : i < actorTargets;
     }
   }
 
@@ -198,7 +223,7 @@ public final class ScenarioGenerator {
     List<String> hitIds = new ArrayList<>();
     int hits = 0;
     for (int i = 0; i < o.institutions(); i++) {
-      hits += hit(i) ? 1 : 0;
+      hits += o.hits(i) ? 1 : 0;
     }
     double scale = Math.min(1.0, spanMicros / (12.0 * 60 * MIN));
     long chainStart = start + (long) (spanMicros * 0.625);
@@ -211,9 +236,11 @@ public final class ScenarioGenerator {
       SplittableRandom ordinaryRandom = root.split();
       ids.add(org.id);
       List<Planned> plan = List.of();
-      if (hit(i)) {
+      if (o.hits(i)) {
         hitIds.add(org.id);
         plan = AttackPlan.build(org, attackRandom, chainStart + nth++ * stagger, scale, start, start + spanMicros);
+      } else if (o.actorTargets() >= 0) {
+        plan = AttackPlan.noise(org, attackRandom, start, start + spanMicros);
       }
       long events = o.events() / o.institutions() + (i == 0 ? o.events() % o.institutions() : 0);
       new InstitutionRun(org, plan, ordinaryRandom, sinks, groundTruth, counts).run(start, spanMicros, events);

@@ -137,6 +137,7 @@ final class Api implements AutoCloseable {
     app.post("/api/v1/rules/reload", this::reloadRules);
     app.get("/api/v1/cluster", this::cluster);
     IntelRoutes.register(app, server); // indicators, TAXII collections and server, incident exports
+    CaseRoutes.register(app, server); // campaigns, cases, playbooks, reports
     WebRoutes.register(app, server, this::principal); // decisions, site statistics, bouncer endpoints
     AnalystRoutes.register(app, server, this::principal); // the overview's figures, alerts into incidents, rule checks
     Ui.register(app); // the analyst's web UI at /ui

@@ -67,6 +67,9 @@ public final class LovcenServer implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private final org.lovcen.server.response.CampaignTracker campaigns;
+  private final org.lovcen.server.response.Notifier notifier;
+  private volatile org.lovcen.server.response.Playbooks playbooks;
   private volatile long rulesLoadedAt;
   private volatile List<String> settingProblems = List.of();
 
@@ -124,11 +127,22 @@ public final class LovcenServer implements AutoCloseable {
         detection.start();
       }
       registerGauges();
+      this.campaigns = new org.lovcen.server.response.CampaignTracker(db, config.campaigns());
+      this.notifier = new org.lovcen.server.response.Notifier(db, config.notifications());
+      this.playbooks = org.lovcen.server.response.Playbooks.load(playbookFolders());
       this.api = new Api(this);
       this.syslog = SyslogIntakes.start(config.syslog(), new SyslogIntakes(new Directory(db), queue, metrics));
       feeds.start();
       long sweep = Math.max(1, config.retention().sweepMinutes());
       timers.scheduleWithFixedDelay(this::sweepRetention, sweep, sweep, TimeUnit.MINUTES);
+      if (config.campaigns().intervalSeconds() > 0) {
+        int every = config.campaigns().intervalSeconds();
+        timers.scheduleWithFixedDelay(quietly(this::linkCampaigns), every, every, TimeUnit.SECONDS);
+      }
+      if (config.notifications().intervalSeconds() > 0 && notifier.enabled()) {
+        int every = config.notifications().intervalSeconds();
+        timers.scheduleWithFixedDelay(quietly(notifier::incidents), every, every, TimeUnit.SECONDS);
+      }
     } catch (RuntimeException e) {
       closeKafka();
       db.close();
@@ -290,12 +304,51 @@ public final class LovcenServer implements AutoCloseable {
     RuleSet next = ruleLoader.get();
     rulesLoadedAt = System.currentTimeMillis();
     engine.updateAndGet(e -> settings(e.withRules(next)));
+    playbooks = org.lovcen.server.response.Playbooks.load(playbookFolders());
     return next.report();
   }
 
   /** Re-reads rule switches and filters from the store and swaps them in. */
   public void reloadSettings() {
     engine.updateAndGet(this::settings);
+  }
+
+  /** A timer task that survives a failing run (the store away): the next run tries again. */
+  private static Runnable quietly(Runnable r) {
+    return () -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        System.getLogger("lovcen.server").log(System.Logger.Level.WARNING, e.toString());
+      }
+    };
+  }
+
+  /** The playbook folders: configured, else {@code playbooks/} of the installation. */
+  private List<java.nio.file.Path> playbookFolders() {
+    if (!config.cases().playbooks().isEmpty()) {
+      return config.cases().playbooks().stream().map(java.nio.file.Path::of).toList();
+    }
+    return List.of(java.nio.file.Path.of(System.getProperty("lovcen.home", ".")).resolve("playbooks"));
+  }
+
+  /** Links recent alerts into campaigns now (also every campaigns.interval_seconds); returns new campaigns' ids. */
+  public List<Long> linkCampaigns() {
+    List<Long> created = campaigns.run();
+    if (!created.isEmpty()) {
+      notifier.campaigns(created);
+    }
+    return created;
+  }
+
+  /** Sends the notifications of incidents that became notifiable (also every notifications.interval_seconds). */
+  public void notifyIncidents() {
+    notifier.incidents();
+  }
+
+  /** The playbooks loaded at start (and on a rule reload). */
+  public org.lovcen.server.response.Playbooks playbooks() {
+    return playbooks;
   }
 
   /** Deletes events older than their institution's retention (runs every retention.sweep_minutes). */

@@ -30,7 +30,8 @@ import org.lovcen.core.LovcenException;
  */
 public record ServeConfig(Listen listen, String data, Database database, Rules rules, Intel intel, Ingest ingest,
     Syslog syslog, Detection detection, Incidents incidents, Retention retention, Admin admin, Sessions sessions,
-    Taxii taxii, Web web, Decisions decisions, Kafka kafka) {
+    Taxii taxii, Web web, Decisions decisions, Kafka kafka, Campaigns campaigns, Cases cases,
+    Notifications notifications) {
 
   /**
    * Website detection on access-log events: the parameters file of the detectors (the YAML of
@@ -123,6 +124,49 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
   public record Sessions(int hours) {}
 
   /**
+   * Campaign linking (docs/CAMPAIGNS.md): how often, over which alerts, and with which weights.
+   * Weights and the threshold are points: a shared value weighs its kind's points times its rarity.
+   *
+   * @param intervalSeconds how often the linker runs; 0 turns it off
+   * @param windowHours alerts within this many hours (event time) before the newest are linked
+   */
+  public record Campaigns(int intervalSeconds, int windowHours, String minLevel, int threshold, int minInstitutions,
+      int maxHosts, int maxAlerts, Weights weights) {}
+
+  /** Points of each evidence kind (docs/CAMPAIGNS.md). */
+  public record Weights(int hash, int indicator, int domain, int address, int command, int file, int techniques,
+      int rule, int systemHash) {}
+
+  /** Playbook folders (empty: the installation's {@code playbooks/}). */
+  public record Cases(List<String> playbooks) {}
+
+  /**
+   * Notifications of new incidents and campaigns (docs/CASES.md): the lowest incident level that
+   * notifies, how often new ones are looked for, the SMTP relay, and the routes.
+   */
+  public record Notifications(String minLevel, int intervalSeconds, String smtpHost, int smtpPort, String smtpFrom,
+      List<Webhook> webhooks, List<Email> email) {}
+
+  /**
+   * A webhook: {@code format} is {@code json} (Lovcen's own document), {@code slack} or
+   * {@code mattermost} (both {"text": ...}); {@code institutions} limits it to those institutions'
+   * incidents (empty: all, and campaigns).
+   */
+  public record Webhook(String name, String url, String format, List<String> institutions) {
+    public Webhook {
+      institutions = institutions == null ? List.of() : List.copyOf(institutions);
+    }
+  }
+
+  /** E-mail recipients of notifications, optionally limited to some institutions (empty: all, and campaigns). */
+  public record Email(List<String> to, List<String> institutions) {
+    public Email {
+      to = to == null ? List.of() : List.copyOf(to);
+      institutions = institutions == null ? List.of() : List.copyOf(institutions);
+    }
+  }
+
+  /**
    * Detection on Kafka (docs/KAFKA.md): empty {@code bootstrap} keeps the embedded detection.
    *
    * @param bootstrap broker addresses ({@code host:port,...}); empty: off
@@ -197,6 +241,34 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         config: ""
       decisions:
         bouncer_keys: []
+      campaigns:
+        interval_seconds: 30
+        window_hours: 72
+        min_level: low
+        threshold: 150
+        min_institutions: 2
+        max_hosts: 500
+        max_alerts: 200000
+        weights:
+          hash: 100
+          indicator: 100
+          domain: 100
+          address: 100
+          command: 80
+          file: 50
+          techniques: 50
+          rule: 25
+          system_hash: 5
+      cases:
+        playbooks: []
+      notifications:
+        min_level: critical
+        interval_seconds: 15
+        smtp_host: ""
+        smtp_port: 25
+        smtp_from: lovcen@localhost
+        webhooks: []
+        email: []
       kafka:
         bootstrap: ""
         prefix: lovcen.

@@ -196,6 +196,7 @@ class OpenApiContractTest {
       Contract c = new Contract(s);
       Seed seed = seed(c);
       reads(c, seed);
+      casesAndCampaigns(c, seed);
       errors(c, seed);
       web(c, seed);
       removals(c, seed);
@@ -390,6 +391,74 @@ class OpenApiContractTest {
     c.get(inc + "/export?format=misp", "/api/v1/incidents/{id}/export", x.admin());
   }
 
+  /**
+   * Campaigns, cases and reports: a second institution sends the same two tools (hashes, command
+   * lines) as the first, the linker makes a campaign of them, and a case on the seed's incident is
+   * worked through its routes.
+   */
+  private static void casesAndCampaigns(Contract c, Seed x) {
+    TestServer s = c.s;
+    c.send("POST", "/api/v1/institutions", "/api/v1/institutions", x.admin(), Map.of("id", "upc", "name",
+        "Tax and Customs Administration"), 201);
+    String upc = s.post("/api/v1/institutions/upc/ingest-tokens", x.admin(), null, new byte[0]).json().get("token")
+        .asText();
+    c.check("POST", "/api/v1/ingest/events", s.ingest(x.ingest(), Events.tools("MF-WS07")), 200);
+    c.check("POST", "/api/v1/ingest/events", s.ingest(upc, Events.tools("UPC-WS01")), 200);
+    s.awaitDetection();
+    c.send("POST", "/api/v1/campaigns/link", "/api/v1/campaigns/link", x.admin(), null, 200);
+    JsonNode campaigns = c.get("/api/v1/campaigns?status=active&limit=5", "/api/v1/campaigns", x.admin());
+    assertThat(campaigns.get("items")).as("the two institutions' shared tools make a campaign").isNotEmpty();
+    String camp = "/api/v1/campaigns/" + campaigns.get("items").get(0).get("id").asLong();
+    c.get("/api/v1/campaigns?institution=mf", "/api/v1/campaigns", x.analyst());
+    c.get(camp, "/api/v1/campaigns/{id}", x.admin());
+    c.get(camp, "/api/v1/campaigns/{id}", x.analyst());
+    c.get(camp + "/timeline?level=low&limit=50", "/api/v1/campaigns/{id}/timeline", x.analyst());
+    c.check("GET", "/api/v1/campaigns/{id}/report", s.get(camp + "/report", x.admin()), 200);
+    c.check("GET", "/api/v1/campaigns/{id}/report", s.get(camp + "/report?format=pdf", x.analyst()), 200);
+    c.send("PATCH", camp, "/api/v1/campaigns/{id}", x.admin(), Map.of("status", "active"), 200);
+    c.check("GET", "/api/v1/incidents/{id}/report", s.get("/api/v1/incidents/" + x.incident() + "/report", x.admin()),
+        200);
+    c.get("/api/v1/playbooks", x.analyst());
+
+    JsonNode opened = c.send("POST", "/api/v1/cases", "/api/v1/cases", x.analyst(), Map.of("incident", x.incident(),
+        "due", "2022-08-23T08:00:00Z"), 201).json();
+    String cs = "/api/v1/cases/" + opened.get("id").asLong();
+    c.send("POST", "/api/v1/cases", "/api/v1/cases", x.admin(), Map.of("title", "Phishing wave, by hand",
+        "institution", "mf", "techniques", List.of("T1566.001")), 201);
+    c.get("/api/v1/cases?institution=mf&status=open&limit=10", "/api/v1/cases", x.analyst());
+    c.get(cs, "/api/v1/cases/{id}", x.admin());
+    c.send("PATCH", cs, "/api/v1/cases/{id}", x.analyst(), Map.of("status", "in_progress", "assignee", "ana"), 200);
+    JsonNode tasks = c.get(cs + "/tasks", "/api/v1/cases/{id}/tasks", x.analyst());
+    long added = c.send("POST", cs + "/tasks", "/api/v1/cases/{id}/tasks", x.analyst(), Map.of("title",
+        "Isolate MF-DC01", "action", "contain_host"), 201).json().get("id").asLong();
+    c.send("POST", cs + "/tasks/" + added + "/run", "/api/v1/cases/{id}/tasks/{task}/run", x.analyst(), null, 200);
+    c.send("PATCH", cs + "/tasks/" + tasks.get("items").get(0).get("id").asLong(), "/api/v1/cases/{id}/tasks/{task}",
+        x.analyst(), Map.of("status", "in_progress", "assignee", "ana"), 200);
+    c.send("POST", cs + "/comments", "/api/v1/cases/{id}/comments", x.analyst(), Map.of("text", "Host isolated."), 201);
+    c.get(cs + "/comments", "/api/v1/cases/{id}/comments", x.analyst());
+    long file = c.send("POST", cs + "/evidence", "/api/v1/cases/{id}/evidence", x.analyst(), Map.of("kind", "file",
+        "name", "triage.txt", "media_type", "text/plain", "content_base64", "dHJpYWdlCg=="), 201).json().get("id")
+        .asLong();
+    c.send("POST", cs + "/evidence", "/api/v1/cases/{id}/evidence", x.analyst(), Map.of("kind", "alert", "ref",
+        Long.toString(x.sigmaAlert()), "note", "the dump"), 201);
+    c.get(cs + "/evidence", "/api/v1/cases/{id}/evidence", x.analyst());
+    c.check("GET", "/api/v1/cases/{id}/evidence/{evidence}", s.get(cs + "/evidence/" + file, x.analyst()), 200);
+    c.get(cs + "/audit", "/api/v1/cases/{id}/audit", x.analyst());
+    c.check("GET", "/api/v1/cases/{id}/report", s.get(cs + "/report?format=html", x.analyst()), 200);
+    // refusals are problem documents too
+    c.check("GET", "/api/v1/cases", s.get("/api/v1/cases", x.partner()), 403);
+    c.check("GET", "/api/v1/campaigns/{id}", s.get("/api/v1/campaigns/999999", x.admin()), 404);
+    c.send("PATCH", cs, "/api/v1/cases/{id}", x.analyst(), Map.of("status", "done"), 400);
+    c.send("PATCH", camp, "/api/v1/campaigns/{id}", x.analyst(), Map.of("status", "closed"), 403);
+    for (JsonNode t : tasks.get("items")) {
+      if ("retro_hunt".equals(t.get("action").asText(null))) { // the national CERT's
+        c.send("POST", cs + "/tasks/" + t.get("id").asLong() + "/run", "/api/v1/cases/{id}/tasks/{task}/run",
+            x.analyst(), null, 403);
+        break;
+      }
+    }
+  }
+
   /** Errors are problem documents with a documented status. */
   private static void errors(Contract c, Seed x) {
     TestServer s = c.s;
@@ -476,6 +545,22 @@ class OpenApiContractTest {
       return TestServer.JSON.valueToTree(Map.of("Event", Map.of(
           "System", system(1, "Microsoft-Windows-Sysmon/Operational", host, time, null),
           "EventData", Map.of("Image", "C:\\Windows\\Temp\\mimikatz.exe", "CommandLine", commandLine)))) + "\n";
+    }
+
+    /** Two tools run from a user-writable folder, with their hashes: what two institutions share in a campaign. */
+    static String tools(String host) {
+      StringBuilder b = new StringBuilder();
+      String[][] tools = {{"C:\\Users\\Public\\Libraries\\mk64.exe", "privilege::debug sekurlsa::logonpasswords exit",
+          "SHA256=5F0C3A7E9B1D2C4E6A8B0D2F4A6C8E0B2D4F6A8C0E2B4D6F8A0C2E4B6D8F0A2C"},
+          {"C:\\Users\\Public\\Libraries\\dmp.exe", "sekurlsa::minidump lsass.dmp",
+          "SHA256=0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F9"}};
+      for (int i = 0; i < tools.length; i++) {
+        b.append(TestServer.JSON.<JsonNode>valueToTree(Map.of("Event", Map.of(
+            "System", system(1, "Microsoft-Windows-Sysmon/Operational", host, "2022-08-22T12:0" + i + ":00Z", null),
+            "EventData", Map.of("Image", tools[i][0], "CommandLine", tools[i][0] + " " + tools[i][1], "Hashes",
+                tools[i][2])))).toString()).append('\n');
+      }
+      return b.toString();
     }
 
     static String service(String host, String time, String name) {

@@ -85,6 +85,10 @@ class TenancyMatrixTest {
     long filterB;
     long decisionB;
     String zerologonRule;
+    long campaignAB;
+    long caseB;
+    long taskB;
+    long evidenceB;
 
     World(TestServer s) {
       this.s = s;
@@ -182,7 +186,9 @@ class TenancyMatrixTest {
   }
 
   private World seed(String kind) {
-    TestServer s = TestServer.start(kind, dir.resolve(kind));
+    // A's and B's LSASS dumps share a tool and its command line: with a lower threshold than the
+    // default they make a campaign of A and B
+    TestServer s = TestServer.start(kind, dir.resolve(kind), Map.of("LOVCEN_CAMPAIGNS_THRESHOLD", "50"));
     World w = new World(s);
     try {
       String admin = s.admin();
@@ -249,11 +255,27 @@ class TenancyMatrixTest {
           "reason", "seen scanning B"));
       assertThat(d.status()).as(d.body()).isEqualTo(201);
       w.decisionB = d.json().get("id").asLong();
+      seedCases(w);
       return w;
     } catch (RuntimeException | AssertionError e) {
       w.close();
       throw e;
     }
+  }
+
+  /** A campaign of A and B, and a case on B's second incident with a task, a file and a comment. */
+  private static void seedCases(World w) {
+    w.s.server.linkCampaigns();
+    w.campaignAB = onlyId(w.asAdmin("/api/v1/campaigns"));
+    Response c = w.s.postJson("/api/v1/cases", w.adminToken, Map.of("incident", w.incidentB2));
+    assertThat(c.status()).as(c.body()).isEqualTo(201);
+    w.caseB = c.json().get("id").asLong();
+    String base = "/api/v1/cases/" + w.caseB;
+    w.taskB = w.s.postJson(base + "/tasks", w.adminToken, Map.of("title", "Block the sources", "action",
+        "block_sources")).json().get("id").asLong();
+    w.evidenceB = w.s.postJson(base + "/evidence", w.adminToken, Map.of("kind", "file", "name", "b.txt",
+        "content_base64", "Yg==")).json().get("id").asLong();
+    assertThat(w.s.postJson(base + "/comments", w.adminToken, Map.of("text", "seen")).status()).isEqualTo(201);
   }
 
   private static void awaitAlerts(World w, int n) {
@@ -511,7 +533,76 @@ class TenancyMatrixTest {
     t.add(row("GET /api/v1/sites/{site}/series", (w, c) -> "/api/v1/sites/bsite/series", null, webOwner));
     t.add(row("POST /api/v1/bouncers", (w, c) -> "/api/v1/bouncers", Map.of("name", "matrix", "institution", "b"),
         "adm 201 | " + ADMIN_ONLY));
+
+    // campaigns (A and B are in one) and cases (one on B's incident): partners see neither
+    String members = "adm 200 | nat 200 | anaA 200 | anaB 200 | par 403 | ingA 403 | anon 401";
+    String nationalWrites = "adm 200 | nat 200 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401";
+    String caseOfB = "adm 200 | nat 200 | anaA 404 | anaB 200 | par 403 | ingA 403 | anon 401";
+    String caseOfBCreated = "adm 201 | nat 201 | anaA 404 | anaB 201 | par 403 | ingA 403 | anon 401";
+    String filteredMembers = "adm 200 | nat 200 | anaA 403 | anaB 200 | par 403 | ingA 403 | anon 401";
+    t.add(row("GET /api/v1/campaigns", (w, c) -> "/api/v1/campaigns?institution=b", null, filteredMembers));
+    t.add(row("POST /api/v1/campaigns/link", (w, c) -> "/api/v1/campaigns/link", null, nationalWrites));
+    t.add(row("GET /api/v1/campaigns/{id}", (w, c) -> "/api/v1/campaigns/" + w.campaignAB, null, members,
+        TenancyMatrixTest::campaignShowsOnlyOwnHosts));
+    t.add(row("PATCH /api/v1/campaigns/{id}", (w, c) -> "/api/v1/campaigns/" + w.campaignAB,
+        Map.of("status", "active"), nationalWrites));
+    t.add(row("GET /api/v1/campaigns/{id}/timeline", (w, c) -> "/api/v1/campaigns/" + w.campaignAB + "/timeline",
+        null, members, (w, c, r) -> {
+          if (r.status() == 200 && (c == Caller.ANALYST_A || c == Caller.ANALYST_B)) {
+            String own = c == Caller.ANALYST_A ? "a" : "b";
+            r.json().get("items").forEach(i -> assertThat(i.get("institution").asText()).isEqualTo(own));
+          }
+        }));
+    t.add(row("GET /api/v1/campaigns/{id}/report", (w, c) -> "/api/v1/campaigns/" + w.campaignAB + "/report", null,
+        members, (w, c, r) -> {
+          if (r.status() == 200 && c == Caller.ANALYST_A) {
+            assertThat(r.body()).contains("A-WS01").doesNotContain("B-WS01").doesNotContain("(b)");
+          }
+        }));
+    t.add(row("GET /api/v1/incidents/{id}/report", (w, c) -> "/api/v1/incidents/" + w.incidentB2 + "/report", null,
+        caseOfB));
+    t.add(row("GET /api/v1/playbooks", (w, c) -> "/api/v1/playbooks", null, members));
+    t.add(row("GET /api/v1/cases", (w, c) -> "/api/v1/cases?institution=b", null, filteredMembers));
+    t.add(row("POST /api/v1/cases", (w, c) -> "/api/v1/cases", Map.of("incident", 0), 
+        "adm 400 | nat 400 | anaA 400 | anaB 400 | par 403 | ingA 403 | anon 401"));
+    t.add(row("GET /api/v1/cases/{id}", (w, c) -> "/api/v1/cases/" + w.caseB, null, caseOfB));
+    t.add(row("PATCH /api/v1/cases/{id}", (w, c) -> "/api/v1/cases/" + w.caseB, Map.of("status", "open"), caseOfB));
+    t.add(row("GET /api/v1/cases/{id}/tasks", (w, c) -> "/api/v1/cases/" + w.caseB + "/tasks", null, caseOfB));
+    t.add(row("POST /api/v1/cases/{id}/tasks", (w, c) -> "/api/v1/cases/" + w.caseB + "/tasks",
+        Map.of("title", "matrix"), caseOfBCreated));
+    t.add(row("PATCH /api/v1/cases/{id}/tasks/{task}", (w, c) -> "/api/v1/cases/" + w.caseB + "/tasks/" + w.taskB,
+        Map.of("status", "open"), caseOfB));
+    // B's incident has no public address: blocking is refused (409) to whoever may see the case
+    t.add(row("POST /api/v1/cases/{id}/tasks/{task}/run", (w, c) -> "/api/v1/cases/" + w.caseB + "/tasks/" + w.taskB
+        + "/run", null, "adm 409 | nat 409 | anaA 404 | anaB 409 | par 403 | ingA 403 | anon 401"));
+    t.add(row("GET /api/v1/cases/{id}/comments", (w, c) -> "/api/v1/cases/" + w.caseB + "/comments", null, caseOfB));
+    t.add(row("POST /api/v1/cases/{id}/comments", (w, c) -> "/api/v1/cases/" + w.caseB + "/comments",
+        Map.of("text", "matrix"), caseOfBCreated));
+    t.add(row("GET /api/v1/cases/{id}/evidence", (w, c) -> "/api/v1/cases/" + w.caseB + "/evidence", null, caseOfB));
+    t.add(row("POST /api/v1/cases/{id}/evidence", (w, c) -> "/api/v1/cases/" + w.caseB + "/evidence",
+        Map.of("kind", "note", "ref", "matrix"), caseOfBCreated));
+    t.add(row("GET /api/v1/cases/{id}/evidence/{evidence}", (w, c) -> "/api/v1/cases/" + w.caseB + "/evidence/"
+        + w.evidenceB, null, caseOfB));
+    t.add(row("GET /api/v1/cases/{id}/audit", (w, c) -> "/api/v1/cases/" + w.caseB + "/audit", null, caseOfB));
+    t.add(row("GET /api/v1/cases/{id}/report", (w, c) -> "/api/v1/cases/" + w.caseB + "/report", null, caseOfB));
     return t;
+  }
+
+  /** An institution's analyst sees its own hosts of the campaign, and of links to others no host. */
+  private static void campaignShowsOnlyOwnHosts(World w, Caller c, Response r) {
+    if (r.status() != 200 || (c != Caller.ANALYST_A && c != Caller.ANALYST_B)) {
+      return;
+    }
+    String own = c == Caller.ANALYST_A ? "a" : "b";
+    JsonNode j = r.json();
+    assertThat(j.get("members")).isNotEmpty().allSatisfy(m -> assertThat(m.get("institution").asText()).isEqualTo(own));
+    j.get("links").forEach(l -> {
+      for (JsonNode end : List.of(l.get("a"), l.get("b"))) {
+        assertThat(end.get("institution").isNull() || end.get("institution").asText().equals(own)).isTrue();
+        assertThat(end.get("host").isNull() || end.get("host").asText().startsWith(own.toUpperCase(
+            java.util.Locale.ROOT))).as("%s", l).isTrue();
+      }
+    });
   }
 
   /** A session of its own for the caller (logout revokes it); ingest and anonymous callers as always. */

@@ -88,8 +88,15 @@ public final class TestServer implements AutoCloseable {
     e.put("LOVCEN_DATA", dir.resolve("data").toString());
     e.put("LOVCEN_LISTEN_PORT", "0");
     e.put("LOVCEN_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    e.putIfAbsent("LOVCEN_CASES_PLAYBOOKS", root().resolve("playbooks").toString());
+    e.putIfAbsent("LOVCEN_CAMPAIGNS_INTERVAL_SECONDS", "0"); // tests link when they choose (linkCampaigns)
     ServeConfig cfg = ServeConfig.defaults(e);
     return new TestServer(LovcenServer.start(cfg, rules, clock), drop);
+  }
+
+  /** A fixture around a server started by the test itself (its own configuration file). */
+  public static TestServer wrap(LovcenServer server, Runnable dropDatabase) {
+    return new TestServer(server, dropDatabase);
   }
 
   /** Lovcen's own rules (rules/ of the checkout), loaded once per test JVM. */

@@ -233,6 +233,18 @@ public final class IncidentStore {
     return true;
   }
 
+  /**
+   * Incidents (national view) at or above {@code minLevel} changed since {@code sinceUpdated} that
+   * have no cursor named {@code prefix + id} yet (the notifications' record of what was sent),
+   * oldest first, at most {@code limit}.
+   */
+  public List<IncidentRow> unnotified(int minLevel, long sinceUpdated, String prefix, int limit) {
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM incidents WHERE level_rank >= :l AND "
+        + "updated >= :since AND NOT EXISTS (SELECT 1 FROM cursors WHERE name = CAST(:p AS VARCHAR(64)) || CAST(incidents.id AS VARCHAR(20))) "
+        + "ORDER BY id LIMIT " + limit).bind("l", minLevel).bind("since", sinceUpdated).bind("p", prefix)
+        .map(IncidentStore::row).list());
+  }
+
   private static Where where(Scope scope, IncidentQuery q) {
     Where w = Where.scoped(scope, "institution_id", "id")
         .andIf(q.from(), "last_ts >= ?").andIf(q.to(), "first_ts < ?")

@@ -1,0 +1,203 @@
+package org.lovcen.server.response;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.lovcen.analysis.CampaignLinker;
+import org.lovcen.analysis.EvidenceExtractor;
+import org.lovcen.analysis.LinkRules;
+import org.lovcen.analysis.Sighting;
+import org.lovcen.core.Level;
+import org.lovcen.server.ServeConfig;
+import org.lovcen.store.AlertRow;
+import org.lovcen.store.CampaignStore;
+import org.lovcen.store.Database;
+
+/*
+ * How and why: campaigns grow as alerts arrive, so the linker runs periodically (and on demand)
+ * over the alerts of the window before the newest alert (event time, so a replay of old logs
+ * links like live ones) and reconciles what it finds with the stored campaigns: a group of linked
+ * hosts that holds a host of a stored campaign is that campaign (grown); one that holds hosts of
+ * several stored campaigns merges them into the oldest; otherwise it is a new campaign. Hosts are
+ * only ever added (a host stays in its campaign after its alerts leave the window), links are
+ * replaced by the current ones. Writes happen in one transaction per run.
+ */
+/** Links alerts of different institutions into campaigns and stores them. Thread-safe (runs serialised). */
+public final class CampaignTracker {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern TECHNIQUE = Pattern.compile("attack\\.t\\d{4}(\\.\\d{3})?");
+
+  private final Database db;
+  private final CampaignStore store;
+  private final ServeConfig.Campaigns config;
+  private final LinkRules rules;
+
+  public CampaignTracker(Database db, ServeConfig.Campaigns config) {
+    this.db = db;
+    this.store = new CampaignStore(db);
+    this.config = config;
+    this.rules = rules(config);
+  }
+
+  /** The link rules of the configuration: points become weights (100 points = 1.0). */
+  public static LinkRules rules(ServeConfig.Campaigns c) {
+    ServeConfig.Weights w = c.weights();
+    Map<String, Double> weights = new LinkedHashMap<>();
+    weights.put("hash", w.hash() / 100.0);
+    weights.put("indicator", w.indicator() / 100.0);
+    weights.put("domain", w.domain() / 100.0);
+    weights.put("address", w.address() / 100.0);
+    weights.put("command", w.command() / 100.0);
+    weights.put("file", w.file() / 100.0);
+    weights.put("techniques", w.techniques() / 100.0);
+    weights.put("rule", w.rule() / 100.0);
+    weights.put("system-hash", w.systemHash() / 100.0);
+    return new LinkRules(c.threshold() / 100.0, c.minInstitutions(), weights, c.maxHosts());
+  }
+
+  /** Links the alerts of the window and stores the campaigns; returns the ids of campaigns new in this run. */
+  public synchronized List<Long> run() {
+    Long newest = store.newestAlertTs();
+    if (newest == null) {
+      return List.of();
+    }
+    long from = newest - TimeUnit.HOURS.toMicros(config.windowHours());
+    List<Sighting> sightings = new ArrayList<>();
+    for (CampaignStore.Sighting s : store.sightings(from, Level.parse(config.minLevel()).ordinal(),
+        config.maxAlerts())) {
+      sightings.add(sighting(s));
+    }
+    List<CampaignLinker.Campaign> found = CampaignLinker.link(sightings, rules, store.activeHosts(from));
+    if (found.isEmpty()) {
+      return List.of();
+    }
+    long now = System.currentTimeMillis() * 1000;
+    return db.jdbi().inTransaction(h -> {
+      List<Long> created = new ArrayList<>();
+      for (CampaignLinker.Campaign c : found) {
+        Map<String, List<String>> byInstitution = new TreeMap<>();
+        for (CampaignLinker.Host x : c.hosts()) {
+          byInstitution.computeIfAbsent(x.institution(), k -> new ArrayList<>()).add(x.host());
+        }
+        List<Long> holding = store.holding(h, byInstitution);
+        long id;
+        if (holding.isEmpty()) {
+          id = store.create(h, campaign(0, c, List.of(), now));
+          created.add(id);
+        } else {
+          id = holding.get(0);
+          for (long other : holding.subList(1, holding.size())) {
+            store.absorb(h, id, other, now);
+          }
+        }
+        for (CampaignLinker.Host x : c.hosts()) {
+          store.upsertHost(h, id, new CampaignStore.Host(x.institution(), x.host(), x.first(), x.last(), x.alerts(),
+              x.techniques(), x.rules()));
+        }
+        store.replaceLinks(h, id, links(c));
+        store.update(h, campaign(id, c, store.hosts(h, id), now));
+      }
+      return created;
+    });
+  }
+
+  /** The campaign row from the linker's campaign and the stored hosts (which may hold more). */
+  private static CampaignStore.Campaign campaign(long id, CampaignLinker.Campaign c, List<CampaignStore.Host> stored,
+      long now) {
+    long first = c.first();
+    long last = c.last();
+    String zi = c.patientZero().institution();
+    String zh = c.patientZero().host();
+    long zt = c.patientZero().first();
+    TreeSet<String> institutions = new TreeSet<>(c.institutions());
+    TreeSet<String> hosts = new TreeSet<>();
+    TreeSet<String> techniques = new TreeSet<>();
+    for (CampaignLinker.Host x : c.hosts()) {
+      hosts.add(x.institution() + '\0' + x.host());
+      techniques.addAll(x.techniques());
+    }
+    for (CampaignStore.Host x : stored) {
+      institutions.add(x.institution());
+      hosts.add(x.institution() + '\0' + x.host());
+      techniques.addAll(x.techniques());
+      last = Math.max(last, x.lastTs());
+      if (x.firstTs() < zt) {
+        zt = x.firstTs();
+        zi = x.institution();
+        zh = x.host();
+      }
+      first = Math.min(first, x.firstTs());
+    }
+    int level = c.hosts().stream().mapToInt(CampaignLinker.Host::levelRank).max().orElse(0);
+    Level l = Level.values()[Math.min(level, Level.values().length - 1)];
+    List<String> tech = new ArrayList<>(techniques);
+    String title = "Campaign across " + institutions.size() + " institutions"
+        + (tech.isEmpty() ? "" : " (" + String.join(", ", tech.subList(0, Math.min(4, tech.size())))
+            + (tech.size() > 4 ? ", …" : "") + ")");
+    return new CampaignStore.Campaign(id, title, "active", l.label(), l.ordinal(), first, last, zi, zh, zt,
+        institutions.size(), hosts.size(), c.score(), tech.subList(0, Math.min(200, tech.size())), now, now);
+  }
+
+  private static List<CampaignStore.Link> links(CampaignLinker.Campaign c) {
+    List<CampaignStore.Link> out = new ArrayList<>();
+    for (CampaignLinker.Link l : c.links()) {
+      List<Map<String, Object>> ev = new ArrayList<>();
+      for (CampaignLinker.Weighted w : l.evidence()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", w.kind());
+        m.put("value", w.value());
+        m.put("weight", Math.round(w.weight() * 1000) / 1000.0);
+        m.put("hosts", w.hosts());
+        m.put("institutions", w.institutions());
+        ev.add(m);
+      }
+      out.add(new CampaignStore.Link(0, l.a().institution(), l.a().host(), l.b().institution(), l.b().host(),
+          Math.round(l.score() * 1000) / 1000.0, ev));
+    }
+    return out;
+  }
+
+  /** An alert as the linker sees it: its fields, group values and its event's fields. */
+  static Sighting sighting(CampaignStore.Sighting s) {
+    AlertRow a = s.alert();
+    Map<String, String> fields = new LinkedHashMap<>();
+    if (s.eventFields() != null) {
+      try {
+        JsonNode n = JSON.readTree(s.eventFields());
+        n.properties().forEach(e -> {
+          JsonNode v = e.getValue().isArray() && !e.getValue().isEmpty() ? e.getValue().get(0) : e.getValue();
+          if (v.isValueNode() && !v.isNull()) {
+            fields.put(e.getKey(), v.asText());
+          }
+        });
+      } catch (IOException e) {
+        // a damaged event: the alert's own fields still count
+      }
+    }
+    fields.putAll(a.group());
+    fields.putAll(a.fields());
+    return new Sighting(a.id(), a.institution(), a.host(), a.ts(), a.levelRank(), a.ruleId(), techniques(a.tags()),
+        EvidenceExtractor.of(a.kind(), a.ruleId(), fields));
+  }
+
+  /** ATT&CK technique ids ({@code T1003.001}) of a rule's tags. */
+  public static List<String> techniques(List<String> tags) {
+    List<String> out = new ArrayList<>();
+    for (String t : tags) {
+      String l = t.toLowerCase(Locale.ROOT);
+      if (TECHNIQUE.matcher(l).matches()) {
+        out.add(l.substring(7).toUpperCase(Locale.ROOT));
+      }
+    }
+    return out;
+  }
+}
