@@ -347,9 +347,10 @@
         el('th.num', 'Active decisions'), el('th', 'Attack'))),
       el('tbody', items.map((x) => el('tr',
         el('td', el('a', { href: '#/websites' + qs({ site: x.site }) }, x.site)), el('td', x.institution || ''),
-        el('td.num', x.rate == null ? '' : Number(x.rate).toFixed(1)),
+        el('td.num', x.requests_per_second == null ? '' : Number(x.requests_per_second).toFixed(1)),
         el('td.num', x.error_share == null ? '' : (100 * x.error_share).toFixed(1) + '%'),
-        el('td.num', num(x.decisions)), el('td', x.attack ? el('span.lvl.high', x.attack) : '')))));
+        el('td.num', num(x.active_decisions)),
+        el('td', (x.attacks || []).slice(0, 3).map((a) => el('span.lvl.' + (a.level || 'high'), { title: a.title || '' }, a.detector || a.title)))))));
   }
 
   // ---- alerts ----
@@ -743,21 +744,21 @@
       el('th', 'Value'), el('th', 'Site'), el('th', 'Reason'), el('th', 'Expires'), el('th', ''))),
     el('tbody', items.map((x) => el('tr', { dataset: { id: x.id } }, el('td.mono', x.id), el('td', x.type), el('td', x.scope || ''),
       el('td.mono', x.value), el('td', x.site || ''), el('td.clip', { title: x.reason || x.scenario || '' }, x.reason || x.scenario || ''),
-      el('td.mono.nowrap', fmt(x.until || x.expires)),
-      el('td', x.revoked ? el('span.muted', 'revoked') : state.me.role === 'partner' ? '' : el('button.danger', { type: 'button', class: 'revoke',
+      el('td.mono.nowrap', fmt(x.until)),
+      el('td', !x.active ? el('span.muted', x.revoked_at ? 'revoked' : 'expired') : state.me.role === 'partner' ? '' : el('button.danger', { type: 'button', class: 'revoke',
         onclick: async () => { await api('POST', '/decisions/' + encodeURIComponent(x.id) + '/revoke'); route(); } }, 'Revoke'))))));
   }
 
   function siteChart(box, s) {
-    const pts = s.items || s.points || [];
+    const pts = s.points || [];
     if (!pts.length || !window.uPlot) { box.append(el('p.muted', 'No requests recorded.')); return; }
-    const xs = pts.map((p) => Date.parse(p.time || p.start) / 1000);
+    const xs = pts.map((p) => Date.parse(p.time) / 1000);
     const styles = getComputedStyle(document.documentElement);
     const axis = { stroke: styles.getPropertyValue('--muted').trim(), grid: { stroke: styles.getPropertyValue('--line').trim() } };
     state.chart = new uPlot({ width: Math.max(300, box.clientWidth), height: 220, scales: { x: { time: true }, pct: { range: [0, 100] } },
-      axes: [axis, { ...axis, label: 'requests/s' }, { ...axis, scale: 'pct', side: 1, label: 'errors %', grid: { show: false } }],
-      series: [{}, { label: 'requests/s', stroke: PALETTE[0], width: 1.5 }, { label: 'errors %', stroke: PALETTE[5], scale: 'pct', width: 1.5 }] },
-    [xs, pts.map((p) => p.rate != null ? p.rate : p.requests), pts.map((p) => 100 * (p.error_share || 0))], box);
+      axes: [axis, { ...axis, label: 'requests/s' }, { ...axis, scale: 'pct', side: 1, label: 'server errors %', grid: { show: false } }],
+      series: [{}, { label: 'requests/s', stroke: PALETTE[0], width: 1.5 }, { label: 'server errors %', stroke: PALETTE[5], scale: 'pct', width: 1.5 }] },
+    [xs, pts.map((p) => p.requests_per_second), pts.map((p) => (p.requests ? 100 * (p.status_5xx || 0) / p.requests : 0))], box);
   }
 
   // ---- institutions and users ----
