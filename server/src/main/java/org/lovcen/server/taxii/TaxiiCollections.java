@@ -140,8 +140,12 @@ public final class TaxiiCollections {
     if (spec != null && !spec.equals("2.1")) {
       throw new IllegalArgumentException("spec_version '" + spec + "' is not supported (only 2.1)");
     }
-    String versionText = o.has("modified") ? text(o, "modified") : o.has("created") ? text(o, "created") : "";
-    long version = versionText.isEmpty() ? 0 : time(versionText, o.has("modified") ? "modified" : "created");
+    String versionField = o.has("modified") ? "modified" : o.has("created") ? "created" : null;
+    String versionText = versionField == null ? "" : text(o, versionField);
+    if (versionText == null) {
+      throw new IllegalArgumentException(versionField + " is not a string (an RFC 3339 UTC timestamp)");
+    }
+    long version = versionText.isEmpty() ? 0 : time(versionText, versionField);
     Marking m = marking(o);
     Marking effective = m == Marking.NONE ? Marking.values()[c.defaultMarking()] : m;
     if (effective.ordinal() > c.maxMarking()) {

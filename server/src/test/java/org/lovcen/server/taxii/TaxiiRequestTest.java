@@ -3,6 +3,7 @@ package org.lovcen.server.taxii;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,17 @@ class TaxiiRequestTest {
     assertThat(status(() -> TaxiiRequest.envelope(bytes("{\"objects\": {}}")))).isEqualTo(422);
     assertThat(status(() -> TaxiiRequest.envelope(bytes("{\"objects\": []}")))).isEqualTo(422);
     assertThat(TaxiiRequest.envelope(bytes("{\"objects\": [{}]}")).get("objects").size()).isEqualTo(1);
+  }
+
+  @Test
+  void check_versionNotAString_refusedWithReason() {
+    TaxiiStore.Collection c = new TaxiiStore.Collection("c1", "Test", "", null, 3, 2, true, true, 0);
+    for (String version : List.of("\"modified\": 1", "\"modified\": null", "\"created\": {}")) {
+      JsonNode o = TaxiiRequest.envelope(bytes("{\"objects\": [{\"type\": \"note\", \"spec_version\": \"2.1\","
+          + " \"id\": \"note--22222222-3333-4444-8555-666666666666\", " + version + "}]}")).get("objects").get(0);
+      assertThatThrownBy(() -> TaxiiCollections.check(c, o, "test")).as(version)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a string");
+    }
   }
 
   private static byte[] bytes(String s) {
