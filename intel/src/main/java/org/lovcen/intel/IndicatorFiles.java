@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -161,6 +162,9 @@ final class IndicatorFiles {
     } catch (JsonProcessingException e) {
       c.error(e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + " column "
           + e.getLocation().getColumnNr(), "malformed JSON: " + e.getOriginalMessage());
+    } catch (CharConversionException e) {
+      // the bytes are no text in the encoding JSON's first bytes announce (UTF-8, 16 or 32)
+      c.error("", "malformed JSON: " + e.getMessage());
     }
     return finish(c);
   }

@@ -240,4 +240,15 @@ class ImportExportTest {
     assertThat(read("{\"foo\": 1}", "x.json").reports().get(0).errors()).extracting(Problem::reason)
         .containsExactly("neither a STIX 2.1 bundle nor a MISP event");
   }
+
+  @Test
+  void jsonInAnEncodingItsBytesBreak_isOneError_notAnException() {
+    byte[] utf32 = new byte[24];
+    utf32[0] = '[';
+    utf32[19] = (byte) 0xc6; // "[" then zeros read as UTF-32LE; this code point is above U+10FFFF
+    Intel.Loaded l = Intel.read(utf32, "broken.json");
+    assertThat(l.indicators()).isEmpty();
+    assertThat(l.reports().get(0).errors()).singleElement()
+        .satisfies(p -> assertThat(p.reason()).startsWith("malformed JSON").contains("UTF-32"));
+  }
 }

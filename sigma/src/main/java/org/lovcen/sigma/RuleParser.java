@@ -157,9 +157,10 @@ final class RuleParser {
     }
     List<Condition> conditions = new ArrayList<>();
     Object c = dm.get("condition");
-    List<String> condTexts = c instanceof List<?> l ? texts(l) : c == null ? List.of() : List.of(text(c));
+    List<String> condTexts = texts(c);
     if (condTexts.isEmpty()) {
-      errors.add(dm.position("condition") + ": 'condition' missing in detection");
+      errors.add(dm.position("condition") + ": " + (c == null ? "'condition' missing in detection"
+          : "'condition' must be a condition or a list of conditions"));
     }
     for (String ct : condTexts) {
       try {

@@ -60,4 +60,13 @@ class MalformedRuleTest {
         .anySatisfy(m -> assertThat(m).contains("'logsource'"))
         .anySatisfy(m -> assertThat(m).contains("'detection'"));
   }
+
+  @Test
+  void conditionEmptyOrNotText_isAnError_notANullPointer() throws IOException {
+    Files.writeString(dir.resolve("empty-condition.yml"), Rules.rule("sel:\n  Image: a.exe\ncondition:"));
+    Files.writeString(dir.resolve("map-condition.yml"), Rules.rule("sel:\n  Image: a.exe\ncondition: {sel: 1}"));
+    RuleSet.Report r = RuleSet.load(List.of(dir), RuleSet.Options.defaults()).report();
+    assertThat(r.errors()).hasSize(2).allSatisfy(i -> assertThat(i.reason())
+        .contains("'condition' must be a condition or a list of conditions").contains("line"));
+  }
 }
