@@ -325,7 +325,8 @@ class OpenApiContractTest {
     c.check("GET", "/api/docs/{file}", c.s.get("/api/docs/swagger-ui.css", null), 200);
     c.check("GET", "/", c.s.get("/", null), 302);
     c.check("GET", "/ui", c.s.get("/ui", null), 200);
-    for (String file : List.of("app.js", "app.css", "favicon.svg", "uPlot.iife.min.js", "uPlot.min.css")) {
+    for (String file : List.of("app.js", "app.css", "favicon.svg", "uPlot.iife.min.js", "uPlot.min.css",
+        "echarts.min.js")) {
       c.check("GET", "/ui/{file}", c.s.get("/ui/" + file, null), 200);
     }
     c.check("POST", "/api/v1/auth/login", c.s.postJson("/api/v1/auth/login", null,
