@@ -654,7 +654,7 @@ final class Api implements AutoCloseable {
     Directory.Institution i = visibleInstitution(ctx, p);
     var off = settings.disabledRules(p.scope(), i.id());
     List<Map<String, Object>> out = new ArrayList<>();
-    for (var r : server.engine().rules().rules()) {
+    for (var r : server.engine().rulesOf(i.id())) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", r.id());
       m.put("title", r.title());
@@ -673,7 +673,7 @@ final class Api implements AutoCloseable {
       throw ApiError.badRequest("field 'enabled' must be true or false");
     }
     String rule = ctx.pathParam("rule");
-    if (server.engine().rules().rules().stream().noneMatch(r -> r.id().equals(rule))) {
+    if (server.engine().rulesOf(i.id()).stream().noneMatch(r -> r.id().equals(rule))) {
       throw ApiError.notFound("rule '" + rule + "'");
     }
     settings.setRuleEnabled(p.scope(), i.id(), rule, b.get("enabled").asBoolean());
@@ -696,7 +696,7 @@ final class Api implements AutoCloseable {
     String name = text(b, "name", true);
     String yaml = text(b, "yaml", true);
     try {
-      org.lovcen.sigma.RuleSet.filtered(server.engine().rules().rules(), Map.of(name, yaml),
+      org.lovcen.sigma.RuleSet.filtered(server.engine().rulesOf(i.id()), Map.of(name, yaml),
           org.lovcen.sigma.RuleSet.Options.defaults());
     } catch (org.lovcen.sigma.SigmaException e) {
       throw new ApiError(422, "invalid-filter", e.getMessage());

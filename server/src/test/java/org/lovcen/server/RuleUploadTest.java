@@ -147,6 +147,7 @@ class RuleUploadTest {
       assertThat(bad.status()).isEqualTo(422);
       assertThat(bad.json().get("problems").get(0).asText()).containsPattern("line \\d+");
       assertThat(s.get("/api/v1/rules/uploads", admin).json().get("total").asInt()).isZero();
+      assertThat(s.postJson("/api/v1/partners", admin, Map.of("id", "anssi", "name", "ANSSI")).status()).isEqualTo(201);
       String partner = s.user(admin, "pat", "partner", null, "anssi");
       assertThat(s.postJson("/api/v1/rules/uploads", partner, Map.of("yaml", YAML)).status()).isEqualTo(403);
     }

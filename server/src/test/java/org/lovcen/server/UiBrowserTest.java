@@ -189,7 +189,7 @@ class UiBrowserTest {
 
   @Test
   @Order(5)
-  void rules_listReasons_andAnUploadedRuleIsChecked() {
+  void rules_listReasons_andAnUploadedRuleIsCheckedAddedAndDeleted() {
     page("#/rules", "rules");
     assertThat(b.await(By.id("rules-active")).getText()).isNotEqualTo("0");
     assertThat(b.driver.findElements(By.cssSelector("#rule-switches tbody tr"))).isNotEmpty();
@@ -198,7 +198,31 @@ class UiBrowserTest {
     b.driver.findElement(By.id("check-rule")).click();
     WebElement result = b.await(By.cssSelector("#rule-check li.error"));
     assertThat(result.getText()).contains("missing");
+    // adding the broken rule to the running ones is refused with the same problems and their lines
+    b.js("document.getElementById('rule-check').replaceChildren()");
+    b.driver.findElement(By.id("upload-rule")).click();
+    assertThat(b.await(By.cssSelector("#rule-check li.error")).getText()).startsWith("line 7").contains("missing");
+    // a good one runs at once, for the institution chosen, and is listed
+    String mine = world.hit.get(0);
+    WebElement yaml = b.driver.findElement(By.id("rule-yaml"));
+    yaml.clear();
+    yaml.sendKeys(RuleUploadTest.YAML);
+    new Select(b.driver.findElement(By.id("upload-institution"))).selectByValue(mine);
+    b.driver.findElement(By.id("upload-rule")).click();
+    assertThat(b.await(By.cssSelector("#rule-check p.ok")).getText()).startsWith("Running now for " + mine);
+    assertThat(b.await(By.id("rule-uploads")).getText()).contains("Backup agent started").contains(mine);
+    String token = world.s.post("/api/v1/institutions/" + mine + "/ingest-tokens", world.admin, null, new byte[0])
+        .json().get("token").asText();
+    world.s.ingest(token, RuleUploadTest.bkagent("BK-TEST01", 1));
+    world.s.awaitDetection();
+    assertThat(world.s.get("/api/v1/alerts?rule=" + RuleUploadTest.RULE + "&institution=" + mine, world.admin).json()
+        .get("total").asInt()).isEqualTo(1);
     shot("rules");
+    // deleted from the page: no longer listed, no longer running
+    b.driver.findElement(By.cssSelector("#rule-uploads .delete-upload")).click();
+    b.driver.switchTo().alert().accept();
+    b.await(By.xpath("//div[@id='uploads']/p[text()='No uploaded rules run.']"));
+    assertThat(world.s.get("/api/v1/rules/uploads", world.admin).json().get("total").asInt()).isZero();
   }
 
   @Test

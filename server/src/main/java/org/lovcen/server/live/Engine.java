@@ -60,6 +60,14 @@ public record Engine(RuleSet rules, IndicatorSet indicators, Map<String, Set<Str
     return all;
   }
 
+  /** The rules that can run for the institution: the loaded ones, national uploads and its own. */
+  public java.util.List<org.lovcen.sigma.SigmaRule> rulesOf(String institution) {
+    return allRules().stream().filter(r -> {
+      String owner = owners.get(r.id());
+      return owner == null || owner.equals(institution);
+    }).toList();
+  }
+
   public static Engine of(RuleSet rules, IndicatorSet indicators) {
     return new Engine(rules, indicators, new HashMap<>(), new HashMap<>(), null, new HashMap<>(), 1);
   }
