@@ -742,8 +742,10 @@
       legend: { data: ['institution', 'host', 'evidence', 'other institutions'], textStyle: { color: v('--muted') }, top: 0 },
       color: [v('--accent'), v('--ok'), v('--high'), v('--muted')],
       series: [{
-        type: 'graph', layout: 'force', roam: true, draggable: true, top: 30,
-        force: { repulsion: 240, edgeLength: [40, 110], gravity: 0.06, layoutAnimation: false },
+        type: 'graph', layout: 'force', roam: true, draggable: true, top: 40, bottom: 10,
+        // a larger campaign is pulled tighter, so that it stays within the panel
+        force: nodes.size > 40 ? { repulsion: 110, edgeLength: [25, 70], gravity: 0.3, layoutAnimation: false }
+          : { repulsion: 240, edgeLength: [40, 110], gravity: 0.06, layoutAnimation: false },
         categories: [{ name: 'institution' }, { name: 'host' }, { name: 'evidence' }, { name: 'other institutions' }],
         label: { show: true, position: 'right', color: v('--text'), fontSize: 11 },
         lineStyle: { color: v('--line'), opacity: 0.9, curveness: 0.05 },
@@ -1173,8 +1175,7 @@
         } catch (e) {
           result.replaceChildren(el('p.error', e.problems.length ? 'Not added, the file has problems:' : e.message), problemList(e.problems));
         }
-      } }, 'Add to the running rules'), reload), result,
-      el('h2', { style: 'margin-top:10px' }, 'Uploaded rules'), uploaded);
+      } }, 'Add to the running rules'), reload), result);
     // switches per institution
     const switches = el('div.panel', el('h2', 'Rules per institution'));
     if (state.me.role !== 'partner' && inst) {
@@ -1207,7 +1208,7 @@
       switches.append(el('p.muted', 'Partners do not tune rules.'));
     }
     main.replaceChildren(head, el('div.row', el('div.col', el('div.panel', el('h2', 'Rules that do not run'), tabs, issues)),
-      el('div.col', check)), switches);
+      el('div.col', check)), el('div.panel', el('h2', 'Uploaded rules (they run beside the rule folders)'), uploaded), switches);
     await loadUploads();
   }
 
