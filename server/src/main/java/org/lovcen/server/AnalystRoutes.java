@@ -5,9 +5,11 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.lovcen.core.Level;
 import org.lovcen.core.Timestamps;
@@ -38,7 +40,7 @@ final class AnalystRoutes {
       .flatMap(t -> java.util.stream.Stream.of("attack." + t, "attack." + t.replace('_', '-'))).distinct().toList();
   private static final long DAY = 86_400_000_000L;
   private static final int MAX_ATTACH = 1000;
-  private static final int MAX_RULE_CHARS = 1 << 20;
+  static final int MAX_RULE_CHARS = 1 << 20;
 
   private final LovcenServer server;
   private final Function<Context, Principal> principal;
@@ -194,14 +196,29 @@ final class AnalystRoutes {
     writer(ctx);
     JsonNode b = Api.body(ctx);
     String name = Api.text(b, "name", false);
+    ctx.json(check(server, name == null || name.isBlank() ? "rule.yml" : name, ruleText(b)));
+  }
+
+  /** The 'yaml' field of a rule upload or check, at most MAX_RULE_CHARS long. */
+  static String ruleText(JsonNode b) {
     String yaml = Api.text(b, "yaml", true);
     if (yaml.length() > MAX_RULE_CHARS) {
       throw ApiError.badRequest("field 'yaml' is longer than " + MAX_RULE_CHARS + " characters");
     }
-    String path = name == null || name.isBlank() ? "rule.yml" : name;
+    return yaml;
+  }
+
+  /**
+   * Checks a rule file as the engine would compile it: {@code valid}, its {@code rules} (id, title,
+   * level, status, tags, whether a rule of that id already runs), the number of {@code others}
+   * (correlations, filters) and every {@code problem} with its line.
+   */
+  static Map<String, Object> check(LovcenServer server, String path, String yaml) {
     RuleSet.Check c = RuleSet.check(path, yaml, Map.of());
     List<Map<String, Object>> rules = new ArrayList<>();
     List<String> problems = new ArrayList<>(c.errors());
+    Set<String> running = new HashSet<>();
+    server.engine().allRules().forEach(x -> running.add(x.id()));
     for (var rule : c.rules()) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("id", rule.id());
@@ -209,8 +226,7 @@ final class AnalystRoutes {
       e.put("level", rule.level() == null ? null : rule.level().label());
       e.put("status", rule.status());
       e.put("tags", rule.tags());
-      boolean known = server.engine().rules().rules().stream().anyMatch(x -> x.id() != null && x.id().equals(rule.id()));
-      e.put("loaded", known);
+      e.put("loaded", rule.id() != null && running.contains(rule.id()));
       rules.add(e);
     }
     if (c.errors().isEmpty() && !c.rules().isEmpty()) {
@@ -228,6 +244,6 @@ final class AnalystRoutes {
     m.put("rules", rules);
     m.put("others", c.others());
     m.put("problems", problems);
-    ctx.json(m);
+    return m;
   }
 }

@@ -140,6 +140,7 @@ final class Api implements AutoCloseable {
     CaseRoutes.register(app, server); // campaigns, cases, playbooks, reports
     WebRoutes.register(app, server, this::principal); // decisions, site statistics, bouncer endpoints
     AnalystRoutes.register(app, server, this::principal); // the overview's figures, alerts into incidents, rule checks
+    RuleUploadRoutes.register(app, server, this::principal); // rule files uploaded to run
     Ui.register(app); // the analyst's web UI at /ui
 
     app.exception(ApiError.class, (e, ctx) -> {
@@ -149,7 +150,7 @@ final class Api implements AutoCloseable {
       if (e.status == 401) {
         ctx.header("WWW-Authenticate", "Bearer realm=\"lovcen\""); // RFC 9110: a 401 names its scheme
       }
-      problem(ctx, e.status, e.slug, e.getMessage());
+      problem(ctx, e.status, e.slug, e.getMessage(), e.problems);
     });
     app.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, "bad-request", e.getMessage()));
     app.exception(com.fasterxml.jackson.core.JsonProcessingException.class,
@@ -200,12 +201,20 @@ final class Api implements AutoCloseable {
   }
 
   static void problem(Context ctx, int status, String slug, String detail) {
+    problem(ctx, status, slug, detail, List.of());
+  }
+
+  /** A problem document; {@code problems} (each with its location) is added when there are any. */
+  static void problem(Context ctx, int status, String slug, String detail, List<String> problems) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("type", "https://lovcen.org/problems/" + slug);
     p.put("title", ApiError.title(status));
     p.put("status", status);
     p.put("detail", detail);
     p.put("instance", ctx.path());
+    if (!problems.isEmpty()) {
+      p.put("problems", problems);
+    }
     try {
       ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(p));
     } catch (IOException e) {
@@ -645,7 +654,7 @@ final class Api implements AutoCloseable {
     Directory.Institution i = visibleInstitution(ctx, p);
     var off = settings.disabledRules(p.scope(), i.id());
     List<Map<String, Object>> out = new ArrayList<>();
-    for (var r : server.engine().rules().rules()) {
+    for (var r : server.engine().rulesOf(i.id())) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", r.id());
       m.put("title", r.title());
@@ -664,7 +673,7 @@ final class Api implements AutoCloseable {
       throw ApiError.badRequest("field 'enabled' must be true or false");
     }
     String rule = ctx.pathParam("rule");
-    if (server.engine().rules().rules().stream().noneMatch(r -> r.id().equals(rule))) {
+    if (server.engine().rulesOf(i.id()).stream().noneMatch(r -> r.id().equals(rule))) {
       throw ApiError.notFound("rule '" + rule + "'");
     }
     settings.setRuleEnabled(p.scope(), i.id(), rule, b.get("enabled").asBoolean());
@@ -687,7 +696,7 @@ final class Api implements AutoCloseable {
     String name = text(b, "name", true);
     String yaml = text(b, "yaml", true);
     try {
-      org.lovcen.sigma.RuleSet.filtered(server.engine().rules().rules(), Map.of(name, yaml),
+      org.lovcen.sigma.RuleSet.filtered(server.engine().rulesOf(i.id()), Map.of(name, yaml),
           org.lovcen.sigma.RuleSet.Options.defaults());
     } catch (org.lovcen.sigma.SigmaException e) {
       throw new ApiError(422, "invalid-filter", e.getMessage());

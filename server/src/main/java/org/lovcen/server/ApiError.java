@@ -7,11 +7,18 @@ package org.lovcen.server;
 public class ApiError extends RuntimeException {
   final int status;
   final String slug;
+  /** Every problem of an input with its location (a rule file's lines), or empty. */
+  final java.util.List<String> problems;
 
   public ApiError(int status, String slug, String detail) {
+    this(status, slug, detail, java.util.List.of());
+  }
+
+  public ApiError(int status, String slug, String detail, java.util.List<String> problems) {
     super(detail, null, false, false);
     this.status = status;
     this.slug = slug;
+    this.problems = java.util.List.copyOf(problems);
   }
 
   static ApiError badRequest(String detail) {

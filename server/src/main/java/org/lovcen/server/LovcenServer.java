@@ -27,6 +27,7 @@ import org.lovcen.store.Database;
 import org.lovcen.store.Directory;
 import org.lovcen.store.EventStore;
 import org.lovcen.store.Role;
+import org.lovcen.store.RuleUploadStore;
 import org.lovcen.store.Scope;
 import org.lovcen.store.Settings;
 import org.lovcen.store.StoredEvent;
@@ -72,6 +73,7 @@ public final class LovcenServer implements AutoCloseable {
   private volatile org.lovcen.server.response.Playbooks playbooks;
   private volatile long rulesLoadedAt;
   private volatile List<String> settingProblems = List.of();
+  private volatile List<String> uploadProblems = List.of();
 
   private LovcenServer(ServeConfig config, Supplier<RuleSet> ruleLoader, java.time.Clock clock) {
     this.config = config;
@@ -87,7 +89,7 @@ public final class LovcenServer implements AutoCloseable {
       this.indicators = new LiveIndicators(db, config.intel().files(),
           set -> engine.updateAndGet(e -> e.withIndicators(set)));
       this.feeds = FeedPoller.of(config.taxii().feeds(), indicators, db);
-      engine.set(settings(Engine.of(rules, indicators.compile())));
+      engine.set(settings(uploads(Engine.of(rules, indicators.compile()))));
       long window = TimeUnit.MINUTES.toMicros(config.incidents().windowMinutes());
       AlertSink sink = new AlertSink(db, window, org.lovcen.core.Level.parse(config.incidents().minLevel()).ordinal(),
           this::nowMicros);
@@ -231,6 +233,45 @@ public final class LovcenServer implements AutoCloseable {
     dir.createUser(config.admin().user(), password, Role.ADMIN, null, null);
   }
 
+  /**
+   * The engine with the rule files uploaded through the API (stored in rule_uploads), compiled
+   * as one set beside the loaded rules; an upload that no longer compiles (a changed placeholder)
+   * is reported with the filters' problems, its good rules still run.
+   */
+  private Engine uploads(Engine e) {
+    Map<String, String> texts = new LinkedHashMap<>();
+    Map<String, String> institutionOf = new HashMap<>();
+    for (RuleUploadStore.Upload u : new RuleUploadStore(db).list(Scope.NATIONAL)) {
+      String name = uploadName(u);
+      texts.put(name, u.yaml());
+      if (u.institution() != null) {
+        institutionOf.put(name, u.institution());
+      }
+    }
+    if (texts.isEmpty()) {
+      uploadProblems = List.of();
+      return e.withUploads(null, Map.of());
+    }
+    RuleSet set = RuleSet.loadTexts(texts, RuleSet.Options.defaults().withAllStatuses(true));
+    Map<String, String> owners = new HashMap<>();
+    for (Map.Entry<String, String> t : texts.entrySet()) {
+      String inst = institutionOf.get(t.getKey());
+      if (inst != null) {
+        RuleSet.check(t.getKey(), t.getValue(), Map.of()).rules().forEach(r -> owners.put(r.id(), inst));
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    set.report().errors().forEach(i -> problems.add(i.path() + ": " + i.reason()));
+    set.report().unsupported().forEach(i -> problems.add(i.path() + ": unsupported: " + i.reason()));
+    uploadProblems = List.copyOf(problems);
+    return e.withUploads(set, owners);
+  }
+
+  /** The name an upload's rules carry in the engine's report: {@code upload 3 (lateral.yml)}. */
+  static String uploadName(RuleUploadStore.Upload u) {
+    return "upload " + u.id() + " (" + u.name() + ")";
+  }
+
   /** The engine with the store's per-institution rule switches and filters; bad filters are reported, not applied. */
   private Engine settings(Engine e) {
     Settings s = new Settings(db);
@@ -244,11 +285,12 @@ public final class LovcenServer implements AutoCloseable {
     List<String> problems = new ArrayList<>();
     texts.forEach((inst, t) -> {
       try {
-        filters.put(inst, RuleSet.filtered(e.rules().rules(), t, RuleSet.Options.defaults()));
+        filters.put(inst, RuleSet.filtered(e.allRules(), t, RuleSet.Options.defaults()));
       } catch (SigmaException ex) {
         problems.add(inst + ": " + ex.getMessage());
       }
     });
+    problems.addAll(uploadProblems);
     settingProblems = List.copyOf(problems);
     return e.withSettings(disabled, filters);
   }
@@ -303,7 +345,7 @@ public final class LovcenServer implements AutoCloseable {
   public RuleSet.Report reloadRules() {
     RuleSet next = ruleLoader.get();
     rulesLoadedAt = System.currentTimeMillis();
-    engine.updateAndGet(e -> settings(e.withRules(next)));
+    engine.updateAndGet(e -> settings(uploads(e.withRules(next))));
     playbooks = org.lovcen.server.response.Playbooks.load(playbookFolders());
     return next.report();
   }
@@ -311,6 +353,11 @@ public final class LovcenServer implements AutoCloseable {
   /** Re-reads rule switches and filters from the store and swaps them in. */
   public void reloadSettings() {
     engine.updateAndGet(this::settings);
+  }
+
+  /** Re-reads the uploaded rules from the store, compiles them and swaps them in (with the filters over them). */
+  public void reloadUploads() {
+    engine.updateAndGet(e -> settings(uploads(e)));
   }
 
   /** A timer task that survives a failing run (the store away): the next run tries again. */

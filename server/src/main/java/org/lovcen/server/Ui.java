@@ -12,16 +12,16 @@ import java.util.Properties;
  * How and why: the analyst's web UI is one page of Lovcen's own HTML, CSS and JavaScript (in
  * resources ui/) that talks to the public REST API with the session cookie (UiSession); pages are
  * drawn in the browser from the API's JSON, and the hash part of the address names the page
- * (/ui#/incidents/12), so every view has a link. The one third-party file, uPlot (time-series
- * charts), comes from its WebJar on the class path: nothing is fetched from elsewhere, at build
- * or at run time, and only a fixed list of files can be reached. The Content-Security-Policy
+ * (/ui#/incidents/12), so every view has a link. The third-party files, uPlot (time-series
+ * charts) and Apache ECharts (the campaign graph), come from their WebJars on the class path:
+ * nothing is fetched from elsewhere, at build or at run time, and only a fixed list of files can
+ * be reached. The Content-Security-Policy
  * allows scripts and styles from this server only.
  */
 /** The web UI at {@code /ui} (and {@code /} leads there). Thread-safe (stateless). */
 final class Ui {
   static final String PATH = "/ui";
   private static final String OWN = "ui/";
-  private static final String POM = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
   private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
       + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
   /** Lovcen's own files, with their content types. */
@@ -29,12 +29,13 @@ final class Ui {
       "app.js", "text/javascript; charset=utf-8",
       "app.css", "text/css; charset=utf-8",
       "favicon.svg", "image/svg+xml");
-  /** The uPlot WebJar's files that the page uses. */
-  private static final Map<String, String> LIBRARY = Map.of(
-      "uPlot.iife.min.js", "text/javascript; charset=utf-8",
-      "uPlot.min.css", "text/css; charset=utf-8");
-  /** The WebJar's dist folder on the class path, or null when the jar is missing. */
-  private static final String WEBJAR = webjarFolder();
+  /** The WebJars' files that the page uses, each with its content type and dist folder. */
+  private record Library(String type, String folder) {}
+
+  private static final Map<String, Library> LIBRARY = Map.of(
+      "uPlot.iife.min.js", new Library("text/javascript; charset=utf-8", webjarFolder("uplot")),
+      "uPlot.min.css", new Library("text/css; charset=utf-8", webjarFolder("uplot")),
+      "echarts.min.js", new Library("text/javascript; charset=utf-8", webjarFolder("echarts")));
 
   private Ui() {}
 
@@ -50,16 +51,17 @@ final class Ui {
     ctx.contentType("text/html; charset=utf-8").result(Ui.class.getResourceAsStream(OWN + "index.html"));
   }
 
-  /** GET /ui/{file}: one of the page's own files or of uPlot's. */
+  /** GET /ui/{file}: one of the page's own files or of a chart library's. */
   static void asset(Context ctx) {
     String file = ctx.pathParam("file");
     InputStream in = null;
     String type = FILES.get(file);
+    Library lib = LIBRARY.get(file);
     if (type != null) {
       in = Ui.class.getResourceAsStream(OWN + file);
-    } else if (LIBRARY.containsKey(file) && WEBJAR != null) {
-      type = LIBRARY.get(file);
-      in = Ui.class.getClassLoader().getResourceAsStream(WEBJAR + file);
+    } else if (lib != null && lib.folder() != null) {
+      type = lib.type();
+      in = Ui.class.getClassLoader().getResourceAsStream(lib.folder() + file);
     }
     if (in == null) {
       throw ApiError.notFound("'" + file + "'");
@@ -67,14 +69,16 @@ final class Ui {
     ctx.contentType(type).result(in);
   }
 
-  private static String webjarFolder() {
-    try (InputStream in = Ui.class.getClassLoader().getResourceAsStream(POM)) {
+  /** The dist folder of the npm WebJar {@code name} on the class path, or null when the jar is missing. */
+  private static String webjarFolder(String name) {
+    try (InputStream in = Ui.class.getClassLoader().getResourceAsStream("META-INF/maven/org.webjars.npm/" + name
+        + "/pom.properties")) {
       if (in == null) {
         return null;
       }
       Properties p = new Properties();
       p.load(in);
-      return "META-INF/resources/webjars/uplot/" + p.getProperty("version") + "/dist/";
+      return "META-INF/resources/webjars/" + name + "/" + p.getProperty("version") + "/dist/";
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

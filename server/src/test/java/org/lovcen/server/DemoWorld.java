@@ -40,9 +40,13 @@ public final class DemoWorld implements AutoCloseable {
 
   /** Generates the scenario into {@code dir} and sends it to a fresh server on {@code kind}. */
   public static DemoWorld start(String kind, Path dir, int institutions, long events) throws IOException {
+    return start(kind, dir, ScenarioGenerator.Options.defaults().withInstitutions(institutions).withEvents(events));
+  }
+
+  /** The same with the generator's options (which institutions the actor hits, how many hosts …). */
+  public static DemoWorld start(String kind, Path dir, ScenarioGenerator.Options options) throws IOException {
     Path demo = dir.resolve("demo");
-    ScenarioGenerator.Summary sum = ScenarioGenerator.generate(demo, ScenarioGenerator.Options.defaults()
-        .withInstitutions(institutions).withEvents(events));
+    ScenarioGenerator.Summary sum = ScenarioGenerator.generate(demo, options);
     TestServer s = TestServer.start(kind, dir.resolve("server"), Map.of("LOVCEN_DETECTION_IDLE_CLOSE_SECONDS", "1"));
     try {
       String admin = s.admin();

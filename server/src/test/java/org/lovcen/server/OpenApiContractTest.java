@@ -325,7 +325,8 @@ class OpenApiContractTest {
     c.check("GET", "/api/docs/{file}", c.s.get("/api/docs/swagger-ui.css", null), 200);
     c.check("GET", "/", c.s.get("/", null), 302);
     c.check("GET", "/ui", c.s.get("/ui", null), 200);
-    for (String file : List.of("app.js", "app.css", "favicon.svg", "uPlot.iife.min.js", "uPlot.min.css")) {
+    for (String file : List.of("app.js", "app.css", "favicon.svg", "uPlot.iife.min.js", "uPlot.min.css",
+        "echarts.min.js")) {
       c.check("GET", "/ui/{file}", c.s.get("/ui/" + file, null), 200);
     }
     c.check("POST", "/api/v1/auth/login", c.s.postJson("/api/v1/auth/login", null,
@@ -341,6 +342,13 @@ class OpenApiContractTest {
         "title: t\nid: 0e2a3c4d-1b2c-4d5e-8f90-123456789abc\nlogsource:\n  product: windows\n  service: security\n"
         + "detection:\n  selection:\n    EventID: 4624\n  condition: selection\nlevel: low\n"), 200);
     c.send("POST", "/api/v1/rules/check", "/api/v1/rules/check", x.analyst(), Map.of("yaml", "title: [\n"), 200);
+    long upload = c.send("POST", "/api/v1/rules/uploads", "/api/v1/rules/uploads", x.analyst(), Map.of("name",
+        "bkagent.yml", "yaml", RuleUploadTest.YAML), 201).json().get("id").asLong();
+    c.send("POST", "/api/v1/rules/uploads", "/api/v1/rules/uploads", x.analyst(), Map.of("yaml", "title: [\n"), 422);
+    c.send("POST", "/api/v1/rules/uploads", "/api/v1/rules/uploads", x.admin(), Map.of("yaml", RuleUploadTest.YAML),
+        409);
+    c.get("/api/v1/rules/uploads", x.analyst());
+    c.send("DELETE", "/api/v1/rules/uploads/" + upload, "/api/v1/rules/uploads/{id}", x.analyst(), null, 204);
     for (String token : List.of(x.admin(), x.analyst(), x.partner(), x.apiToken())) {
       c.get("/api/v1/me", token);
       c.get("/api/v1/alerts", token);

@@ -490,6 +490,19 @@ class TenancyMatrixTest {
     t.add(row("POST /api/v1/rules/check", (w, c) -> "/api/v1/rules/check", Map.of("yaml", "title: x\n"),
         "adm 200 | nat 200 | anaA 200 | anaB 200 | par 403 | ingA 403 | anon 401"));
     t.add(row("POST /api/v1/rules/reload", (w, c) -> "/api/v1/rules/reload", null, "adm 200 | " + ADMIN_ONLY));
+    // uploaded rules: the national ones and each institution's own; a broken file stores nothing
+    t.add(row("GET /api/v1/rules/uploads", (w, c) -> "/api/v1/rules/uploads?seeded=" + addUpload(w, "b"), null,
+        "adm 200 | nat 200 | anaA 200 | anaB 200 | par 403 | ingA 403 | anon 401", (w, c, r) -> {
+          if (r.status() == 200 && c == Caller.ANALYST_A) {
+            r.json().get("items").forEach(u -> assertThat(u.get("institution").asText()).isNotEqualTo("b"));
+          }
+        }));
+    t.add(row("POST /api/v1/rules/uploads", (w, c) -> "/api/v1/rules/uploads", Map.of("institution", "b", "yaml",
+        "title: broken\nlogsource:\n  product: windows\ndetection:\n  condition: nothing\n"),
+        "adm 422 | nat 422 | anaA 403 | anaB 422 | par 403 | ingA 403 | anon 401", (w, c, r) -> assertThat(
+            w.asAdmin("/api/v1/rules/uploads").findValuesAsText("name")).doesNotContain("uploaded.yml")));
+    t.add(row("DELETE /api/v1/rules/uploads/{id}", (w, c) -> "/api/v1/rules/uploads/" + addUpload(w, "b"), null,
+        "adm 204 | nat 204 | anaA 404 | anaB 204 | par 403 | ingA 403 | anon 401", TenancyMatrixTest::uploadGoneIff204));
     t.add(row("GET /api/v1/cluster", (w, c) -> "/api/v1/cluster", null,
         "adm 200 | nat 200 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401"));
 
@@ -646,6 +659,27 @@ class TenancyMatrixTest {
       present |= f.get("id").asLong() == id;
     }
     assertThat(present).as("filter %d of b still there after %d", id, r.status()).isEqualTo(r.status() != 204);
+  }
+
+  /** Uploads a rule file (a rule id of its own each time) for {@code inst}; returns the upload's id. */
+  private static long addUpload(World w, String inst) {
+    String yaml = "title: matrix rule of " + inst + "\nid: " + java.util.UUID.randomUUID() + "\nlogsource:\n"
+        + "  category: process_creation\n  product: windows\ndetection:\n  selection:\n"
+        + "    Image|endswith: '\\\\matrix.exe'\n  condition: selection\nlevel: low\n";
+    Response r = w.s.postJson("/api/v1/rules/uploads", w.adminToken, Map.of("name", "matrix.yml", "institution", inst,
+        "yaml", yaml));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json().get("id").asLong();
+  }
+
+  private static void uploadGoneIff204(World w, Caller c, Response r) {
+    String path = r.header("x-test-path");
+    long id = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
+    boolean present = false;
+    for (JsonNode u : w.asAdmin("/api/v1/rules/uploads").get("items")) {
+      present |= u.get("id").asLong() == id;
+    }
+    assertThat(present).as("upload %d of b still there after %d", id, r.status()).isEqualTo(r.status() != 204);
   }
 
   private static void tokenRevokedIff204(World w, Caller c, Response r) {

@@ -84,6 +84,8 @@ public final class DetectionLoop implements AutoCloseable {
 
   private Engine current;
   private Evaluator evaluator;
+  /** The uploaded rules' evaluator, or null when none are uploaded. */
+  private Evaluator uploadEvaluator;
   private Map<String, Evaluator> filterEvaluators = new HashMap<>();
   private Correlations correlations;
   /** One correlation detector per institution: each institution's event time advances on its own. */
@@ -255,9 +257,15 @@ public final class DetectionLoop implements AutoCloseable {
       if (web != null && org.lovcen.web.Request.isRequest(ev)) {
         webMatches.clear();
         evaluator.evaluate(ev, onWebMatch);
+        if (uploadEvaluator != null) {
+          uploadEvaluator.evaluate(ev, onWebMatch);
+        }
         web.accept(ev, s.id(), webMatches);
       } else {
         evaluator.evaluate(ev, onMatch);
+        if (uploadEvaluator != null) {
+          uploadEvaluator.evaluate(ev, onMatch);
+        }
       }
       intel.match(ev, onIndicator);
       if (out.size() > before && s.receivedNanos() > 0) {
@@ -318,6 +326,9 @@ public final class DetectionLoop implements AutoCloseable {
       evaluator = rules.evaluator();
       correlations = rules.correlations();
       detectors.clear();
+    }
+    if (current == null || current.uploads() != e.uploads()) {
+      uploadEvaluator = e.uploads() == null ? null : e.uploads().evaluator();
     }
     filterEvaluators = new HashMap<>();
     e.filters().forEach((inst, set) -> filterEvaluators.put(inst, set.evaluator()));

@@ -9,8 +9,11 @@
   const LEVELS = ['critical', 'high', 'medium', 'low', 'informational'];
   const STATUSES = ['new', 'investigating', 'contained', 'resolved', 'false_positive'];
   const TITLES = { overview: 'Overview', alerts: 'Alerts', incidents: 'Incidents', incident: 'Incident',
+    campaigns: 'Campaigns', campaign: 'Campaign', cases: 'Cases', case: 'Case',
     events: 'Event search', rules: 'Rules', websites: 'Websites', admin: 'Institutions & users' };
-  const state = { me: null, timer: null, rows: [], cur: -1, keys: null, chart: null, institutions: [] };
+  /** Lists whose address with an id (#/cases/7) is the page of one item. */
+  const DETAIL = { incidents: 'incident', campaigns: 'campaign', cases: 'case' };
+  const state = { me: null, timer: null, rows: [], cur: -1, keys: null, chart: null, graph: null, institutions: [] };
   const $ = (sel, root) => (root || document).querySelector(sel);
 
   // ---- DOM ----
@@ -48,6 +51,7 @@
     constructor(status, problem) {
       super((problem && (problem.detail || problem.title)) || ('HTTP ' + status));
       this.status = status;
+      this.problems = (problem && problem.problems) || [];
     }
   }
 
@@ -120,6 +124,8 @@
     const m = state.me;
     $('#who').textContent = m.name + ' · ' + m.role.replace('_', ' ') + (m.institution ? ' · ' + m.institution : '');
     $('#nav-admin').hidden = m.role === 'partner';
+    $('#nav-campaigns').hidden = m.role === 'partner';
+    $('#nav-cases').hidden = m.role === 'partner';
     try {
       state.institutions = m.role === 'partner' ? [] : (await get('/institutions')).items;
     } catch (e) { state.institutions = []; }
@@ -149,11 +155,12 @@
     if (!state.me) return;
     stopTimer();
     if (state.chart) { state.chart.destroy(); state.chart = null; }
+    if (state.graph) { state.graph.dispose(); state.graph = null; }
     const r = parseHash();
-    const page = r.page === 'incidents' && r.id ? 'incident' : r.page;
+    const page = r.id && DETAIL[r.page] ? DETAIL[r.page] : r.page;
     const view = VIEWS[page] || VIEWS.overview;
     document.querySelectorAll('.side a').forEach((a) =>
-      a.classList.toggle('active', a.dataset.page === (page === 'incident' ? 'incidents' : page)));
+      a.classList.toggle('active', a.dataset.page === (r.id && DETAIL[r.page] ? r.page : page)));
     $('#title').textContent = TITLES[page] || 'Overview';
     document.title = 'Lovcen · ' + (TITLES[page] || 'Overview');
     const main = $('#main');
@@ -530,7 +537,8 @@
       kv({ institution: i.institution, host: i.host, first: i.first, last: i.last, alerts: i.alerts,
         tactics: i.tactics.join(', '), rules: i.rules.length }),
       el('div.toolbar', field('Status', status), field('Assignee', assignee),
-        partner ? null : el('button.primary', { type: 'button', id: 'save-incident', onclick: save }, 'Save'), saved));
+        partner ? null : el('button.primary', { type: 'button', id: 'save-incident', onclick: save }, 'Save'), saved),
+      partner ? null : responseBar({ incident: id }, 'incidents', id));
     const affected = el('div.panel', el('h2', 'Affected hosts'), hosts.map((h) => el('a.chip.mono', { href: '#/events' + qs({ institution: i.institution, host: h, from: i.first }) }, h)),
       el('h2', { style: 'margin-top:10px' }, 'ATT&CK techniques'), i.techniques.map((t) =>
         el('a.chip', { href: '#/alerts' + qs({ tag: 'attack.' + t.toLowerCase(), institution: i.institution }) }, t)));
@@ -567,6 +575,478 @@
             loadNotes();
           } }, 'Add note'))))));
     await loadNotes();
+  }
+
+  // ---- response: shared pieces ----
+
+  /** Links to the HTML and PDF report of an incident, campaign or case ('incidents', 12). */
+  function reportLinks(kind, id) {
+    const base = '/api/v1/' + kind + '/' + id + '/report';
+    return el('span.reports', 'Report ',
+      el('a', { href: base + '?format=html', target: '_blank', rel: 'noopener', id: 'report-html', title: 'R' }, 'HTML'),
+      ' · ', el('a', { href: base + '?format=pdf', id: 'report-pdf', download: kind.replace(/s$/, '') + '-' + id + '.pdf' }, 'PDF'));
+  }
+
+  /** Under an incident or campaign: its cases, a button that opens one, and the report links. */
+  function responseBar(subject, kind, id) {
+    const list = el('span', { id: 'subject-cases' });
+    const mayOpen = !subject.campaign || national();
+    const bar = el('div.toolbar',
+      mayOpen ? el('button', { type: 'button', id: 'open-case', title: 'o', onclick: async (ev) => {
+        ev.target.disabled = true;
+        try { go('cases/' + (await api('POST', '/cases', subject)).id); } catch (e) { list.replaceChildren(el('span.error', e.message)); ev.target.disabled = false; }
+      } }, 'Open a case') : null,
+      list, el('span.grow'), reportLinks(kind, id));
+    get('/cases' + qs({ ...subject, limit: 20 })).then((p) => list.replaceChildren(...p.items.map((c) =>
+      el('a.chip', { href: '#/cases/' + c.id, title: c.title }, 'case #' + c.id + ' · ' + c.status.replace('_', ' ')))))
+      .catch(() => {});
+    return bar;
+  }
+
+  const isoInput = (t) => (t ? t.slice(0, 16) : '');
+  const isoOutput = (v) => (v ? v + ':00Z' : '');
+
+  // ---- campaigns ----
+
+  async function campaigns(main, r) {
+    const p = r.params;
+    const form = el('form.filters', { id: 'campaign-filter' },
+      national() ? field('Institution', institutionSelect(p.institution)) : null,
+      field('Status', el('select', { name: 'status' }, el('option', { value: '' }, 'Active and closed'),
+        ['active', 'closed'].map((x) => el('option', { value: x, selected: x === p.status }, x)))),
+      field('From', el('input', { name: 'from', value: p.from || '', placeholder: '2022-08-22T00:00:00Z' })),
+      field('To', el('input', { name: 'to', value: p.to || '' })),
+      el('button.primary', { type: 'submit' }, 'Filter'),
+      national() ? el('button', { type: 'button', id: 'link-now', title: 'Link the recent alerts into campaigns now',
+        onclick: async () => { await api('POST', '/campaigns/link'); route(); } }, 'Link now') : null);
+    form.addEventListener('submit', (ev) => { ev.preventDefault(); go('campaigns', formParams(form)); });
+    const page = await get('/campaigns' + qs({ ...p, limit: 100 }));
+    const trs = page.items.map((c) => el('tr.click', { dataset: { id: c.id } },
+      el('td.mono', el('a', { href: '#/campaigns/' + c.id }, '#' + c.id)), el('td', lvl(c.level)),
+      el('td', el('span.status', c.status)), el('td.clip', { title: c.title }, c.title),
+      el('td.num', num(c.institutions)), el('td.num', num(c.hosts)),
+      el('td.mono.host', c.patient_zero ? c.patient_zero.institution + ' / ' + c.patient_zero.host : '—'),
+      el('td', c.techniques.slice(0, 3).map(chip), c.techniques.length > 3 ? el('span.muted', '+' + (c.techniques.length - 3)) : null),
+      el('td.nowrap.mono', fmt(c.first)), el('td.nowrap.mono', fmt(c.last))));
+    main.replaceChildren(form, page.items.length ? el('table.grid', { id: 'campaigns' }, el('thead', el('tr', el('th', 'Id'),
+      el('th', 'Level'), el('th', 'Status'), el('th', 'Title'), el('th.num', 'Institutions'), el('th.num', 'Hosts'),
+      el('th', 'Patient zero'), el('th', 'Techniques'), el('th', 'First seen'), el('th', 'Last seen'))), el('tbody', trs))
+      : el('p.muted', 'No campaign: no hosts of different institutions share strong, rare evidence.'),
+    pager(page, p, 'campaigns'));
+    navigable(trs, (tr) => go('campaigns/' + tr.dataset.id));
+  }
+
+  async function campaign(main, r) {
+    const id = Number(r.id);
+    const c = await get('/campaigns/' + id);
+    const tl = await get('/campaigns/' + id + '/timeline' + qs({ limit: 1000 }));
+    // the newest incident of each host: the campaign page's way into the incident and its events
+    const incidentOf = new Map();
+    for (const x of tl.items) if (x.incident) incidentOf.set(x.institution + '/' + x.host, x.incident);
+    const zero = c.patient_zero;
+    const isZero = (h) => zero && h.institution === zero.institution && h.host === zero.host;
+    const nat = national();
+    const status = nat ? el('button', { type: 'button', id: 'campaign-status', onclick: async () => {
+      await api('PATCH', '/campaigns/' + id, { status: c.status === 'active' ? 'closed' : 'active' }); route();
+    } }, c.status === 'active' ? 'Close campaign' : 'Reopen campaign') : null;
+    const summary = el('div.panel', { id: 'campaign-summary' },
+      el('div.toolbar', el('h3', { style: 'margin:0' }, '#' + c.id + ' ' + c.title), lvl(c.level), el('span.status', c.status), status),
+      kv({ 'first seen': c.first, 'last seen': c.last,
+        'patient zero': zero ? zero.institution + ' / ' + zero.host + ' at ' + zero.time : 'at another institution',
+        institutions: c.institutions + (nat ? '' : ' (only your own hosts are shown)'), hosts: c.hosts, score: c.score }),
+      el('div', c.techniques.map((t) => el('a.chip', { href: '#/alerts' + qs({ tag: 'attack.' + t.toLowerCase() }) }, t))),
+      responseBar({ campaign: id }, 'campaigns', id));
+    const hosts = el('table.grid', { id: 'campaign-hosts' }, el('thead', el('tr', el('th', 'Institution'), el('th', 'Host'),
+      el('th', 'First'), el('th', 'Last'), el('th.num', 'Alerts'), el('th', 'Techniques'), el('th', 'Incident'))),
+    el('tbody', c.members.map((h) => {
+      const inc = incidentOf.get(h.institution + '/' + h.host);
+      return el('tr', { dataset: { institution: h.institution, host: h.host } },
+        el('td', h.institution, isZero(h) ? el('span.lvl.critical', { title: 'patient zero', style: 'margin-left:6px' }, 'zero') : null),
+        el('td.mono.host', { title: h.host }, h.host),
+        el('td.nowrap.mono', fmt(h.first)), el('td.nowrap.mono', fmt(h.last)), el('td.num', num(h.alerts)),
+        el('td', h.techniques.slice(0, 6).map(chip)),
+        el('td', inc ? el('a.host-incident', { href: '#/incidents/' + inc }, '#' + inc) : ''));
+    })));
+    const links = el('div', { id: 'campaign-links' }, c.links.length ? c.links.map((l) => el('div.link',
+      el('div.toolbar', el('span.mono', endName(l.a)), el('span.muted', '↔'), el('span.mono', endName(l.b)),
+        el('span.chip', 'score ' + Number(l.score).toFixed(2))),
+      el('div.because', l.because),
+      el('div', (l.evidence || []).slice(0, 6).map((e) => el('span.chip.ev', { title: e.kind + ' ' + e.value + ' · on ' + e.hosts + ' hosts of ' +
+        e.institutions + ' institutions' }, e.kind + ' ', el('span.mono', short(String(e.value), 48)), ' · ' + Number(e.weight).toFixed(2))))))
+      : el('p.muted', 'No links you may see.'));
+    const timeline = el('div.timeline', { id: 'campaign-timeline' }, tl.items.map((x) => el('div.tl-item.' + x.level,
+      el('div.toolbar', el('span.mono.nowrap', fmt(x.time)), lvl(x.level), el('span', x.institution), el('span.mono', x.host || ''),
+        x.incident ? el('a', { href: '#/incidents/' + x.incident }, x.rule.title) : el('span', x.rule.title),
+        (x.techniques || []).map(chip)))));
+    const graphBox = el('div.graph', { id: 'campaign-graph' });
+    main.replaceChildren(
+      el('div.row', el('div.col', summary), el('div.col', { style: 'flex:2 1 560px' }, el('div.panel',
+        el('h2', 'Institutions, hosts and the evidence that links them'), graphBox))),
+      el('div.row', el('div.col', el('div.panel', el('h2', 'Hosts (' + c.members.length + ')'), hosts)),
+        el('div.col', el('div.panel', el('h2', 'Links (' + c.links.length + ')'), links))),
+      el('div.panel', el('h2', 'Timeline (' + num(tl.total) + ' alerts' + (tl.total > tl.items.length ? ', first ' + num(tl.items.length) : '') + ', oldest first)'), timeline));
+    campaignGraph(graphBox, c);
+  }
+
+  const endName = (e) => (e.institution ? e.institution + ' / ' + e.host : 'another institution');
+  const short = (v, n) => (v.length > n ? v.slice(0, n - 1) + '…' : v);
+
+  /**
+   * The campaign as a graph: institutions, their hosts, and the evidence values the links share
+   * (each joined to the hosts it links, thicker for more weight). A link end of another institution
+   * (an institution's analyst's view) is one "other institutions" node.
+   */
+  function campaignGraph(box, c) {
+    if (!window.echarts) { box.append(el('p.muted', 'Graph library missing.')); return; }
+    const css = getComputedStyle(document.documentElement);
+    const v = (n) => css.getPropertyValue(n).trim();
+    const nodes = new Map();
+    const edges = [];
+    const node = (id, name, category, size, extra) => {
+      if (!nodes.has(id)) nodes.set(id, { id, name, category, symbolSize: size, ...extra });
+      return id;
+    };
+    const zero = c.patient_zero;
+    for (const h of c.members) {
+      const i = node('i:' + h.institution, h.institution, 0, 34);
+      const isZero = zero && zero.institution === h.institution && zero.host === h.host;
+      node('h:' + h.institution + '/' + h.host, h.host.split('.')[0], 1, 12 + Math.min(14, Math.sqrt(h.alerts)),
+        { tip: h.host + (isZero ? '\npatient zero' : '') + '\n' + h.alerts + ' alerts',
+          ...(isZero ? { itemStyle: { borderColor: v('--critical'), borderWidth: 3 } } : {}) });
+      edges.push({ source: i, target: 'h:' + h.institution + '/' + h.host, lineStyle: { width: 1, type: 'dashed' } });
+    }
+    const hostNode = (e) => (e.institution ? node('h:' + e.institution + '/' + e.host, e.host.split('.')[0], 1, 12) : node('other', 'other institutions', 3, 24));
+    const evidence = [];
+    c.links.forEach((l) => (l.evidence || []).slice(0, 3).forEach((e) => evidence.push({ l, e })));
+    evidence.sort((x, y) => y.e.weight - x.e.weight);
+    const seen = new Set();
+    for (const { l, e } of evidence) {
+      const id = 'e:' + e.kind + ':' + e.value;
+      if (!nodes.has(id) && [...nodes.keys()].filter((k) => k.startsWith('e:')).length >= 40) continue;
+      node(id, e.kind + ' ' + short(String(e.value), 28), 2, 8 + 14 * Math.min(1, e.weight),
+        { label: { show: false }, tip: e.kind + ' ' + e.value + '\nweight ' + Number(e.weight).toFixed(2) + ', on ' + e.hosts + ' hosts of ' + e.institutions + ' institutions' });
+      for (const end of [l.a, l.b]) {
+        const h = hostNode(end);
+        if (seen.has(id + '|' + h)) continue;
+        seen.add(id + '|' + h);
+        edges.push({ source: h, target: id, lineStyle: { width: 1 + 3 * Math.min(1, e.weight) } });
+      }
+    }
+    box.dataset.nodes = [...nodes.values()].map((n) => n.id).join('\n');
+    const chart = echarts.init(box, null, { renderer: 'canvas' });
+    state.graph = chart;
+    chart.setOption({
+      animation: false,
+      textStyle: { color: v('--text'), fontFamily: 'system-ui, sans-serif' },
+      tooltip: { formatter: (x) => (x.dataType === 'node' ? (x.data.tip || x.data.name) : ''), extraCssText: 'white-space:pre' },
+      legend: { data: ['institution', 'host', 'evidence', 'other institutions'], textStyle: { color: v('--muted') }, top: 0 },
+      color: [v('--accent'), v('--ok'), v('--high'), v('--muted')],
+      series: [{
+        type: 'graph', layout: 'force', roam: true, draggable: true, top: 40, bottom: 10,
+        // a larger campaign is pulled tighter, so that it stays within the panel
+        force: nodes.size > 40 ? { repulsion: 110, edgeLength: [25, 70], gravity: 0.3, layoutAnimation: false }
+          : { repulsion: 240, edgeLength: [40, 110], gravity: 0.06, layoutAnimation: false },
+        categories: [{ name: 'institution' }, { name: 'host' }, { name: 'evidence' }, { name: 'other institutions' }],
+        label: { show: true, position: 'right', color: v('--text'), fontSize: 11 },
+        lineStyle: { color: v('--line'), opacity: 0.9, curveness: 0.05 },
+        emphasis: { focus: 'adjacency' },
+        data: [...nodes.values()], links: edges,
+      }],
+    });
+  }
+
+  // ---- cases ----
+
+  const CASE_STATUSES = ['open', 'in_progress', 'contained', 'closed'];
+  const TASK_STATUSES = ['open', 'in_progress', 'done', 'skipped'];
+  const ACTIONS = {
+    block_sources: 'Block sources', share_indicators: 'Share indicators', retro_hunt: 'Retro-hunt', contain_host: 'Contain host',
+  };
+
+  async function cases(main, r) {
+    const p = r.params;
+    const form = el('form.filters', { id: 'case-filter' },
+      national() ? field('Institution', institutionSelect(p.institution)) : null,
+      field('Status', el('select', { name: 'status' }, el('option', { value: '' }, 'Any'),
+        CASE_STATUSES.map((x) => el('option', { value: x, selected: x === p.status }, x.replace('_', ' '))))),
+      field('Assignee', el('input', { name: 'assignee', value: p.assignee || '' })),
+      el('button.primary', { type: 'submit' }, 'Filter'),
+      el('button', { type: 'button', id: 'new-case', onclick: newCaseDialog }, 'New case…'));
+    form.addEventListener('submit', (ev) => { ev.preventDefault(); go('cases', formParams(form)); });
+    const page = await get('/cases' + qs({ ...p, limit: 100 }));
+    const trs = page.items.map((c) => el('tr.click', { dataset: { id: c.id } },
+      el('td.mono', el('a', { href: '#/cases/' + c.id }, '#' + c.id)), el('td', lvl(c.level)),
+      el('td', el('span.status', c.status.replace('_', ' '))), el('td.clip', { title: c.title }, c.title),
+      el('td', c.institution || 'national CERT'),
+      el('td', c.incident ? el('a', { href: '#/incidents/' + c.incident }, 'incident #' + c.incident)
+        : c.campaign ? el('a', { href: '#/campaigns/' + c.campaign }, 'campaign #' + c.campaign) : ''),
+      el('td', c.assignee || ''), el('td.nowrap.mono', fmt(c.due)), el('td.nowrap.mono', fmt(c.updated))));
+    main.replaceChildren(form, page.items.length ? el('table.grid', { id: 'cases' }, el('thead', el('tr', el('th', 'Id'),
+      el('th', 'Level'), el('th', 'Status'), el('th', 'Title'), el('th', 'Institution'), el('th', 'About'),
+      el('th', 'Assignee'), el('th', 'Due'), el('th', 'Updated'))), el('tbody', trs))
+      : el('p.muted', 'No cases. Open one from an incident or a campaign, or by hand (New case…).'), pager(page, p, 'cases'));
+    navigable(trs, (tr) => go('cases/' + tr.dataset.id));
+  }
+
+  function newCaseDialog() {
+    const title = el('input.wide', { id: 'new-case-title', placeholder: 'What the case is about' });
+    const inst = national() ? institutionSelect('', 'institution') : null;
+    if (inst) inst.options[0].textContent = 'National CERT (its own)';
+    const techniques = el('input', { placeholder: 'T1003, T1021.002' });
+    const msg = el('p.error');
+    const m = modal('New case', el('div', field('Title', title), inst ? field('Institution', inst) : null,
+      field('ATT&CK techniques (for the playbooks)', techniques), msg), [
+      el('button.primary', { type: 'button', id: 'new-case-ok', onclick: async () => {
+        try {
+          const body = { title: title.value, techniques: techniques.value.split(/[\s,]+/).filter(Boolean).map((t) => t.toUpperCase()) };
+          if (inst && inst.value) body.institution = inst.value;
+          const c = await api('POST', '/cases', body);
+          m.remove();
+          go('cases/' + c.id);
+        } catch (e) { msg.textContent = e.message; }
+      } }, 'Open case'),
+      el('button', { type: 'button', onclick: () => m.remove() }, 'Cancel')]);
+  }
+
+  async function casePage(main, r) {
+    const id = Number(r.id);
+    const c = await get('/cases/' + id);
+    const base = '/cases/' + id;
+    let users = [];
+    try { users = (await get('/users')).items.map((u) => u.name); } catch (e) { users = []; }
+    const people = el('datalist', { id: 'people' }, users.map((u) => el('option', { value: u })));
+    const status = el('select', { id: 'case-status' }, CASE_STATUSES.map((x) => el('option', { value: x, selected: x === c.status }, x.replace('_', ' '))));
+    const assignee = el('input', { id: 'case-assignee', value: c.assignee || '', placeholder: 'nobody', list: 'people' });
+    const due = el('input', { id: 'case-due', type: 'datetime-local', value: isoInput(c.due) });
+    const saved = el('span.muted', { id: 'case-saved' });
+    const summary = el('div.panel', { id: 'case-summary' },
+      el('div.toolbar', el('h3', { style: 'margin:0' }, '#' + c.id + ' ' + c.title), lvl(c.level)),
+      kv({ institution: c.institution || 'national CERT (its own)', opened: fmt(c.created) + ' by ' + c.created_by,
+        updated: fmt(c.updated), playbooks: c.playbooks.join(', ') || 'none', techniques: c.techniques.join(', ') }),
+      el('div.toolbar',
+        c.incident ? el('a', { href: '#/incidents/' + c.incident, id: 'case-incident' }, 'Incident #' + c.incident + ' →') : null,
+        c.campaign ? el('a', { href: '#/campaigns/' + c.campaign, id: 'case-campaign' }, 'Campaign #' + c.campaign + ' →') : null,
+        el('span.grow'), c.incident || c.campaign ? reportLinks('cases', id) : el('span.muted', 'no report: the case is about no incident or campaign')),
+      el('div.toolbar', field('Status', status), field('Assignee', assignee), field('Due (UTC)', due),
+        el('button.primary', { type: 'button', id: 'save-case', onclick: async () => {
+          try {
+            await api('PATCH', base, { status: status.value, assignee: assignee.value, due: isoOutput(due.value) });
+            saved.textContent = 'Saved.';
+            loadAudit();
+          } catch (e) { saved.textContent = e.message; }
+        } }, 'Save'), saved), people);
+    const board = el('div.board', { id: 'task-board' });
+    const actionResult = el('div', { id: 'action-result' });
+    const actions = el('div.panel', { id: 'case-actions' }, el('h2', 'Response actions'),
+      el('div.toolbar', Object.entries(ACTIONS).map(([a, label]) => el('button', { type: 'button', class: 'action', dataset: { action: a },
+        disabled: (a === 'retro_hunt' || a === 'share_indicators') && !national(),
+        title: (a === 'retro_hunt' || a === 'share_indicators') && !national() ? 'The national CERT\'s' : '',
+        onclick: () => actionDialog(a, null) }, label))), actionResult);
+    const comments = el('div', { id: 'comments' });
+    const commentText = el('textarea', { id: 'comment-text', rows: 3, placeholder: 'What was found, what was decided (c)' });
+    const evidence = el('div', { id: 'evidence' });
+    const audit = el('div', { id: 'audit' });
+
+    const loadTasks = async () => { drawBoard((await get(base + '/tasks')).items); };
+    const loadComments = async () => {
+      const n = (await get(base + '/comments')).items;
+      comments.replaceChildren(...(n.length ? n.map((x) => el('div.note', el('span.muted', fmt(x.created) + ' · ' + x.author + ': '), x.text))
+        : [el('p.muted', 'No comments yet.')]));
+    };
+    const loadEvidence = async () => {
+      const n = (await get(base + '/evidence')).items;
+      evidence.replaceChildren(n.length ? el('table.grid', { id: 'evidence-list' }, el('thead', el('tr', el('th', 'Kind'), el('th', 'What'),
+        el('th', 'Note'), el('th', 'Added'))), el('tbody', n.map((x) => el('tr', el('td', x.kind), el('td.mono.clip', { title: x.sha256 ? 'SHA-256 ' + x.sha256 : x.ref }, evidenceRef(id, x)),
+        el('td.clip', { title: x.note || '' }, x.note || ''), el('td.nowrap.muted', fmt(x.created) + ' · ' + x.added_by))))) : el('p.muted', 'No evidence attached.'));
+    };
+    const loadAudit = async () => {
+      const n = (await get(base + '/audit')).items;
+      audit.replaceChildren(el('table.grid', { id: 'audit-log' }, el('thead', el('tr', el('th', 'Time'), el('th', 'Who'), el('th', 'Action'),
+        el('th', 'What'), el('th', 'Before'), el('th', 'After'))), el('tbody', n.slice().reverse().map((x) => el('tr',
+        el('td.nowrap.mono', fmt(x.time)), el('td', x.actor), el('td.mono', x.action), el('td', x.target || ''),
+        el('td.clip', { title: x.before || '' }, x.before || ''), el('td.clip', { title: x.after || '' }, x.after || ''))))));
+    };
+    const refresh = () => Promise.all([loadTasks(), loadAudit()]);
+
+    function drawBoard(tasks) {
+      board.replaceChildren(...TASK_STATUSES.map((st) => {
+        const mine = tasks.filter((t) => t.status === st);
+        const col = el('div.column', { dataset: { status: st } }, el('h2', st.replace('_', ' ') + ' (' + mine.length + ')'), mine.map(taskCard));
+        col.addEventListener('dragover', (ev) => { ev.preventDefault(); col.classList.add('drop'); });
+        col.addEventListener('dragleave', () => col.classList.remove('drop'));
+        col.addEventListener('drop', (ev) => {
+          ev.preventDefault();
+          col.classList.remove('drop');
+          const tid = ev.dataTransfer.getData('text/plain');
+          if (tid) moveTask(Number(tid), st);
+        });
+        return col;
+      }));
+    }
+
+    async function moveTask(tid, st, focus) {
+      try {
+        await api('PATCH', base + '/tasks/' + tid, { status: st });
+        await refresh();
+        if (focus) { const card = board.querySelector('.task[data-id="' + tid + '"]'); if (card) card.focus(); }
+      } catch (e) { alert(e.message); }
+    }
+
+    function taskCard(t) {
+      const i = TASK_STATUSES.indexOf(t.status);
+      const who = el('input', { class: 'task-assignee', value: t.assignee || '', placeholder: 'assignee', list: 'people' });
+      const when = el('input', { class: 'task-due', type: 'datetime-local', value: isoInput(t.due), title: 'due (UTC)' });
+      const change = async (body) => { try { await api('PATCH', base + '/tasks/' + t.id, body); loadAudit(); } catch (e) { alert(e.message); } };
+      who.addEventListener('change', () => change({ assignee: who.value }));
+      when.addEventListener('change', () => change({ due: isoOutput(when.value) }));
+      const card = el('div.task', { draggable: 'true', tabindex: 0, dataset: { id: t.id, status: t.status } },
+        el('div.task-title', t.title),
+        el('div.toolbar', t.playbook ? el('span.chip', t.playbook) : null, t.action ? el('span.chip.action', ACTIONS[t.action] || t.action) : null,
+          t.due && Date.parse(t.due) < Date.now() && i < 2 ? el('span.error', 'overdue') : null),
+        t.description ? el('div.muted.task-desc', t.description) : null,
+        t.result ? el('div.task-result', el('span.muted', 'result: '), resultText(t.result)) : null,
+        el('div.toolbar', who, when),
+        el('div.toolbar',
+          el('button', { type: 'button', class: 'move-left', title: 'h', disabled: i === 0, onclick: () => moveTask(t.id, TASK_STATUSES[i - 1], true) }, '◀'),
+          el('button', { type: 'button', class: 'move-right', title: 'l', disabled: i === TASK_STATUSES.length - 1, onclick: () => moveTask(t.id, TASK_STATUSES[i + 1], true) }, '▶'),
+          el('span.grow'),
+          t.action && t.status !== 'done' ? el('button.primary', { type: 'button', class: 'run', onclick: () => actionDialog(t.action, t) }, 'Run') : null));
+      card.addEventListener('dragstart', (ev) => { ev.dataTransfer.setData('text/plain', String(t.id)); card.classList.add('dragging'); });
+      card.addEventListener('dragend', () => card.classList.remove('dragging'));
+      card.addEventListener('move', (ev) => {
+        const j = i + ev.detail;
+        if (j >= 0 && j < TASK_STATUSES.length) moveTask(t.id, TASK_STATUSES[j], true);
+      });
+      return card;
+    }
+
+    /** Runs an action: the task given, else the case's first open task with it, else a new task for it. */
+    async function actionDialog(action, task) {
+      const inputs = {};
+      const body = el('div');
+      if (action === 'block_sources') {
+        inputs.sources = el('input.wide', { id: 'action-sources', placeholder: 'the case\'s public addresses, or 203.0.113.7, 198.51.100.0/24' });
+        inputs.duration = el('input', { id: 'action-duration', type: 'number', min: 1, placeholder: 'default' });
+        body.append(field('Addresses or networks', inputs.sources), field('Minutes', inputs.duration));
+      } else if (action === 'share_indicators') {
+        inputs.collection = el('select', { id: 'action-collection' });
+        body.append(field('TAXII collection', inputs.collection));
+        get('/taxii/collections').then((x) => inputs.collection.replaceChildren(...(x.items || []).map((k) =>
+          el('option', { value: k.id }, (k.alias || k.id) + ' · ' + (k.title || ''))))).catch((e) => body.append(el('p.error', e.message)));
+      } else if (action === 'contain_host') {
+        body.append(el('p.muted', 'Marks the open incidents of the case\'s hosts contained.'));
+      } else {
+        body.append(el('p.muted', 'Adds the case\'s indicators to the live indicators and hunts them over every institution\'s stored events.'));
+      }
+      const msg = el('p.error', { id: 'action-error' });
+      body.append(msg);
+      const m = modal((ACTIONS[action] || action) + (task ? ': ' + task.title : ''), body, [
+        el('button.primary', { type: 'button', id: 'action-run', onclick: async () => {
+          const params = {};
+          if (inputs.sources && inputs.sources.value.trim()) params.sources = inputs.sources.value.split(/[\s,]+/).filter(Boolean);
+          if (inputs.duration && inputs.duration.value) params.duration_minutes = Number(inputs.duration.value);
+          if (inputs.collection) params.collection = inputs.collection.value;
+          try {
+            let t = task;
+            if (!t) {
+              t = (await get(base + '/tasks')).items.find((x) => x.action === action && x.status !== 'done' && x.status !== 'skipped');
+              if (!t) t = await api('POST', base + '/tasks', { title: ACTIONS[action], action });
+            }
+            const done = await api('POST', base + '/tasks/' + t.id + '/run', params);
+            m.remove();
+            actionResult.replaceChildren(el('p.ok', (ACTIONS[action] || action) + ' done: '), resultText(done.result));
+          } catch (e) { msg.textContent = e.message; }
+          refresh();
+        } }, 'Run'),
+        el('button', { type: 'button', onclick: () => m.remove() }, 'Cancel')]);
+      return m;
+    }
+
+    // evidence form
+    const kind = el('select', { id: 'evidence-kind' }, ['note', 'host', 'indicator', 'event', 'alert', 'file'].map((k) => el('option', { value: k }, k)));
+    const ref = el('input.wide', { id: 'evidence-ref', placeholder: 'host name, indicator value, event or alert id' });
+    const file = el('input', { type: 'file', id: 'evidence-file', hidden: true });
+    const note = el('input.wide', { id: 'evidence-note', placeholder: 'note' });
+    const evMsg = el('p.error');
+    kind.addEventListener('change', () => { file.hidden = kind.value !== 'file'; ref.hidden = kind.value === 'file'; });
+    const attach = el('div.filters', field('Kind', kind), field('What', el('span', ref, file)), field('Note', note),
+      el('button', { type: 'button', id: 'add-evidence', onclick: async () => {
+        evMsg.textContent = '';
+        const b = { kind: kind.value, note: note.value || undefined };
+        try {
+          if (kind.value === 'file') {
+            const f = file.files[0];
+            if (!f) { evMsg.textContent = 'Choose a file.'; return; }
+            b.name = f.name;
+            b.media_type = f.type || 'application/octet-stream';
+            b.content_base64 = await base64(f);
+          } else {
+            b.ref = ref.value;
+          }
+          await api('POST', base + '/evidence', b);
+          ref.value = ''; note.value = ''; file.value = '';
+          loadEvidence(); loadAudit();
+        } catch (e) { evMsg.textContent = e.message; }
+      } }, 'Attach'));
+
+    main.replaceChildren(
+      el('div.row', el('div.col', summary), el('div.col', actions)),
+      el('div.panel', el('h2', 'Tasks'), board, addTaskForm(base, refresh)),
+      el('div.row',
+        el('div.col', el('div.panel', el('h2', 'Comments'), comments, commentText,
+          el('button.primary', { type: 'button', id: 'add-comment', onclick: async () => {
+            if (!commentText.value.trim()) return;
+            await api('POST', base + '/comments', { text: commentText.value });
+            commentText.value = '';
+            loadComments(); loadAudit();
+          } }, 'Comment'))),
+        el('div.col', el('div.panel', el('h2', 'Evidence'), evidence, attach, evMsg))),
+      el('div.panel', el('h2', 'Audit log (newest first)'), audit));
+    await Promise.all([loadTasks(), loadComments(), loadEvidence(), loadAudit()]);
+  }
+
+  function addTaskForm(base, refresh) {
+    const title = el('input.wide', { id: 'task-title', placeholder: 'A task by hand' });
+    const action = el('select', { id: 'task-action' }, el('option', { value: '' }, 'no action'),
+      Object.entries(ACTIONS).map(([a, l]) => el('option', { value: a }, l)));
+    const form = el('form.filters', { id: 'add-task' }, field('New task', title), field('Action', action),
+      el('button', { type: 'submit' }, 'Add task'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (!title.value.trim()) return;
+      try {
+        await api('POST', base + '/tasks', { title: title.value, action: action.value || undefined });
+        title.value = '';
+        refresh();
+      } catch (e) { alert(e.message); }
+    });
+    return form;
+  }
+
+  function evidenceRef(caseId, x) {
+    if (x.kind === 'event') return el('a', { href: '#/events' + qs({ id: x.ref }) }, 'event ' + x.ref);
+    if (x.kind === 'alert') return el('a', { href: '#/alerts' }, 'alert ' + x.ref);
+    if (x.kind === 'file') return el('a', { href: '/api/v1/cases/' + caseId + '/evidence/' + x.id, download: x.ref }, x.ref);
+    return x.ref || '';
+  }
+
+  function resultText(r) {
+    if (r == null) return '';
+    const parts = [];
+    for (const [k, v] of Object.entries(r)) {
+      parts.push(k + ': ' + (Array.isArray(v) ? v.length + (v.length && typeof v[0] !== 'object' ? ' (' + v.slice(0, 5).join(', ') + (v.length > 5 ? ', …' : '') + ')' : '')
+        : typeof v === 'object' && v ? JSON.stringify(v) : v));
+    }
+    return el('span.mono', parts.join(' · '));
+  }
+
+  function base64(file) {
+    return new Promise((resolve, reject) => {
+      const rd = new FileReader();
+      rd.onload = () => resolve(String(rd.result).replace(/^data:[^,]*,/, ''));
+      rd.onerror = () => reject(rd.error);
+      rd.readAsDataURL(file);
+    });
   }
 
   // ---- events ----
@@ -658,15 +1138,44 @@
     const file = el('input', { type: 'file', accept: '.yml,.yaml' });
     file.addEventListener('change', async () => { if (file.files[0]) yaml.value = await file.files[0].text(); });
     const result = el('div', { id: 'rule-check' });
+    const ruleName = () => (file.files[0] ? file.files[0].name : 'uploaded.yml');
+    const partner = state.me.role === 'partner';
+    const target = el('select', { id: 'upload-institution', disabled: partner },
+      national() ? el('option', { value: '' }, 'National: every institution') : null,
+      state.institutions.filter((i) => national() || i.id === state.me.institution).map((i) => el('option', { value: i.id }, i.id + ' only')));
+    const uploaded = el('div', { id: 'uploads' }, el('p.muted', 'Loading…'));
+    const loadUploads = async () => {
+      if (partner) { uploaded.replaceChildren(el('p.muted', 'Partners do not run rules.')); return; }
+      const u = (await get('/rules/uploads')).items;
+      uploaded.replaceChildren(u.length ? el('table.grid', { id: 'rule-uploads' }, el('thead', el('tr', el('th', 'Id'), el('th', 'File'),
+        el('th', 'Runs for'), el('th', 'Rules'), el('th', 'Uploaded'), el('th', ''))), el('tbody', u.map((x) => el('tr', { dataset: { id: x.id } },
+        el('td.mono', x.id), el('td.mono.clip', { title: x.name }, x.name), el('td', x.institution || 'every institution'),
+        el('td.clip', { title: x.rules.map((r) => r.id + ' ' + r.title).join('\n') }, x.rules.map((r) => r.title).join(', ')),
+        el('td.nowrap.muted', fmt(x.created) + ' · ' + x.created_by),
+        el('td', national() || x.institution === state.me.institution ? el('button.danger', { type: 'button', class: 'delete-upload', onclick: async () => {
+          if (!confirm('Stop running and delete ' + x.name + '?')) return;
+          try { await api('DELETE', '/rules/uploads/' + x.id); loadUploads(); } catch (e) { alert(e.message); }
+        } }, 'Delete') : ''))))) : el('p.muted', 'No uploaded rules run.'));
+    };
+    const problemList = (problems) => el('ul', problems.map((x) => el('li.error', x)));
     const check = el('div.panel', el('h2', 'Upload a rule'), el('div.toolbar', file), yaml,
-      el('div.toolbar', el('button.primary', { type: 'button', id: 'check-rule', onclick: async () => {
+      el('div.toolbar', el('button', { type: 'button', id: 'check-rule', onclick: async () => {
         try {
-          const c = await api('POST', '/rules/check', { name: file.files[0] ? file.files[0].name : 'uploaded.yml', yaml: yaml.value });
+          const c = await api('POST', '/rules/check', { name: ruleName(), yaml: yaml.value });
           result.replaceChildren(el(c.valid ? 'p.ok' : 'p.error', c.valid ? 'Valid: ' + c.rules.map((x) => x.title).join(', ') +
-            '. Place it in a rules folder (rules.paths) and reload to run it.' : 'Not valid:'),
-          el('ul', c.problems.map((x) => el('li.error', x))));
+            '. Add it to run it.' : 'Not valid:'), problemList(c.problems));
         } catch (e) { result.replaceChildren(el('p.error', e.message)); }
-      } }, 'Check'), reload), result);
+      } }, 'Check'),
+      partner ? null : field('Runs for', target),
+      partner ? null : el('button.primary', { type: 'button', id: 'upload-rule', onclick: async () => {
+        try {
+          const u = await api('POST', '/rules/uploads', { name: ruleName(), yaml: yaml.value, institution: target.value || undefined });
+          result.replaceChildren(el('p.ok', 'Running now for ' + (u.institution || 'every institution') + ': ' + u.rules.map((x) => x.title).join(', ') + '.'));
+          loadUploads();
+        } catch (e) {
+          result.replaceChildren(el('p.error', e.problems.length ? 'Not added, the file has problems:' : e.message), problemList(e.problems));
+        }
+      } }, 'Add to the running rules'), reload), result);
     // switches per institution
     const switches = el('div.panel', el('h2', 'Rules per institution'));
     if (state.me.role !== 'partner' && inst) {
@@ -699,7 +1208,8 @@
       switches.append(el('p.muted', 'Partners do not tune rules.'));
     }
     main.replaceChildren(head, el('div.row', el('div.col', el('div.panel', el('h2', 'Rules that do not run'), tabs, issues)),
-      el('div.col', check)), switches);
+      el('div.col', check)), el('div.panel', el('h2', 'Uploaded rules (they run beside the rule folders)'), uploaded), switches);
+    await loadUploads();
   }
 
   // ---- websites ----
@@ -805,7 +1315,8 @@
     main.replaceChildren(...parts);
   }
 
-  const VIEWS = { overview, alerts, incidents, incident, events, rules, websites, admin };
+  const VIEWS = { overview, alerts, incidents, incident, campaigns, campaign, cases, case: casePage, events, rules,
+    websites, admin };
 
   // ---- keyboard ----
 
@@ -822,7 +1333,8 @@
     const k = ev.key;
     if (state.keys === 'g') {
       state.keys = null;
-      const page = { o: 'overview', a: 'alerts', i: 'incidents', e: 'events', r: 'rules', w: 'websites', d: 'admin' }[k];
+      const page = { o: 'overview', a: 'alerts', i: 'incidents', c: 'campaigns', s: 'cases', e: 'events', r: 'rules',
+        w: 'websites', d: 'admin' }[k];
       if (page) { ev.preventDefault(); go(page); }
       return;
     }
@@ -842,6 +1354,14 @@
       if (b) { b.checked = !b.checked; b.dispatchEvent(new Event('change')); }
       return;
     }
+    if (k === 'h' || k === 'l') {
+      const card = t.closest && t.closest('.task');
+      if (card) { ev.preventDefault(); card.dispatchEvent(new CustomEvent('move', { detail: k === 'h' ? -1 : 1 })); }
+      return;
+    }
+    if (k === 'c') { const f = $('#comment-text') || $('#note-text'); if (f) { ev.preventDefault(); f.focus(); } return; }
+    if (k === 'o') { const b = $('#open-case'); if (b) b.click(); return; }
+    if (k === 'R') { const a = $('#report-html'); if (a) a.click(); return; }
     if (k === 'n') { const b = $('#next-page'); if (b) b.click(); return; }
     if (k === 'p') { const b = $('#first-page'); if (b) b.click(); }
   }
@@ -850,7 +1370,7 @@
     const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
     document.documentElement.dataset.theme = next;
     try { localStorage.setItem('lovcen-theme', next); } catch (e) { /* private mode */ }
-    if (parseHash().page === 'overview' && state.me) route();
+    if (['overview', 'campaigns', 'websites'].includes(parseHash().page) && state.me) route(); // charts take the theme's colours
   }
 
   // ---- start ----
