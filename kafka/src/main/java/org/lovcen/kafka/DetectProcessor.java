@@ -12,14 +12,18 @@ import org.lovcen.intel.IndicatorMatcher;
 import org.lovcen.sigma.CorrelationHit;
 import org.lovcen.sigma.Correlations;
 import org.lovcen.sigma.Evaluator;
+import org.lovcen.sigma.InstitutionRules;
 import org.lovcen.sigma.SigmaAlerts;
 import org.lovcen.sigma.SigmaRule;
 
 /*
  * How and why: the stateless half of detection, the same work a hunt thread does per event: one
  * Evaluator and one IndicatorMatcher (per task, on the task's stream thread), one reusable Event.
- * Rule matches become sigma alerts; matches of rules that correlations reference also become
- * hits, re-keyed by institution so that all of an institution's hits meet in one correlation task.
+ * Rule matches become sigma alerts, unless the event's institution turned the rule off or one of
+ * its filters removes the event (InstitutionRules, as in serve); matches of rules that
+ * correlations reference also become hits (whatever the switches: the correlation's own switch
+ * applies to its alert), re-keyed by institution so that all of an institution's hits meet in one
+ * correlation task.
  * The snapshot is read once per record; a swap builds a new evaluator.
  */
 /** Evaluates events against the current rules and indicators. One per task; not thread-safe. */
@@ -38,6 +42,7 @@ final class DetectProcessor implements Processor<String, byte[], String, byte[]>
   private Evaluator evaluator;
   private IndicatorMatcher intel;
   private Correlations correlations;
+  private InstitutionRules.Check institutions;
   private long time;
 
   DetectProcessor(RuleBook book) {
@@ -68,6 +73,7 @@ final class DetectProcessor implements Processor<String, byte[], String, byte[]>
       infos.clear();
     }
     intel = s.indicators().matcher();
+    institutions = s.institutions().check();
     snapshot = s;
   }
 
@@ -77,7 +83,7 @@ final class DetectProcessor implements Processor<String, byte[], String, byte[]>
       byte[] v = HitCodec.encode(hitBytes, snapshot.rulesFingerprint(), h);
       context.forward(new Record<>(e.institution() == null ? "" : e.institution(), v, time), HITS);
     }
-    if (correlations.hidden(rule)) {
+    if (correlations.hidden(rule) || institutions.suppressed(rule, e)) {
       return;
     }
     alert(SigmaAlerts.sigma(infos.computeIfAbsent(rule, SigmaAlerts.RuleInfo::of), e));

@@ -32,7 +32,9 @@ import org.lovcen.store.Settings;
  * same requests; a request is answered only once its events are on the broker (the forwarding
  * cursor covers every answered event; with the broker gone a request is answered 503, and once
  * the broker is back its stored events are sent and its retry is answered); the cluster endpoint
- * shows the worker and its lag.
+ * shows the worker and its lag. As with embedded detection, an institution's rule switches and
+ * filters (set through the API) apply to its events only, and a correlation alert is stored at
+ * its first firing and completed when its episode closes.
  */
 class KafkaServeTest {
   @TempDir static Path tmp;
@@ -136,6 +138,144 @@ class KafkaServeTest {
   static Map<String, String> common() {
     return Map.of("LOVCEN_DETECTION_LATENESS_SECONDS", Long.toString(LATENESS_SECONDS),
         "LOVCEN_DETECTION_IDLE_CLOSE_SECONDS", "2", "LOVCEN_INTEL_FILES", indicators.toString());
+  }
+
+  static final String SHADOWS = "55e63517-97e4-4ee5-be58-548803e1c6c0"; // shadow copies deleted
+  static final String DISCOVERY = "70290b8b-b00e-4a92-a9a2-b2aac0608b7d"; // domain discovery
+  static final String BURST = "3db9f5b4-0c3b-4217-9a87-63477764e677"; // service install burst
+
+  /** A Sysmon process creation on {@code host} at 10:00 plus {@code n} seconds. */
+  static String process(String host, int n, String image, String commandLine) {
+    return "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+        + "\"Computer\":\"" + host + "\",\"EventRecordID\":" + n + ",\"TimeCreated\":{\"#attributes\":"
+        + "{\"SystemTime\":\"2022-08-22T10:00:" + String.format(java.util.Locale.ROOT, "%02d", n) + "Z\"}}},"
+        + "\"EventData\":{\"Image\":\"" + image.replace("\\", "\\\\") + "\",\"CommandLine\":\""
+        + commandLine + "\"}}}\n";
+  }
+
+  static String vssadmin(String host, int n) {
+    return process(host, n, "C:\\Windows\\System32\\vssadmin.exe", "vssadmin delete shadows /all /quiet");
+  }
+
+  static String nltest(String host, int n) {
+    return process(host, n, "C:\\Windows\\System32\\nltest.exe", "nltest /dclist:corp");
+  }
+
+  /** A service installed on {@code host} at 10:{@code minute}. */
+  static String serviceInstalled(String host, int minute) {
+    return "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":\"Service Control Manager\"}},"
+        + "\"EventID\":7045,\"Channel\":\"System\",\"Computer\":\"" + host + "\",\"EventRecordID\":"
+        + (100 + minute) + ",\"TimeCreated\":{\"#attributes\":{\"SystemTime\":\"2022-08-22T10:"
+        + String.format(java.util.Locale.ROOT, "%02d", minute) + ":00Z\"}}},\"EventData\":{\"ServiceName\":"
+        + "\"svc" + minute + "\",\"ImagePath\":\"C:\\\\ProgramData\\\\svc" + minute + ".exe\"}}}\n";
+  }
+
+  /** The stored alerts of a rule as {@code institution host}, sorted. */
+  static List<String> alertsOf(TestServer s, String rule) {
+    return s.server.database().jdbi().withHandle(h -> h.createQuery(
+        "SELECT institution_id, host FROM alerts WHERE rule_id = :r ORDER BY institution_id, host").bind("r", rule)
+        .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2)).list());
+  }
+
+  /** Waits until the stored alerts of {@code rule} include {@code wanted}; returns them. */
+  static List<String> awaitAlert(TestServer s, String rule, String wanted) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (alertsOf(s, rule).contains(wanted)) {
+        return alertsOf(s, rule);
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no alert of " + rule + " for " + wanted + ": " + alertsOf(s, rule));
+  }
+
+  /** Waits until the worker's snapshot satisfies {@code done} (the server published the settings). */
+  static void awaitSettings(Worker w, java.util.function.Predicate<org.lovcen.sigma.InstitutionRules> done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!done.test(w.rules().current().institutions())) {
+      assertThat(System.nanoTime()).as("settings reached the worker").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void kafkaServer_appliesInstitutionSettings_andStoresCorrelationsAtTheirFirstFiring() throws Exception {
+    KafkaSettings ks = broker.settings("parity.", tmp.resolve("parity-state")).withLateness(0, 10_000);
+    try (Publisher pub = new Publisher(ks)) {
+      pub.publishRules(Publisher.ruleTexts(TestServer.root().resolve("rules")));
+    }
+    Map<String, String> env = Map.of("LOVCEN_KAFKA_BOOTSTRAP", ks.bootstrap(), "LOVCEN_KAFKA_PREFIX", ks.prefix(),
+        "LOVCEN_KAFKA_PARTITIONS", "2", "LOVCEN_KAFKA_REPLICATION", "1", "LOVCEN_KAFKA_CLIENT",
+        "metadata.max.age.ms=5000");
+    try (TestServer s = TestServer.start("sqlite", tmp.resolve("parity"), env);
+        Worker w = Worker.start(ks, RuleSet.Options.defaults())) {
+      String admin = s.admin();
+      String a = s.institution(admin, "a");
+      String b = s.institution(admin, "b");
+      String analystA = s.user(admin, "ana-a", "institution_analyst", "a", null);
+
+      // a turns the rule off: its events raise nothing (its later alert proves they were detected), b's do
+      assertThat(s.putJson("/api/v1/institutions/a/rules/" + SHADOWS, analystA, Map.of("enabled", false)).status())
+          .isEqualTo(200);
+      awaitSettings(w, i -> i.disabled("a", SHADOWS));
+      assertThat(s.ingest(a, vssadmin("A-WS01", 1) + nltest("A-WS01", 2)).status()).isEqualTo(200);
+      assertThat(s.ingest(b, vssadmin("B-WS01", 1)).status()).isEqualTo(200);
+      awaitAlert(s, DISCOVERY, "a A-WS01");
+      assertThat(awaitAlert(s, SHADOWS, "b B-WS01")).containsExactly("b B-WS01");
+
+      // b's filter: its backup server's shadow copy deletions are by design; a's are not filtered
+      String filter = """
+          title: The backup server deletes shadow copies by design
+          logsource:
+              category: process_creation
+              product: windows
+          filter:
+              rules:
+                  - %s
+              selection:
+                  Computer: BACKUP01
+              condition: not selection
+          """.formatted(SHADOWS);
+      assertThat(s.postJson("/api/v1/institutions/b/filters", admin, Map.of("name", "backup server", "yaml", filter))
+          .status()).isEqualTo(201);
+      assertThat(s.putJson("/api/v1/institutions/a/rules/" + SHADOWS, analystA, Map.of("enabled", true)).status())
+          .isEqualTo(200);
+      awaitSettings(w, i -> i.filters().containsKey("b") && !i.disabled("a", SHADOWS));
+      assertThat(s.ingest(b, vssadmin("BACKUP01", 3) + nltest("BACKUP01", 4)).status()).isEqualTo(200);
+      assertThat(s.ingest(b, vssadmin("B-WS02", 5)).status()).isEqualTo(200);
+      assertThat(s.ingest(a, vssadmin("BACKUP01", 6)).status()).isEqualTo(200);
+      awaitAlert(s, DISCOVERY, "b BACKUP01");
+      awaitAlert(s, SHADOWS, "b B-WS02");
+      assertThat(awaitAlert(s, SHADOWS, "a BACKUP01")).containsExactly("a BACKUP01", "b B-WS01", "b B-WS02");
+
+      // five services in five minutes on one host: the alert is stored at the fourth (the first
+      // firing), then completed with the fifth when the episode closes (idle close), one row
+      StringBuilder services = new StringBuilder();
+      for (int m = 1; m <= 5; m++) {
+        services.append(serviceInstalled("A-SRV01", m));
+      }
+      assertThat(s.ingest(a, services.toString()).status()).isEqualTo(200);
+      long t4 = org.lovcen.core.Timestamps.parse("2022-08-22T10:04:00Z");
+      long t5 = org.lovcen.core.Timestamps.parse("2022-08-22T10:05:00Z");
+      List<long[]> seen = new ArrayList<>();
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (System.nanoTime() < deadline && (seen.isEmpty() || seen.get(seen.size() - 1)[1] != t5)) {
+        List<long[]> rows = s.server.database().jdbi().withHandle(h -> h.createQuery(
+            "SELECT ts, last_ts FROM alerts WHERE rule_id = :r").bind("r", BURST)
+            .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)}).list());
+        assertThat(rows).hasSizeLessThanOrEqualTo(1);
+        if (!rows.isEmpty() && (seen.isEmpty() || seen.get(seen.size() - 1)[1] != rows.get(0)[1])) {
+          seen.add(rows.get(0));
+        }
+        Thread.sleep(50);
+      }
+      assertThat(seen).as("the stored extents of the correlation alert").hasSize(2);
+      assertThat(seen.get(0)[1]).as("stored at the first firing").isEqualTo(t4);
+      assertThat(seen.get(1)[1]).as("completed at the close").isEqualTo(t5);
+      assertThat(seen.get(1)[0]).isEqualTo(seen.get(0)[0]).isEqualTo(
+          org.lovcen.core.Timestamps.parse("2022-08-22T10:01:00Z"));
+    }
   }
 
   @Test

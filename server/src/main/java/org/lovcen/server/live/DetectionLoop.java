@@ -17,6 +17,7 @@ import org.lovcen.sigma.CorrelationDetector;
 import org.lovcen.sigma.CorrelationHit;
 import org.lovcen.sigma.Correlations;
 import org.lovcen.sigma.Evaluator;
+import org.lovcen.sigma.InstitutionRules;
 import org.lovcen.sigma.RuleSet;
 import org.lovcen.sigma.SigmaAlerts;
 import org.lovcen.sigma.SigmaRule;
@@ -84,7 +85,7 @@ public final class DetectionLoop implements AutoCloseable {
 
   private Engine current;
   private Evaluator evaluator;
-  private Map<String, Evaluator> filterEvaluators = new HashMap<>();
+  private InstitutionRules.Check institutions;
   private Correlations correlations;
   /** One correlation detector per institution: each institution's event time advances on its own. */
   private final Map<String, CorrelationDetector> detectors = new HashMap<>();
@@ -319,8 +320,7 @@ public final class DetectionLoop implements AutoCloseable {
       correlations = rules.correlations();
       detectors.clear();
     }
-    filterEvaluators = new HashMap<>();
-    e.filters().forEach((inst, set) -> filterEvaluators.put(inst, set.evaluator()));
+    institutions = e.institutions().check();
     intel = e.indicators().matcher();
     current = e;
   }
@@ -336,7 +336,7 @@ public final class DetectionLoop implements AutoCloseable {
           CorrelationDetector.Options.defaults().withLateness(latenessMicros)).onAlert(this::correlationAlert)
           .onFiring(this::correlationAlert)).accept(h);
     }
-    if (correlations.hidden(rule) || current.disabled(e.institution(), rule.id()) || filteredOut(rule, e)) {
+    if (correlations.hidden(rule) || institutions.suppressed(rule, e)) {
       return;
     }
     SigmaAlerts.RuleInfo info = infos.computeIfAbsent(rule, SigmaAlerts.RuleInfo::of);
@@ -345,7 +345,7 @@ public final class DetectionLoop implements AutoCloseable {
 
   /** A Sigma match on an access-log request: an exploit attempt for the website detectors. */
   private void webMatch(SigmaRule rule, Event e) {
-    if (!correlations.hidden(rule) && !current.disabled(e.institution(), rule.id()) && !filteredOut(rule, e)) {
+    if (!correlations.hidden(rule) && !institutions.suppressed(rule, e)) {
       webMatches.add(rule);
     }
   }
@@ -354,32 +354,6 @@ public final class DetectionLoop implements AutoCloseable {
     if (!correlations.hidden(a.ruleId()) && !current.disabled(a.institution(), a.ruleId())) {
       out.add(AlertRows.correlation(a));
     }
-  }
-
-  /** True when the institution's filters cover the rule and the filtered rule no longer matches. */
-  private boolean filteredOut(SigmaRule rule, Event e) {
-    Evaluator f = filterEvaluators.get(e.institution());
-    if (f == null) {
-      return false;
-    }
-    RuleSet set = current.filters().get(e.institution());
-    boolean[] covered = {false};
-    for (SigmaRule r : set.rules()) {
-      if (r.id().equals(rule.id())) {
-        covered[0] = true;
-        break;
-      }
-    }
-    if (!covered[0]) {
-      return false;
-    }
-    boolean[] still = {false};
-    f.evaluate(e, (r, ev) -> {
-      if (r.id().equals(rule.id())) {
-        still[0] = true;
-      }
-    });
-    return !still[0];
   }
 
   @Override

@@ -1,9 +1,7 @@
 package org.lovcen.server.live;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import org.lovcen.intel.IndicatorSet;
+import org.lovcen.sigma.InstitutionRules;
 import org.lovcen.sigma.RuleSet;
 
 /**
@@ -11,35 +9,28 @@ import org.lovcen.sigma.RuleSet;
  * institution's disabled rules and filters (compiled). Swapped as a whole on reload; a batch in
  * flight finishes on the snapshot it started with.
  *
- * @param filters per institution, the rules its filters apply to, compiled with those filters
+ * @param institutions each institution's rule switches and filters, compiled against {@code rules}
  */
-public record Engine(RuleSet rules, IndicatorSet indicators, Map<String, Set<String>> disabled,
-    Map<String, RuleSet> filters, long version) {
-
-  public Engine {
-    disabled = Map.copyOf(disabled);
-    filters = Map.copyOf(filters);
-  }
+public record Engine(RuleSet rules, IndicatorSet indicators, InstitutionRules institutions, long version) {
 
   public boolean disabled(String institution, String ruleId) {
-    Set<String> d = disabled.get(institution);
-    return d != null && d.contains(ruleId);
+    return institutions.disabled(institution, ruleId);
   }
 
-  public Engine withSettings(Map<String, Set<String>> disabled, Map<String, RuleSet> filters) {
-    return new Engine(rules, indicators, disabled, filters, version + 1);
+  public Engine withSettings(InstitutionRules next) {
+    return new Engine(rules, indicators, next, version + 1);
   }
 
   public Engine withRules(RuleSet next) {
-    return new Engine(next, indicators, disabled, filters, version + 1);
+    return new Engine(next, indicators, institutions, version + 1);
   }
 
   public Engine withIndicators(IndicatorSet next) {
-    return new Engine(rules, next, disabled, filters, version + 1);
+    return new Engine(rules, next, institutions, version + 1);
   }
 
   public static Engine of(RuleSet rules, IndicatorSet indicators) {
-    return new Engine(rules, indicators, new HashMap<>(), new HashMap<>(), 1);
+    return new Engine(rules, indicators, InstitutionRules.NONE, 1);
   }
 
 }
