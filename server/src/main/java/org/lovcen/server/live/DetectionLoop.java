@@ -267,7 +267,6 @@ public final class DetectionLoop implements AutoCloseable {
     }
     WebChanges changes = WebChanges.NONE;
     if (web != null) {
-      web.afterBatch();
       changes = web.drain();
     }
     long t1 = System.nanoTime();
