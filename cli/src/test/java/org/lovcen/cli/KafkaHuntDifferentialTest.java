@@ -164,35 +164,6 @@ class KafkaHuntDifferentialTest {
     }
   }
 
-  /** A {@code lovcen worker} in a child JVM with the test's class path; its output in {@code <name>.log}. */
-  static Process worker(KafkaSettings s, String name, int idleCloseSeconds) throws IOException {
-    Path log = tmp.resolve(name + ".log");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        "org.lovcen.cli.Main", "worker", "--bootstrap", s.bootstrap(), "--prefix", s.prefix(), "--partitions", "1",
-        "--replication", "1", "--lateness", "0", "--idle-close", Integer.toString(idleCloseSeconds),
-        "--state-dir", tmp.resolve(name + "-state").toString(), "--client", "client.id=" + name));
-    s.client().forEach((k, v) -> cmd.addAll(List.of("--client", k + "=" + v)));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("LOVCEN_"));
-    return pb.start();
-  }
-
-  static void awaitLog(Process p, String name, String text) throws Exception {
-    Path log = tmp.resolve(name + ".log");
-    long deadline = System.nanoTime() + 90_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log) && Files.readString(log).contains(text)) {
-        return;
-      }
-      if (!p.isAlive()) {
-        throw new AssertionError(name + " exited with " + p.exitValue() + ":\n" + Files.readString(log));
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(name + " did not say '" + text + "' in 90 s:\n" + Files.readString(log));
-  }
-
   /** Every event of the demo, copied, in event-time order (then source and record), as hunt orders them. */
   static List<Event> eventsByTime() throws IOException {
     List<Event> all = new ArrayList<>();
@@ -215,50 +186,6 @@ class KafkaHuntDifferentialTest {
     }
   }
 
-  /** Waits until the detection application has committed everything on the events and hits topics. */
-  static void awaitCaughtUp(KafkaSettings s) throws Exception {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-        java.util.Map.of("bootstrap.servers", s.bootstrap()))) {
-      var parts = List.of(new org.apache.kafka.common.TopicPartition(s.topics().events(), 0),
-          new org.apache.kafka.common.TopicPartition(s.topics().hits(), 0));
-      long deadline = System.nanoTime() + 90_000_000_000L;
-      while (System.nanoTime() < deadline) {
-        var committed = admin.listConsumerGroupOffsets(s.applicationId()).partitionsToOffsetAndMetadata().get();
-        var request = new java.util.HashMap<org.apache.kafka.common.TopicPartition,
-            org.apache.kafka.clients.admin.OffsetSpec>();
-        parts.forEach(tp -> request.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-        var ends = admin.listOffsets(request).all().get();
-        boolean done = true;
-        for (var tp : parts) {
-          var c = committed.get(tp);
-          // a transaction's commit marker takes an offset after the last record
-          done &= c != null && c.offset() >= ends.get(tp).offset() - (tp.topic().equals(s.topics().hits()) ? 1 : 0);
-        }
-        if (done) {
-          return;
-        }
-        Thread.sleep(200);
-      }
-      throw new AssertionError("the workers did not catch up in 90 s");
-    }
-  }
-
-  /** The worker (by client id) that owns the hits partition, hence the correlation state. */
-  static String correlationOwner(KafkaSettings s) throws Exception {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-        java.util.Map.of("bootstrap.servers", s.bootstrap()))) {
-      var group = admin.describeConsumerGroups(List.of(s.applicationId())).all().get().get(s.applicationId());
-      for (var m : group.members()) {
-        for (var tp : m.assignment().topicPartitions()) {
-          if (tp.topic().equals(s.topics().hits())) {
-            return m.clientId().startsWith("worker-a") ? "worker-a" : "worker-b";
-          }
-        }
-      }
-      throw new AssertionError("nobody owns the hits partition: " + group);
-    }
-  }
-
   @Test
   void workerKilledWithCorrelationWindowsOpen_survivorRaisesEveryAlertOfHuntExactlyOnce() throws Exception {
     List<Alert> expected = hunt();
@@ -278,14 +205,14 @@ class KafkaHuntDifferentialTest {
     java.util.Map<String, Process> workers = new java.util.HashMap<>();
     try (AlertReader reader = new AlertReader(s)) {
       for (String name : List.of("worker-a", "worker-b")) {
-        workers.put(name, worker(s, name, 20));
+        workers.put(name, KafkaWorkers.start(s, tmp, name, 0, 20));
       }
       for (String name : workers.keySet()) {
-        awaitLog(workers.get(name), name, "worker running");
+        KafkaWorkers.awaitLog(workers.get(name), tmp, name, "worker running");
       }
       send(s, before);
-      awaitCaughtUp(s);
-      String victim = correlationOwner(s);
+      KafkaWorkers.awaitCaughtUp(s);
+      String victim = KafkaWorkers.owner(s, s.topics().hits(), List.of("worker-a", "worker-b"));
       workers.get(victim).destroyForcibly().waitFor();
       send(s, after);
       long correlations = expected.stream().filter(a -> a.kind().equals("correlation")).count();
@@ -298,12 +225,7 @@ class KafkaHuntDifferentialTest {
           .isEqualTo(rendered(expected.stream().filter(a -> a.kind().equals("correlation")).toList()));
       assertThat(rendered(actual)).isEqualTo(rendered(expected));
     } finally {
-      for (Process p : workers.values()) {
-        p.destroy();
-        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      }
+      KafkaWorkers.stopAll(workers.values());
     }
   }
 }

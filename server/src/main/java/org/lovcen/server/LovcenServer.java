@@ -110,7 +110,7 @@ public final class LovcenServer implements AutoCloseable {
         this.publisher = new org.lovcen.kafka.Publisher(ks);
         publishSettings();
         forwardStored();
-        this.kafkaAlerts = new KafkaAlerts(ks, sink, engine, metrics).start();
+        this.kafkaAlerts = new KafkaAlerts(ks, sink, engine, metrics, this::nowMicros).start();
         indicators.startRetroHunt(sink, config.intel().retroDays());
         writer.start();
         forwarder.start();

@@ -33,8 +33,9 @@ import org.lovcen.store.Settings;
  * cursor covers every answered event; with the broker gone a request is answered 503, and once
  * the broker is back its stored events are sent and its retry is answered); the cluster endpoint
  * shows the worker and its lag. As with embedded detection, an institution's rule switches and
- * filters (set through the API) apply to its events only, and a correlation alert is stored at
- * its first firing and completed when its episode closes.
+ * filters (set through the API) apply to its events only, a correlation alert is stored at its
+ * first firing and completed when its episode closes, and an uploaded access log gives the web
+ * alerts, the decisions (served to bouncers) and the site statistics of the embedded server.
  */
 class KafkaServeTest {
   @TempDir static Path tmp;
@@ -278,6 +279,114 @@ class KafkaServeTest {
     }
   }
 
+  static final String BOUNCER_KEY = "bouncer-key-of-the-firewall";
+
+  /**
+   * A morning of one site in time order (vhost combined): readers, one address flooding (450
+   * requests in 9 s), one scanning (30 paths answered 404), one trying an exploit.
+   */
+  static String accessLog() {
+    record Line(long ms, String text) {}
+    List<Line> lines = new ArrayList<>();
+    java.util.Random rnd = new java.util.Random(16);
+    long t0 = java.time.Instant.parse("2016-10-16T07:00:00Z").toEpochMilli();
+    for (int i = 0; i < 300; i++) {
+      lines.add(new Line(t0 + i * 1_000L, line(t0 + i * 1_000L, "31.223.130." + (1 + rnd.nextInt(200)),
+          "/vijesti/" + rnd.nextInt(50), 200)));
+    }
+    for (int i = 0; i < 450; i++) {
+      lines.add(new Line(t0 + 60_000 + i * 20L, line(t0 + 60_000 + i * 20L, "185.100.87.66", "/?" + i, 200)));
+    }
+    for (int i = 0; i < 30; i++) {
+      lines.add(new Line(t0 + 120_000 + i * 1_000L, line(t0 + 120_000 + i * 1_000L, "45.155.205.19",
+          "/probe-" + i + ".php", 404)));
+    }
+    lines.sort(java.util.Comparator.comparingLong(Line::ms));
+    StringBuilder b = new StringBuilder();
+    lines.forEach(l -> b.append(l.text()).append('\n'));
+    return b.toString();
+  }
+
+  private static String line(long ms, String ip, String path, int status) {
+    String time = java.time.format.DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", java.util.Locale.ROOT)
+        .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.ofEpochMilli(ms));
+    return "gov:443 " + ip + " - - [" + time + "] \"GET " + path + " HTTP/1.1\" " + status + " 5120 \"-\" "
+        + "\"Mozilla/5.0 (Windows NT 10.0; Win64; x64)\"";
+  }
+
+  /** What the server keeps of web detection: alerts, decisions, what a bouncer gets and the site's requests. */
+  record WebState(List<String> alerts, List<String> decisions, List<String> bouncer, long requests) {}
+
+  static WebState webState(TestServer s, int alerts) throws Exception {
+    List<String> stored = List.of();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      stored = s.server.database().jdbi().withHandle(h -> h.createQuery("SELECT institution_id, rule_id, host, ts, "
+          + "last_ts, fingerprint, incident_id IS NOT NULL FROM alerts WHERE kind = 'web' ORDER BY fingerprint")
+          .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getLong(4)
+              + " " + rs.getLong(5) + " " + rs.getString(6) + " " + rs.getBoolean(7)).list());
+      if (stored.size() >= alerts) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    Thread.sleep(2000); // decisions come after their alerts; nothing more may come
+    List<String> decisions = s.server.database().jdbi().withHandle(h -> h.createQuery("SELECT institution_id, scope, "
+        + "value, type, scenario, site, alert_id IS NOT NULL FROM decisions ORDER BY scope, value")
+        .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4) + " "
+            + rs.getString(5) + " " + rs.getString(6) + " " + rs.getBoolean(7)).list());
+    JsonNode stream = new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.send("GET",
+        "/v1/decisions/stream?startup=true", null, null, null, "X-Api-Key", BOUNCER_KEY).body());
+    List<String> bouncer = new ArrayList<>();
+    stream.get("new").forEach(d -> bouncer.add(d.get("scope").asText() + " " + d.get("value").asText() + " "
+        + d.get("type").asText()));
+    bouncer.sort(null);
+    JsonNode series = s.get("/api/v1/sites/gov/series?step=3600&from=2016-10-16T00:00:00Z&to=2016-10-17T00:00:00Z",
+        s.admin()).json();
+    long requests = 0;
+    for (JsonNode p : series.get("points")) {
+      requests += p.get("requests").asLong();
+    }
+    return new WebState(stored, decisions, bouncer, requests);
+  }
+
+  @Test
+  void kafkaServer_storesTheWebAlertsAndDecisionsOfTheEmbeddedServer_andServesThemToBouncers() throws Exception {
+    byte[] log = accessLog().getBytes(StandardCharsets.UTF_8);
+    String upload = "/api/v1/ingest/files?name=gov.access.log&institution=mf";
+    Map<String, String> keys = Map.of("LOVCEN_DECISIONS_BOUNCER_KEYS", BOUNCER_KEY);
+    WebState expected;
+    try (TestServer embedded = TestServer.start("sqlite", tmp.resolve("web-embedded"), keys)) {
+      String admin = embedded.admin();
+      embedded.institution(admin, "mf");
+      assertThat(embedded.post(upload, admin, "application/octet-stream", log).status()).isEqualTo(200);
+      embedded.awaitDetection();
+      expected = webState(embedded, 2);
+    }
+    assertThat(expected.alerts()).anyMatch(a -> a.contains(" source_flood gov ")).anyMatch(a -> a.contains(" scan gov "))
+        .allMatch(a -> a.startsWith("mf ") && a.endsWith(" true"));
+    assertThat(expected.decisions()).contains("mf ip 185.100.87.66 ban source_flood gov true",
+        "mf ip 45.155.205.19 ban scan gov true");
+    assertThat(expected.bouncer()).contains("Ip 185.100.87.66 ban", "Ip 45.155.205.19 ban");
+    assertThat(expected.requests()).isEqualTo(780);
+
+    KafkaSettings ks = broker.settings("webserve.", tmp.resolve("web-state")).withLateness(0, 1500);
+    try (Publisher pub = new Publisher(ks)) {
+      pub.publishRules(Publisher.ruleTexts(TestServer.root().resolve("rules")));
+    }
+    Map<String, String> env = new java.util.HashMap<>(keys);
+    env.putAll(Map.of("LOVCEN_KAFKA_BOOTSTRAP", ks.bootstrap(), "LOVCEN_KAFKA_PREFIX", ks.prefix(),
+        "LOVCEN_KAFKA_PARTITIONS", "2", "LOVCEN_KAFKA_REPLICATION", "1", "LOVCEN_KAFKA_CLIENT",
+        "metadata.max.age.ms=5000"));
+    try (TestServer kafka = TestServer.start("sqlite", tmp.resolve("web-kafka"), env);
+        Worker w = Worker.start(ks, RuleSet.Options.defaults())) {
+      String admin = kafka.admin();
+      kafka.institution(admin, "mf");
+      assertThat(kafka.post(upload, admin, "application/octet-stream", log).status()).isEqualTo(200);
+      assertThat(webState(kafka, expected.alerts().size())).isEqualTo(expected);
+    }
+  }
+
   @Test
   void kafkaServer_storesTheAlertsOfTheEmbeddedServer_andAnswersOnlyWhatTheBrokerHas() throws Exception {
     List<String> expected;
@@ -324,8 +433,9 @@ class KafkaServeTest {
         assertThat(cluster.get("application").asText()).isEqualTo("serve.detection");
         assertThat(cluster.get("state").asText()).isEqualToIgnoringCase("stable");
         assertThat(cluster.get("workers")).hasSize(1);
-        assertThat(cluster.get("workers").get(0).get("partitions")).hasSize(4); // events and hits, two each
-        assertThat(cluster.get("partitions")).hasSize(4);
+        // events and hits, two each, and the one requests partition of the website detectors
+        assertThat(cluster.get("workers").get(0).get("partitions")).hasSize(5);
+        assertThat(cluster.get("partitions")).hasSize(5);
         assertThat(cluster.get("lag").asLong()).isZero();
         assertThat(cluster.get("forwarded_up_to").asLong()).isEqualTo(stored);
         kafka.institution(admin, "c");

@@ -460,6 +460,15 @@ public final class WebDetector {
         null, -1, r == null ? null : r.source(), r == null ? 0 : r.line(), fields, group, last, List.of()));
   }
 
+  /** Fields in the order given (an alert's fields are in display order; {@code Map.of} has none). */
+  private static Map<String, String> ordered(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
+  }
+
   private record Title(String title, Level level, List<String> tags) {}
 
   private static final Map<String, Title> TITLES = Map.of(
@@ -703,7 +712,7 @@ public final class WebDetector {
           floodSources.clear();
           emit("distributed_flood", "Distributed flood: surge of uncached requests from new sources", Level.HIGH,
               List.of("attack.impact", "attack.t1498", "attack.t1499.002"), start, end, lastReq, List.of(name),
-              List.of(), newReq, Map.of("requests_per_second", fmt(rps), "expected_per_second", fmt(expected),
+              List.of(), newReq, ordered("requests_per_second", fmt(rps), "expected_per_second", fmt(expected),
                   "new_source_share", fmt((double) newReq / Math.max(1, req)), "static_share",
                   fmt((double) stat / Math.max(1, req))));
         }
