@@ -69,6 +69,27 @@ public final class Publisher implements AutoCloseable {
     flush();
   }
 
+  /**
+   * Publishes the rule switches and filters of institutions (an empty value removes them): every
+   * worker applies them to that institution's matches from its next snapshot on.
+   */
+  public void publishSettings(Map<String, InstitutionSettings> byInstitution) {
+    java.util.List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+    byInstitution.forEach((institution, s) -> sent.add(producer.send(new ProducerRecord<>(topics.settings(),
+        institution, s.isEmpty() ? null : s.encode()))));
+    flush();
+    try {
+      for (java.util.concurrent.Future<?> f : sent) {
+        f.get();
+      }
+    } catch (ExecutionException e) {
+      throw new KafkaRunnerException("settings not accepted by Kafka: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaRunnerException("interrupted");
+    }
+  }
+
   private void flush() {
     producer.flush();
   }

@@ -21,31 +21,36 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.lovcen.intel.Indicator;
 import org.lovcen.intel.Intel;
 import org.lovcen.intel.IndicatorSet;
+import org.lovcen.sigma.InstitutionRules;
 import org.lovcen.sigma.RuleSet;
 
 /*
- * How and why: every worker needs the whole rule set and the whole indicator set, so both are
- * compacted topics that each worker reads from the beginning with its own group-less consumer
- * (not a partitioned input). The latest text per key is kept; a tombstone removes it. Once the
+ * How and why: every worker needs the whole rule set, the whole indicator set and every
+ * institution's rule switches and filters, so all three are compacted topics that each worker
+ * reads from the beginning with its own group-less consumer (not a partitioned input). The latest text per key is kept; a tombstone removes it. Once the
  * reader has caught up with the end offsets it found at start, it compiles the first snapshot;
  * afterwards, whenever a poll brings changes and the next poll is empty (the publisher has
  * finished a burst), it compiles a new snapshot and swaps it in. Processors read the snapshot per
  * record: an event in flight finishes on the snapshot it started with, as in serve.
  *
+ * An institution's filters are compiled against the rules (InstitutionRules), again whenever the
+ * rules or the settings change, so a snapshot's switches and filters always fit its rules.
+ *
  * The snapshot carries a fingerprint of the rule texts (SHA-256 of the sorted names and texts):
  * every worker that has read the same texts computes the same one, which is what lets a
  * correlation hit computed on one worker be used on another.
  */
-/** The live rules and indicators of a worker, read from the compacted topics. Thread-safe. */
+/** The live rules, indicators and institution settings of a worker, read from the compacted topics. Thread-safe. */
 public final class RuleBook implements AutoCloseable {
   /**
    * One compiled state of the topics.
    *
    * @param rulesFingerprint the same on every worker that has read the same rule texts
+   * @param institutions each institution's rule switches and filters, compiled against {@code rules}
    * @param version counts the snapshots of this book, from 1
    */
-  public record Snapshot(RuleSet rules, IndicatorSet indicators, long rulesFingerprint, long version,
-      int ruleTexts, int indicatorSources) {}
+  public record Snapshot(RuleSet rules, IndicatorSet indicators, InstitutionRules institutions,
+      long rulesFingerprint, long version, int ruleTexts, int indicatorSources) {}
 
   private static final System.Logger LOG = System.getLogger("lovcen.kafka.rules");
   private final KafkaConsumer<String, byte[]> consumer;
@@ -53,6 +58,7 @@ public final class RuleBook implements AutoCloseable {
   private final RuleSet.Options options;
   private final Map<String, String> ruleTexts = new TreeMap<>();
   private final Map<String, byte[]> indicatorFiles = new TreeMap<>();
+  private final Map<String, InstitutionSettings> settings = new TreeMap<>();
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
   private final CountDownLatch first = new CountDownLatch(1);
   private final List<Consumer<Snapshot>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -61,6 +67,8 @@ public final class RuleBook implements AutoCloseable {
   private volatile RuntimeException failure;
   private long fingerprint;
   private boolean indicatorsChanged = true;
+  private boolean settingsChanged = true;
+  private InstitutionRules institutions = InstitutionRules.NONE;
   private IndicatorSet indicators = IndicatorSet.EMPTY;
 
   private RuleBook(KafkaSettings settings, RuleSet.Options options) {
@@ -107,7 +115,7 @@ public final class RuleBook implements AutoCloseable {
   private void run() {
     try {
       List<TopicPartition> parts = new ArrayList<>();
-      for (String t : List.of(topics.rules(), topics.indicators())) {
+      for (String t : List.of(topics.rules(), topics.indicators(), topics.settings())) {
         for (PartitionInfo p : consumer.partitionsFor(t, Duration.ofSeconds(30))) {
           parts.add(new TopicPartition(t, p.partition()));
         }
@@ -163,6 +171,17 @@ public final class RuleBook implements AutoCloseable {
       } else {
         ruleTexts.put(r.key(), new String(r.value(), StandardCharsets.UTF_8));
       }
+    } else if (r.topic().equals(topics.settings())) {
+      settingsChanged = true;
+      if (r.value() == null) {
+        settings.remove(r.key());
+      } else {
+        try {
+          settings.put(r.key(), InstitutionSettings.decode(r.value()));
+        } catch (KafkaRunnerException e) {
+          LOG.log(System.Logger.Level.WARNING, "settings of " + r.key() + " skipped: " + e.getMessage());
+        }
+      }
     } else {
       indicatorsChanged = true;
       if (r.value() == null) {
@@ -177,8 +196,13 @@ public final class RuleBook implements AutoCloseable {
   private void swap() {
     Snapshot old = current.get();
     long fp = fingerprint(ruleTexts);
-    RuleSet rules = old != null && fp == fingerprint ? old.rules() : RuleSet.loadTexts(ruleTexts, options);
+    boolean sameRules = old != null && fp == fingerprint;
+    RuleSet rules = sameRules ? old.rules() : RuleSet.loadTexts(ruleTexts, options);
     fingerprint = fp;
+    if (!sameRules || settingsChanged) {
+      institutions = compile(rules);
+      settingsChanged = false;
+    }
     if (indicatorsChanged) {
       List<Indicator> all = new ArrayList<>();
       indicatorFiles.forEach((name, bytes) -> {
@@ -191,12 +215,25 @@ public final class RuleBook implements AutoCloseable {
       indicators = Intel.compile(all);
       indicatorsChanged = false;
     }
-    Snapshot s = new Snapshot(rules, indicators, fp, old == null ? 1 : old.version() + 1, ruleTexts.size(),
+    Snapshot s = new Snapshot(rules, indicators, institutions, fp, old == null ? 1 : old.version() + 1, ruleTexts.size(),
         indicatorFiles.size());
     current.set(s);
     LOG.log(System.Logger.Level.INFO, "rules snapshot " + s.version() + ": " + rules.rules().size() + " rules from "
-        + ruleTexts.size() + " texts, " + indicators.size() + " indicators");
+        + ruleTexts.size() + " texts, " + indicators.size() + " indicators, settings of " + settings.size()
+        + " institutions");
     listeners.forEach(l -> l.accept(s));
+  }
+
+  /** The institutions' switches and filters compiled against {@code rules}; bad filters are logged and left out. */
+  private InstitutionRules compile(RuleSet rules) {
+    Map<String, java.util.Set<String>> disabled = new TreeMap<>();
+    Map<String, Map<String, String>> filters = new TreeMap<>();
+    settings.forEach((institution, s) -> {
+      disabled.put(institution, s.disabled());
+      filters.put(institution, s.filters());
+    });
+    return InstitutionRules.compile(rules.rules(), disabled, filters,
+        problem -> LOG.log(System.Logger.Level.WARNING, "filters not applied: " + problem));
   }
 
   static long fingerprint(Map<String, String> texts) {

@@ -74,4 +74,31 @@ class CodecTest {
         List.of(new EventRef("s", 3, 10), new EventRef("s", 4, 20)));
     assertThat(AlertCodec.decode(AlertCodec.encode(a))).isEqualTo(a);
   }
+
+  @Test
+  void request_roundTripsWithItsExploits_andTheDrainMarkerIsNoRequest() {
+    org.lovcen.web.Request r = new org.lovcen.web.Request(1_476_608_400_000_000L, "gov", "2001:db8::7", 404, -17,
+        0, org.lovcen.web.Request.STATIC | org.lovcen.web.Request.QUERY, -1, "event", 123_456_789L);
+    List<org.lovcen.web.WebStream.Exploit> exploits = List.of(new org.lovcen.web.WebStream.Exploit("rule-1",
+        "Path traversal", Level.HIGH, List.of("attack.t1190")));
+    RequestCodec.Item back = RequestCodec.decode(RequestCodec.encode(new Codec.Writer(), "mf", "gov", r, exploits));
+    assertThat(back).isEqualTo(new RequestCodec.Item("mf", "gov", r, exploits));
+    assertThat(RequestCodec.isDrain(RequestCodec.drain())).isTrue();
+    assertThat(RequestCodec.isDrain(RequestCodec.encode(new Codec.Writer(), "mf", "gov", r, List.of()))).isFalse();
+    assertThatThrownBy(() -> RequestCodec.decode(RequestCodec.drain())).isInstanceOf(KafkaRunnerException.class);
+  }
+
+  @Test
+  void decision_roundTripsBesideAlertsOnTheAlertsTopic() {
+    org.lovcen.web.WebStream.DecisionChange c = new org.lovcen.web.WebStream.DecisionChange(
+        new org.lovcen.web.Decision("ban", "range", "103.41.0.0/24", 10, 20, "distributed flood on gov", "distributed_flood",
+            "gov"), "mf", "gov", 7, true);
+    assertThat(AlertCodec.decodeItem(AlertCodec.encode(c))).isEqualTo(new AlertCodec.DecisionItem(c));
+    Alert a = new Alert("web", "scan", "Scanning", Level.MEDIUM, "Lovcen", List.of(), 10, "mf", "gov", null, -1,
+        "event", 3, Map.of("reason", "x"), Map.of("sites", "gov"), 20, List.of());
+    assertThat(AlertCodec.decodeItem(AlertCodec.encode(a))).isEqualTo(new AlertCodec.AlertItem(a));
+    assertThatThrownBy(() -> AlertCodec.decodeItem("{\"kind\":\"decision\"}".getBytes()))
+        .isInstanceOf(KafkaRunnerException.class).hasMessageContaining("no action");
+    assertThatThrownBy(() -> AlertCodec.decodeItem("[1]".getBytes())).isInstanceOf(KafkaRunnerException.class);
+  }
 }

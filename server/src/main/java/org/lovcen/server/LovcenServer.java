@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +21,7 @@ import org.lovcen.server.live.KafkaAlerts;
 import org.lovcen.server.live.KafkaForwarder;
 import org.lovcen.server.live.StoreWriter;
 import org.lovcen.sigma.RuleSet;
-import org.lovcen.sigma.SigmaException;
+import org.lovcen.sigma.InstitutionRules;
 import org.lovcen.store.Database;
 import org.lovcen.store.Directory;
 import org.lovcen.store.EventStore;
@@ -59,6 +58,9 @@ public final class LovcenServer implements AutoCloseable {
   private final KafkaForwarder forwarder;
   private final KafkaAlerts kafkaAlerts;
   private final org.lovcen.kafka.ClusterStatus cluster;
+  /** Kafka mode: publishes the institutions' rule switches and filters to the workers. */
+  private final org.lovcen.kafka.Publisher publisher;
+  private final java.util.concurrent.atomic.AtomicBoolean settingsToPublish = new java.util.concurrent.atomic.AtomicBoolean();
   private final Api api;
   private final org.lovcen.server.syslog.SyslogServer syslog;
   private final LiveIndicators indicators;
@@ -108,8 +110,10 @@ public final class LovcenServer implements AutoCloseable {
         this.producer = new org.lovcen.kafka.EventProducer(ks);
         this.forwarder = new KafkaForwarder(db, producer, writer.deferAcknowledgements().committed());
         this.cluster = new org.lovcen.kafka.ClusterStatus(ks);
+        this.publisher = new org.lovcen.kafka.Publisher(ks);
+        publishSettings();
         forwardStored();
-        this.kafkaAlerts = new KafkaAlerts(ks, sink, engine, metrics).start();
+        this.kafkaAlerts = new KafkaAlerts(ks, sink, engine, metrics, this::nowMicros).start();
         indicators.startRetroHunt(sink, config.intel().retroDays());
         writer.start();
         forwarder.start();
@@ -118,6 +122,7 @@ public final class LovcenServer implements AutoCloseable {
         this.forwarder = null;
         this.kafkaAlerts = null;
         this.cluster = null;
+        this.publisher = null;
         long cursor = new Settings(db).cursor(AlertSink.CURSOR);
         this.detection = new DetectionLoop(engine, sink, writer.detection(),
             TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()),
@@ -186,6 +191,9 @@ public final class LovcenServer implements AutoCloseable {
   }
 
   private void closeKafka() {
+    if (publisher != null) {
+      publisher.close();
+    }
     if (kafkaAlerts != null) {
       kafkaAlerts.close();
     }
@@ -275,24 +283,57 @@ public final class LovcenServer implements AutoCloseable {
   /** The engine with the store's per-institution rule switches and filters; bad filters are reported, not applied. */
   private Engine settings(Engine e) {
     Settings s = new Settings(db);
-    Map<String, Set<String>> disabled = s.disabledRules();
+    List<String> problems = new ArrayList<>();
+    Engine next = e.withSettings(InstitutionRules.compile(e.allRules(), s.disabledRules(), filterTexts(s),
+        problems::add));
+    problems.addAll(uploadProblems);
+    settingProblems = List.copyOf(problems);
+    return next;
+  }
+
+  /** Per institution, its filters' YAML texts by name ({@code filter ID (NAME)}). */
+  private static Map<String, Map<String, String>> filterTexts(Settings s) {
     Map<String, Map<String, String>> texts = new LinkedHashMap<>();
     for (Settings.Filter f : s.filters(Scope.NATIONAL)) {
       texts.computeIfAbsent(f.institution(), k -> new LinkedHashMap<>()).put("filter " + f.id() + " (" + f.name() + ")",
           f.yaml());
     }
-    Map<String, RuleSet> filters = new HashMap<>();
-    List<String> problems = new ArrayList<>();
-    texts.forEach((inst, t) -> {
-      try {
-        filters.put(inst, RuleSet.filtered(e.allRules(), t, RuleSet.Options.defaults()));
-      } catch (SigmaException ex) {
-        problems.add(inst + ": " + ex.getMessage());
+    return texts;
+  }
+
+  /*
+   * Kafka mode: the workers apply the institutions' switches and filters, which the server keeps;
+   * so after every change (and at start) every institution's settings are published on the
+   * settings topic, on the timer thread: an API call does not wait for the broker, and a failed
+   * publication is tried again until the broker takes it.
+   */
+  private void publishSettings() {
+    if (publisher != null && settingsToPublish.compareAndSet(false, true)) {
+      timers.execute(this::publishPendingSettings);
+    }
+  }
+
+  private void publishPendingSettings() {
+    settingsToPublish.set(false);
+    try {
+      Settings s = new Settings(db);
+      Map<String, org.lovcen.kafka.InstitutionSettings> all = new java.util.TreeMap<>();
+      Map<String, java.util.Set<String>> disabled = s.disabledRules();
+      Map<String, Map<String, String>> filters = filterTexts(s);
+      java.util.Set<String> institutions = new java.util.TreeSet<>(disabled.keySet());
+      institutions.addAll(filters.keySet());
+      new Directory(db).institutions(Scope.NATIONAL).forEach(i -> institutions.add(i.id()));
+      for (String i : institutions) {
+        all.put(i, new org.lovcen.kafka.InstitutionSettings(disabled.get(i), filters.get(i)));
       }
-    });
-    problems.addAll(uploadProblems);
-    settingProblems = List.copyOf(problems);
-    return e.withSettings(disabled, filters);
+      publisher.publishSettings(all);
+    } catch (RuntimeException e) {
+      System.getLogger("lovcen.kafka").log(System.Logger.Level.WARNING, "institution settings not published, trying "
+          + "again in 10 s: " + e.getMessage());
+      if (settingsToPublish.compareAndSet(false, true)) {
+        timers.schedule(this::publishPendingSettings, 10, TimeUnit.SECONDS);
+      }
+    }
   }
 
   /** Detects events stored before a stop but not detected; runs before ingest opens. */
@@ -353,6 +394,7 @@ public final class LovcenServer implements AutoCloseable {
   /** Re-reads rule switches and filters from the store and swaps them in. */
   public void reloadSettings() {
     engine.updateAndGet(this::settings);
+    publishSettings();
   }
 
   /** Re-reads the uploaded rules from the store, compiles them and swaps them in (with the filters over them). */

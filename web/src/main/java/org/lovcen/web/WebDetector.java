@@ -35,6 +35,12 @@ import org.lovcen.core.Timestamps;
  *
  * Memory is bounded: sources idle longer than the expiry are dropped on each sweep, and past the
  * cap the oldest half is dropped. Not thread-safe: one instance per stream.
+ *
+ * A runner that must hand the state to another process (the Kafka runner's state stores) writes
+ * all of it (sources, networks, sites with their windows and baselines, flood incidents,
+ * decisions, counters) as a stream of bytes and restores it into a detector of the same
+ * configuration, which then behaves exactly as the original would have (State, at the end). A
+ * snapshot names the configuration it was taken under; one taken under another is refused.
  */
 /** The stateful website-attack detector. Not thread-safe; feed it requests in time order. */
 public final class WebDetector {
@@ -243,6 +249,45 @@ public final class WebDetector {
     campaigns();
   }
 
+  /**
+   * Writes the whole state of this detector (everything but the configuration, the alert sink and
+   * the decision listener) to {@code out}, for {@link #restore}. The size grows with the sources
+   * tracked: tens of bytes each.
+   */
+  public void snapshot(java.io.OutputStream out) throws java.io.IOException {
+    java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
+    State.write(this, data);
+    data.flush();
+  }
+
+  /**
+   * Replaces this detector's state by a {@link #snapshot} of a detector with the same
+   * configuration. Returns false, leaving the state empty, when the snapshot was taken under
+   * another configuration.
+   *
+   * @throws java.io.IOException when the stream fails or does not hold a snapshot
+   */
+  public boolean restore(java.io.InputStream in) throws java.io.IOException {
+    java.io.DataInputStream data = new java.io.DataInputStream(new java.io.BufferedInputStream(in, 1 << 16));
+    try {
+      return State.read(this, data);
+    } catch (java.io.IOException | RuntimeException e) {
+      reset();
+      throw e instanceof java.io.IOException io ? io : new java.io.IOException("not a web detector snapshot: " + e, e);
+    }
+  }
+
+  private void reset() {
+    sources.clear();
+    nets.clear();
+    sites.clear();
+    incidents.clear();
+    siteInstitutions.clear();
+    book.clear();
+    watermark = nextTick = nextSweep = announcedLast = Long.MIN_VALUE;
+    requests = late = 0;
+  }
+
   private void advance(long t) {
     if (t > watermark) {
       watermark = t;
@@ -413,6 +458,15 @@ public final class WebDetector {
     String site = siteList.get(0);
     out.accept(new Alert("web", detector, title, level, AUTHOR, tags, first, institution(site), site,
         null, -1, r == null ? null : r.source(), r == null ? 0 : r.line(), fields, group, last, List.of()));
+  }
+
+  /** Fields in the order given (an alert's fields are in display order; {@code Map.of} has none). */
+  private static Map<String, String> ordered(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
   }
 
   private record Title(String title, Level level, List<String> tags) {}
@@ -658,7 +712,7 @@ public final class WebDetector {
           floodSources.clear();
           emit("distributed_flood", "Distributed flood: surge of uncached requests from new sources", Level.HIGH,
               List.of("attack.impact", "attack.t1498", "attack.t1499.002"), start, end, lastReq, List.of(name),
-              List.of(), newReq, Map.of("requests_per_second", fmt(rps), "expected_per_second", fmt(expected),
+              List.of(), newReq, ordered("requests_per_second", fmt(rps), "expected_per_second", fmt(expected),
                   "new_source_share", fmt((double) newReq / Math.max(1, req)), "static_share",
                   fmt((double) stat / Math.max(1, req))));
         }
@@ -736,5 +790,320 @@ public final class WebDetector {
 
   private static String fmt(double d) {
     return String.format(java.util.Locale.ROOT, "%.2f", d);
+  }
+
+  /*
+   * The snapshot format: a version, the configuration's signature, the counters and clocks, the
+   * sites' institutions, then every site (in order: windows close in that order), every network
+   * (those a source points to but the map no longer holds too: a sweep removes them
+   * independently), every source with the index of its network, the flood incidents and the
+   * decisions. Strings are length-prefixed UTF-8 (-1 for null).
+   */
+  static final class State {
+    private static final int VERSION = 1;
+
+    private State() {}
+
+    static void write(WebDetector d, java.io.DataOutput out) throws java.io.IOException {
+      out.writeInt(VERSION);
+      str(out, d.c.signature);
+      for (long v : new long[] {d.watermark, d.nextTick, d.nextSweep, d.requests, d.announcedLast, d.late}) {
+        out.writeLong(v);
+      }
+      out.writeInt(d.siteInstitutions.size());
+      for (Map.Entry<String, String> e : d.siteInstitutions.entrySet()) {
+        str(out, e.getKey());
+        str(out, e.getValue());
+      }
+      out.writeInt(d.sites.size());
+      for (SiteState s : d.sites.values()) {
+        site(out, s);
+      }
+      java.util.IdentityHashMap<NetState, Integer> index = new java.util.IdentityHashMap<>();
+      List<NetState> all = new ArrayList<>(d.nets.values());
+      all.forEach(n -> index.put(n, index.size()));
+      for (SourceState s : d.sources.values()) {
+        if (s.net != null && !index.containsKey(s.net)) {
+          index.put(s.net, index.size());
+          all.add(s.net);
+        }
+      }
+      out.writeInt(all.size());
+      for (NetState n : all) {
+        out.writeBoolean(d.nets.get(n.cidr) == n);
+        str(out, n.cidr);
+        out.writeDouble(n.level);
+        out.writeLong(n.t);
+        out.writeLong(n.last);
+        out.writeBoolean(n.alerted);
+        out.writeInt(n.floodSources);
+      }
+      out.writeInt(d.sources.size());
+      for (SourceState s : d.sources.values()) {
+        source(out, s, s.net == null ? -1 : index.get(s.net));
+      }
+      out.writeInt(d.incidents.size());
+      for (Incident i : d.incidents) {
+        str(out, i.site());
+        str(out, i.detector());
+        out.writeLong(i.first());
+        out.writeLong(i.last());
+        strs(out, i.sources());
+      }
+      d.book.write(out);
+    }
+
+    static boolean read(WebDetector d, java.io.DataInput in) throws java.io.IOException {
+      d.reset();
+      if (in.readInt() != VERSION) {
+        throw new java.io.IOException("unknown web detector snapshot version");
+      }
+      if (!d.c.signature.equals(str(in))) {
+        return false;
+      }
+      d.watermark = in.readLong();
+      d.nextTick = in.readLong();
+      d.nextSweep = in.readLong();
+      d.requests = in.readLong();
+      d.announcedLast = in.readLong();
+      d.late = in.readLong();
+      for (int n = in.readInt(); n > 0; n--) {
+        d.siteInstitutions.put(str(in), str(in));
+      }
+      for (int n = in.readInt(); n > 0; n--) {
+        SiteState s = site(d, in);
+        d.sites.put(s.name, s);
+      }
+      NetState[] nets = new NetState[in.readInt()];
+      for (int i = 0; i < nets.length; i++) {
+        boolean mapped = in.readBoolean();
+        NetState n = new NetState(str(in));
+        n.level = in.readDouble();
+        n.t = in.readLong();
+        n.last = in.readLong();
+        n.alerted = in.readBoolean();
+        n.floodSources = in.readInt();
+        nets[i] = n;
+        if (mapped) {
+          d.nets.put(n.cidr, n);
+        }
+      }
+      for (int n = in.readInt(); n > 0; n--) {
+        SourceState s = source(d, in, nets);
+        d.sources.put(s.ip, s);
+      }
+      for (int n = in.readInt(); n > 0; n--) {
+        d.incidents.add(new Incident(str(in), str(in), in.readLong(), in.readLong(), strs(in)));
+      }
+      d.book.read(in);
+      return true;
+    }
+
+    private static void site(java.io.DataOutput out, SiteState s) throws java.io.IOException {
+      str(out, s.name);
+      for (long v : new long[] {s.firstSeen, s.windowStart, s.availStart, s.upSum, s.lastRequest, s.day, s.floodFirst,
+          s.floodLast, s.outageFirst}) {
+        out.writeLong(v);
+      }
+      for (int v : new int[] {s.req, s.newReq, s.stat, s.hit, s.miss, s.referer, s.newDistinct, s.aReq, s.a5xx, s.upN,
+          s.quiet}) {
+        out.writeInt(v);
+      }
+      out.writeDouble(s.baseline);
+      for (int h = 0; h < 24; h++) {
+        out.writeDouble(s.hourSum[h]);
+        out.writeInt(s.hourN[h]);
+        out.writeDouble(s.prevHour[h]);
+      }
+      out.writeBoolean(s.flood);
+      out.writeBoolean(s.outage);
+      strs(out, s.floodSources);
+      request(out, s.lastReq);
+    }
+
+    private static SiteState site(WebDetector d, java.io.DataInput in) throws java.io.IOException {
+      SiteState s = d.new SiteState(str(in));
+      s.firstSeen = in.readLong();
+      s.windowStart = in.readLong();
+      s.availStart = in.readLong();
+      s.upSum = in.readLong();
+      s.lastRequest = in.readLong();
+      s.day = in.readLong();
+      s.floodFirst = in.readLong();
+      s.floodLast = in.readLong();
+      s.outageFirst = in.readLong();
+      s.req = in.readInt();
+      s.newReq = in.readInt();
+      s.stat = in.readInt();
+      s.hit = in.readInt();
+      s.miss = in.readInt();
+      s.referer = in.readInt();
+      s.newDistinct = in.readInt();
+      s.aReq = in.readInt();
+      s.a5xx = in.readInt();
+      s.upN = in.readInt();
+      s.quiet = in.readInt();
+      s.baseline = in.readDouble();
+      for (int h = 0; h < 24; h++) {
+        s.hourSum[h] = in.readDouble();
+        s.hourN[h] = in.readInt();
+        s.prevHour[h] = in.readDouble();
+      }
+      s.flood = in.readBoolean();
+      s.outage = in.readBoolean();
+      s.floodSources.addAll(strs(in));
+      s.lastReq = request(in);
+      return s;
+    }
+
+    private static void source(java.io.DataOutput out, SourceState s, int net) throws java.io.IOException {
+      str(out, s.ip);
+      out.writeLong(s.first);
+      out.writeLong(s.last);
+      out.writeInt(net);
+      out.writeDouble(s.flood);
+      out.writeLong(s.floodT);
+      out.writeDouble(s.scan);
+      out.writeLong(s.scanT);
+      out.writeDouble(s.crawl);
+      out.writeLong(s.crawlT);
+      out.writeDouble(s.login);
+      out.writeLong(s.loginT);
+      out.writeInt(s.alerted);
+      out.writeLong(s.extended);
+      out.writeInt(s.suspect);
+      out.writeBoolean(s.pulledAssets);
+      str(out, s.stampSite == null ? null : ((SiteState) s.stampSite).name);
+      out.writeLong(s.stampWindow);
+      ints(out, s.paths);
+      out.writeInt(s.pathCount);
+      ints(out, s.agentHashes);
+      out.writeBoolean(s.agentTimes != null);
+      if (s.agentTimes != null) {
+        out.writeInt(s.agentTimes.length);
+        for (long t : s.agentTimes) {
+          out.writeLong(t);
+        }
+      }
+      strs(out, s.rules);
+    }
+
+    private static SourceState source(WebDetector d, java.io.DataInput in, NetState[] nets) throws java.io.IOException {
+      String ip = str(in);
+      SourceState s = new SourceState(ip, in.readLong());
+      s.last = in.readLong();
+      int net = in.readInt();
+      s.net = net < 0 ? null : nets[net];
+      s.flood = in.readDouble();
+      s.floodT = in.readLong();
+      s.scan = in.readDouble();
+      s.scanT = in.readLong();
+      s.crawl = in.readDouble();
+      s.crawlT = in.readLong();
+      s.login = in.readDouble();
+      s.loginT = in.readLong();
+      s.alerted = in.readInt();
+      s.extended = in.readLong();
+      s.suspect = in.readInt();
+      s.pulledAssets = in.readBoolean();
+      String stamp = str(in);
+      s.stampSite = stamp == null ? null : d.sites.get(stamp);
+      s.stampWindow = in.readLong();
+      s.paths = ints(in);
+      s.pathCount = in.readInt();
+      s.agentHashes = ints(in);
+      if (in.readBoolean()) {
+        s.agentTimes = new long[in.readInt()];
+        for (int i = 0; i < s.agentTimes.length; i++) {
+          s.agentTimes[i] = in.readLong();
+        }
+      }
+      s.rules.addAll(strs(in));
+      return s;
+    }
+
+    private static void request(java.io.DataOutput out, Request r) throws java.io.IOException {
+      out.writeBoolean(r != null);
+      if (r != null) {
+        out.writeLong(r.time());
+        str(out, r.site());
+        str(out, r.ip());
+        out.writeInt(r.status());
+        out.writeInt(r.pathHash());
+        out.writeInt(r.agentHash());
+        out.writeInt(r.flags());
+        out.writeInt(r.upstreamMillis());
+        str(out, r.source());
+        out.writeLong(r.line());
+      }
+    }
+
+    private static Request request(java.io.DataInput in) throws java.io.IOException {
+      if (!in.readBoolean()) {
+        return null;
+      }
+      return new Request(in.readLong(), str(in), str(in), in.readInt(), in.readInt(), in.readInt(), in.readInt(),
+          in.readInt(), str(in), in.readLong());
+    }
+
+    private static void ints(java.io.DataOutput out, int[] v) throws java.io.IOException {
+      out.writeInt(v == null ? -1 : v.length);
+      if (v != null) {
+        for (int x : v) {
+          out.writeInt(x);
+        }
+      }
+    }
+
+    private static int[] ints(java.io.DataInput in) throws java.io.IOException {
+      int n = in.readInt();
+      if (n < 0) {
+        return null;
+      }
+      int[] v = new int[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = in.readInt();
+      }
+      return v;
+    }
+
+    private static void strs(java.io.DataOutput out, java.util.Collection<String> values) throws java.io.IOException {
+      out.writeInt(values.size());
+      for (String v : values) {
+        str(out, v);
+      }
+    }
+
+    private static List<String> strs(java.io.DataInput in) throws java.io.IOException {
+      int n = in.readInt();
+      List<String> v = new ArrayList<>(Math.min(n, 1 << 16));
+      for (int i = 0; i < n; i++) {
+        v.add(str(in));
+      }
+      return v;
+    }
+
+    static void str(java.io.DataOutput out, String s) throws java.io.IOException {
+      if (s == null) {
+        out.writeInt(-1);
+        return;
+      }
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.writeInt(b.length);
+      out.write(b);
+    }
+
+    static String str(java.io.DataInput in) throws java.io.IOException {
+      int n = in.readInt();
+      if (n < 0) {
+        return null;
+      }
+      if (n > 1 << 26) {
+        throw new java.io.IOException("string of " + n + " bytes");
+      }
+      byte[] b = new byte[n];
+      in.readFully(b);
+      return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 }
