@@ -70,11 +70,70 @@ final class Api implements AutoCloseable {
       cfg.http.maxRequestSize = Math.max(1 << 20, maxBody);
       cfg.http.prefer405over404 = true; // a known path with another method is 405 (with Allow), not 404
       cfg.useVirtualThreads = true;
+      if (server.httpTls() != null) {
+        ServeConfig.Listen listen = server.config().listen();
+        cfg.jetty.addConnector((jetty, http) -> httpsConnector(jetty, http, server.httpTls(), listen));
+        if (listen.redirectPort() >= 0) {
+          cfg.jetty.addConnector((jetty, http) -> plainConnector(jetty, http, listen.host(), listen.redirectPort()));
+        }
+      }
     });
     routes();
   }
 
+  /*
+   * With listen.tls_keystore the API port speaks TLS only (a plain request there fails the
+   * handshake: nothing is read), with the policy of Tls, and answers carry Strict-Transport-Security
+   * (SecureRequestCustomizer adds it to requests that came over TLS). The optional plain port
+   * exists for people who type http:// into a browser: it answers GET and HEAD with a redirect to
+   * the same path over HTTPS and refuses everything else unread, since whatever credentials such a
+   * request carried have already crossed the network in clear.
+   */
+  private static org.eclipse.jetty.server.Connector httpsConnector(org.eclipse.jetty.server.Server jetty,
+      org.eclipse.jetty.server.HttpConfiguration http, javax.net.ssl.SSLContext context, ServeConfig.Listen listen) {
+    var https = new org.eclipse.jetty.server.HttpConfiguration(http);
+    // no SNI host check: whether the certificate names the host is the client's to judge
+    https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false, false, Tls.HSTS_SECONDS, false));
+    var ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+    ssl.setSslContext(context);
+    ssl.setIncludeProtocols(Tls.PROTOCOLS.toArray(String[]::new));
+    ssl.setIncludeCipherSuites(Tls.CIPHER_SUITES.toArray(String[]::new));
+    ssl.setUseCipherSuitesOrder(true);
+    ssl.setRenegotiationAllowed(false);
+    var c = new org.eclipse.jetty.server.ServerConnector(jetty,
+        new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+        new org.eclipse.jetty.server.HttpConnectionFactory(https));
+    c.setHost(listen.host());
+    c.setPort(listen.port());
+    return c;
+  }
+
+  private static org.eclipse.jetty.server.Connector plainConnector(org.eclipse.jetty.server.Server jetty,
+      org.eclipse.jetty.server.HttpConfiguration http, String host, int port) {
+    var c = new org.eclipse.jetty.server.ServerConnector(jetty, new org.eclipse.jetty.server.HttpConnectionFactory(http));
+    c.setHost(host);
+    c.setPort(port);
+    return c;
+  }
+
+  /** Plain HTTP beside HTTPS: GET and HEAD are sent to HTTPS, the rest refused; nothing else runs. */
+  private void plainHttp(Context ctx) {
+    if (server.httpTls() == null || ctx.req().isSecure()) {
+      return;
+    }
+    String host = ctx.host() == null ? "" : ctx.host().replaceFirst(":\\d+$", "");
+    boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
+    if (!read || !host.matches("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]")) {
+      throw new ApiError(403, "https-required", "this server speaks HTTPS only; the request was not processed");
+    }
+    int port = server.port();
+    String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+    ctx.header("Location", "https://" + host + (port == 443 ? "" : ":" + port) + ctx.path() + query);
+    throw new ApiError(308, "https-required", "this server speaks HTTPS only");
+  }
+
   private void routes() {
+    app.before(this::plainHttp);
     app.before(ctx -> ctx.attribute("t0", System.nanoTime()));
     app.after(this::securityHeaders);
     app.after(ctx -> {
@@ -220,6 +279,12 @@ final class Api implements AutoCloseable {
 
   int port() {
     return app.port();
+  }
+
+  /** The plain port beside HTTPS ({@code listen.redirect_port}), or -1. */
+  int redirectPort() {
+    var connectors = app.jettyServer().server().getConnectors();
+    return connectors.length > 1 ? ((org.eclipse.jetty.server.ServerConnector) connectors[1]).getLocalPort() : -1;
   }
 
   /**

@@ -49,6 +49,8 @@ public final class LovcenServer implements AutoCloseable {
   private final Supplier<RuleSet> ruleLoader;
   private final AtomicReference<Engine> engine = new AtomicReference<>();
   private final Metrics metrics = new Metrics();
+  /** The HTTPS listener's TLS context; null when the API speaks plain HTTP. */
+  private final javax.net.ssl.SSLContext httpTls;
   private final IngestQueue queue;
   private final StoreWriter writer;
   /** Embedded detection; null in Kafka mode. */
@@ -79,6 +81,7 @@ public final class LovcenServer implements AutoCloseable {
     this.webConfig = config.web().config().isBlank() ? org.lovcen.web.WebConfig.DEFAULT
         : org.lovcen.web.WebConfig.load(java.nio.file.Path.of(config.web().config()));
     this.ruleLoader = ruleLoader;
+    this.httpTls = httpTls(config.listen()); // a bad key store stops the start before anything runs
     this.db = Database.open(config.databaseUrl(), config.database().pool());
     try {
       bootstrapAdmin();
@@ -196,6 +199,17 @@ public final class LovcenServer implements AutoCloseable {
     if (cluster != null) {
       cluster.close();
     }
+  }
+
+  private static javax.net.ssl.SSLContext httpTls(ServeConfig.Listen listen) {
+    if (!listen.tls()) {
+      if (listen.redirectPort() >= 0) {
+        throw new org.lovcen.core.LovcenException("listen.redirect_port sends browsers to HTTPS: it needs "
+            + "listen.tls_keystore");
+      }
+      return null;
+    }
+    return Tls.context(listen.tlsKeystore(), listen.tlsPassword(), "listen.tls_keystore");
   }
 
   /** Opens the store, recovers, and starts ingest, detection and the HTTP API. */
@@ -445,6 +459,21 @@ public final class LovcenServer implements AutoCloseable {
   /** The HTTP port (useful when configured as 0). */
   public int port() {
     return api.port();
+  }
+
+  /** The plain HTTP port that redirects to HTTPS ({@code listen.redirect_port}), or -1 when there is none. */
+  public int redirectPort() {
+    return api.redirectPort();
+  }
+
+  /** The API's base URL: {@code https://} when it speaks TLS, with the listening host and port. */
+  public String url() {
+    return (httpTls != null ? "https://" : "http://") + config.listen().host() + ":" + port();
+  }
+
+  /** The HTTPS listener's TLS context, or null when the API speaks plain HTTP. */
+  javax.net.ssl.SSLContext httpTls() {
+    return httpTls;
   }
 
   /** Whether ingest and detection are running and the store answers. */

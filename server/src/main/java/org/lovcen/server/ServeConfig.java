@@ -45,8 +45,17 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
    */
   public record Decisions(List<String> bouncerKeys) {}
 
-  /** The HTTP listener. */
-  public record Listen(String host, int port) {}
+  /**
+   * The HTTP listener. With {@code tlsKeystore} (a PKCS#12 file with the server's key and
+   * certificate chain) it speaks HTTPS only; {@code redirectPort} (-1: off) then opens a plain
+   * HTTP port that only sends browsers to HTTPS and processes nothing.
+   */
+  public record Listen(String host, int port, String tlsKeystore, String tlsPassword, int redirectPort) {
+    /** Whether the HTTP listener speaks TLS. */
+    public boolean tls() {
+      return tlsKeystore != null && !tlsKeystore.isBlank();
+    }
+  }
 
   /** {@code url}: empty for SQLite in the data folder, or {@code postgresql://user:password@host:port/db}. */
   public record Database(String url, int pool) {}
@@ -186,6 +195,9 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
       listen:
         host: 127.0.0.1
         port: 8080
+        tls_keystore: ""
+        tls_password: ""
+        redirect_port: -1
       data: data
       database:
         url: ""
