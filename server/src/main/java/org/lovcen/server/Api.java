@@ -146,8 +146,8 @@ final class Api implements AutoCloseable {
     });
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
     app.get("/readyz", ctx -> {
-      boolean ok = server.ready();
-      ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "ready" : "store unavailable"));
+      String state = server.readiness();
+      ctx.status(state.equals("ready") ? 200 : 503).json(Map.of("status", state));
     });
     app.get("/metrics", ctx -> ctx.contentType(Metrics.contentType()).result(server.metrics().scrape()));
     app.get("/api/v1/openapi.json", this::openapi);
@@ -202,8 +202,8 @@ final class Api implements AutoCloseable {
     Ui.register(app); // the analyst's web UI at /ui
 
     app.exception(ApiError.class, (e, ctx) -> {
-      if (e.status == 429 && ctx.res().getHeader("Retry-After") == null) {
-        ctx.header("Retry-After", "1");
+      if ((e.status == 429 || e.status == 503) && ctx.res().getHeader("Retry-After") == null) {
+        ctx.header("Retry-After", e.status == 429 ? "1" : "5");
       }
       if (e.status == 401) {
         ctx.header("WWW-Authenticate", "Bearer realm=\"lovcen\""); // RFC 9110: a 401 names its scheme
@@ -213,13 +213,12 @@ final class Api implements AutoCloseable {
     app.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, "bad-request", e.getMessage()));
     app.exception(com.fasterxml.jackson.core.JsonProcessingException.class,
         (e, ctx) -> problem(ctx, 400, "bad-request", "invalid JSON body: " + e.getOriginalMessage()));
-    app.exception(org.lovcen.store.StoreException.class,
-        (e, ctx) -> problem(ctx, 503, "store-unavailable", "the store is unavailable; retry later"));
+    app.exception(org.lovcen.store.StoreException.class, (e, ctx) -> storeFailed(ctx, e));
     app.exception(org.jdbi.v3.core.JdbiException.class, (e, ctx) -> {
       if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("unique")) {
         problem(ctx, 409, "conflict", "already exists");
       } else {
-        problem(ctx, 503, "store-unavailable", "the store is unavailable; retry later");
+        storeFailed(ctx, e);
       }
     });
     app.exception(Exception.class, (e, ctx) -> problem(ctx, 500, "internal", "internal error"));
@@ -237,6 +236,16 @@ final class Api implements AutoCloseable {
         problem(ctx, 413, "too-large", "request body larger than " + server.config().ingest().maxBodyMb() + " MiB");
       }
     });
+  }
+
+  /** 503: the store is away or full (any request that writes); the client retries later. */
+  private static void storeFailed(Context ctx, Exception e) {
+    ctx.header("Retry-After", "5");
+    if (org.lovcen.store.Database.isFull(e)) {
+      problem(ctx, 503, "store-full", "the store's disk is full; retry later");
+    } else {
+      problem(ctx, 503, "store-unavailable", "the store is unavailable; retry later");
+    }
   }
 
   /** The methods registered for a path, for the Allow header of a 405 (RFC 9110). */

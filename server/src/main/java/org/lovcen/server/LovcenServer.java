@@ -308,6 +308,10 @@ public final class LovcenServer implements AutoCloseable {
           org.lovcen.sigma.RegexFallbacks.snapshot().forEach((k, v) -> m.put(k.length() > 200 ? k.substring(0, 200) : k, v));
           return m;
         });
+    metrics.gauge("lovcen_store_write_failures", "Store transactions of ingest that failed since start (the "
+        + "disk full, the database away)", writer::failedBatches);
+    metrics.gauge("lovcen_store_writable", "1 while the store takes ingest's writes, 0 while they fail (see /readyz)",
+        () -> writer.failure() == null ? 1 : 0);
     metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
     metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
   }
@@ -476,9 +480,21 @@ public final class LovcenServer implements AutoCloseable {
     return httpTls;
   }
 
-  /** Whether ingest and detection are running and the store answers. */
+  /** Whether ingest and detection are running, the store answers and takes writes. */
   public boolean ready() {
-    return db.ping();
+    return readiness().equals("ready");
+  }
+
+  /**
+   * {@code ready}, or why not: {@code store unavailable} (it does not answer), {@code store full}
+   * (its disk is full: writes fail), {@code store writes failing} (for another reason).
+   */
+  public String readiness() {
+    if (!db.ping()) {
+      return "store unavailable";
+    }
+    StoreWriter.Failure f = writer.failure();
+    return f == null ? "ready" : f.full() ? "store full" : "store writes failing";
   }
 
   /** The syslog listeners, or null when none is configured. */

@@ -82,7 +82,7 @@ final class SyslogIntakes implements SyslogIntake {
     for (Event e : events) {
       e.institution(institution);
     }
-    queue.put(Batch.of(institution, events, null, 0));
+    queue.put(Batch.unanswered(institution, events)); // kept, not dropped, while the store fails
     metrics.ingested.labelValues(institution, "syslog").inc(events.size());
     return true;
   }
