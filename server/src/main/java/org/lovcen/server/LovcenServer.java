@@ -132,6 +132,12 @@ public final class LovcenServer implements AutoCloseable {
       registerGauges();
       this.campaigns = new org.lovcen.server.response.CampaignTracker(db, config.campaigns());
       this.notifier = new org.lovcen.server.response.Notifier(db, config.notifications());
+      metrics.gauges("lovcen_notifications_sent", "Notifications delivered since start, per route", "route",
+          notifier::sent);
+      metrics.gauges("lovcen_notifications_retrying", "Notifications waiting to be tried again, per route", "route",
+          notifier::retrying);
+      metrics.gauges("lovcen_notifications_failed", "Notifications given up after every retry since start, per route "
+          + "(each also logged, and noted on its incident)", "route", notifier::failed);
       this.playbooks = org.lovcen.server.response.Playbooks.load(playbookFolders());
       this.api = new Api(this);
       this.syslog = SyslogIntakes.start(config.syslog(), new SyslogIntakes(new Directory(db), queue, metrics));
@@ -141,6 +147,9 @@ public final class LovcenServer implements AutoCloseable {
       if (config.campaigns().intervalSeconds() > 0) {
         int every = config.campaigns().intervalSeconds();
         timers.scheduleWithFixedDelay(quietly(this::linkCampaigns), every, every, TimeUnit.SECONDS);
+      }
+      if (notifier.enabled()) {
+        timers.scheduleWithFixedDelay(quietly(notifier::retry), 1, 1, TimeUnit.SECONDS);
       }
       if (config.notifications().intervalSeconds() > 0 && notifier.enabled()) {
         int every = config.notifications().intervalSeconds();

@@ -151,9 +151,18 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
 
   /**
    * Notifications of new incidents and campaigns (docs/CASES.md): the lowest incident level that
-   * notifies, how often new ones are looked for, the SMTP relay, and the routes.
+   * notifies, how often new ones are looked for, the SMTP relay, how a failed delivery is retried,
+   * and the routes.
+   *
+   * @param smtpTls {@code none} (plain SMTP), {@code starttls} (required: the relay must offer it)
+   *     or {@code tls} (TLS from the first byte, port 465)
+   * @param smtpUser user for SMTP AUTH (PLAIN, else LOGIN); empty: no authentication
+   * @param smtpCa PEM file of the certificates that may sign the relay's (empty: the JDK's)
+   * @param retries attempts after the first before a delivery is given up and recorded as failed
+   * @param retrySeconds wait before the first retry; doubled for each further one (at most an hour)
    */
   public record Notifications(String minLevel, int intervalSeconds, String smtpHost, int smtpPort, String smtpFrom,
+      String smtpTls, String smtpUser, String smtpPassword, String smtpCa, int retries, int retrySeconds,
       List<Webhook> webhooks, List<Email> email) {}
 
   /**
@@ -279,6 +288,12 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         smtp_host: ""
         smtp_port: 25
         smtp_from: lovcen@localhost
+        smtp_tls: none
+        smtp_user: ""
+        smtp_password: ""
+        smtp_ca: ""
+        retries: 5
+        retry_seconds: 30
         webhooks: []
         email: []
       kafka:

@@ -25,8 +25,8 @@ import org.lovcen.core.LovcenException;
  * (which still enable CBC suites, and TLS 1.0 where an administrator re-enabled it in
  * java.security), so the tests can hold the server to it.
  */
-/** The TLS policy and key material of the server's listeners. Stateless. */
-final class Tls {
+/** The TLS policy and key material of the server's listeners (and its own TLS clients). Stateless. */
+public final class Tls {
   /** The protocols the listeners speak, newest first. */
   static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
@@ -80,6 +80,18 @@ final class Tls {
       }
     }
     return false;
+  }
+
+  /**
+   * Parameters of a connection the server opens itself (the SMTP relay): the policy's protocols,
+   * the JDK's cipher suites (a client meets older servers), and the peer's name checked against
+   * its certificate, as HTTPS does.
+   */
+  public static SSLParameters client(SSLContext ctx) {
+    SSLParameters p = ctx.getDefaultSSLParameters();
+    p.setProtocols(supported(PROTOCOLS, ctx.getSupportedSSLParameters().getProtocols()));
+    p.setEndpointIdentificationAlgorithm("HTTPS");
+    return p;
   }
 
   /** The policy's protocols and cipher suites, as far as {@code ctx} supports them. */

@@ -146,7 +146,7 @@ class ServeConfigTest {
   @Test
   void environmentNames_oneForEveryKeyOfTheDefaults() {
     List<String> names = ServeConfig.environmentNames();
-    assertThat(names).hasSize(76).doesNotHaveDuplicates()
+    assertThat(names).hasSize(82).doesNotHaveDuplicates()
         .contains("LOVCEN_LISTEN_HOST", "LOVCEN_DATA", "LOVCEN_DATABASE_URL", "LOVCEN_INGEST_MAX_BODY_MB",
             "LOVCEN_SYSLOG_TLS_KEYSTORE", "LOVCEN_SESSIONS_HOURS")
         .allSatisfy(n -> assertThat(n).matches("LOVCEN_[A-Z_]+"));

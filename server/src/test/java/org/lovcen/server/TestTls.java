@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -52,6 +53,32 @@ public final class TestTls {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(in, PASSWORD.toCharArray());
       return ks.getCertificate(ALIAS);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A server context with the key and certificate of {@code keystore}. */
+  public static SSLContext serverContext(Path keystore) {
+    try (InputStream in = Files.newInputStream(keystore)) {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(in, PASSWORD.toCharArray());
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, PASSWORD.toCharArray());
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf.getKeyManagers(), null, null);
+      return ctx;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Writes the certificate of {@code keystore} as PEM to {@code out} (a CA file a client may trust). */
+  public static Path pem(Path keystore, Path out) {
+    try {
+      String b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+          .encodeToString(certificate(keystore).getEncoded());
+      return Files.writeString(out, "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n");
     } catch (IOException | GeneralSecurityException e) {
       throw new AssertionError(e);
     }
