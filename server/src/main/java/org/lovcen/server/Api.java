@@ -42,6 +42,8 @@ import org.lovcen.store.StoredEvent;
 /** The HTTP API of {@code lovcen serve}. */
 final class Api implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
+  /** The request attribute naming the signed-in caller, once resolved. */
+  private static final String ACTOR = "lovcen.actor";
   private static final int DEFAULT_LIMIT = 100;
   private static final int MAX_RETENTION_DAYS = 36_500;
 
@@ -208,6 +210,7 @@ final class Api implements AutoCloseable {
       if (e.status == 401) {
         ctx.header("WWW-Authenticate", "Bearer realm=\"lovcen\""); // RFC 9110: a 401 names its scheme
       }
+      deniedAccess(ctx, e);
       problem(ctx, e.status, e.slug, e.getMessage());
     });
     app.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, "bad-request", e.getMessage()));
@@ -236,6 +239,20 @@ final class Api implements AutoCloseable {
         problem(ctx, 413, "too-large", "request body larger than " + server.config().ingest().maxBodyMb() + " MiB");
       }
     });
+  }
+
+  /**
+   * Failed access-control decisions go to the security log (ASVS 7.2.2): every 403 with the caller
+   * when known, and every 401 of a request that presented a token or session cookie (an unknown,
+   * expired or revoked one). Requests without any credential are not logged one by one.
+   */
+  private static void deniedAccess(Context ctx, ApiError e) {
+    if (e.status == 403) {
+      SecurityLog.event("access.denied", ctx.attribute(ACTOR), ctx.ip(), "method", ctx.method().name(), "path",
+          ctx.path(), "reason", e.getMessage());
+    } else if (e.status == 401 && (ctx.header("Authorization") != null || ctx.cookie(UiSession.COOKIE) != null)) {
+      SecurityLog.event("token.rejected", null, ctx.ip(), "method", ctx.method().name(), "path", ctx.path());
+    }
   }
 
   /** 503: the store is away or full (any request that writes); the client retries later. */
@@ -320,6 +337,7 @@ final class Api implements AutoCloseable {
     if (g.user() == null) {
       throw ApiError.forbidden("an ingest token can only send events");
     }
+    ctx.attribute(ACTOR, g.user().name()); // names the caller in the security log if access is then denied
     return new Principal(g.user(), g.id(), g.kind());
   }
 
@@ -664,6 +682,7 @@ final class Api implements AutoCloseable {
     if (!incidents.share(p.scope(), id(ctx, "id"), partner, now())) {
       throw ApiError.notFound("incident");
     }
+    SecurityLog.event("incident.shared", p.user().name(), ctx.ip(), "incident", ctx.pathParam("id"), "partner", partner);
     ctx.status(204);
   }
 
@@ -683,7 +702,7 @@ final class Api implements AutoCloseable {
   }
 
   private void createInstitution(Context ctx) throws IOException {
-    admin(ctx);
+    Principal p = admin(ctx);
     JsonNode b = body(ctx);
     String id = text(b, "id", true);
     String name = text(b, "name", true);
@@ -692,11 +711,14 @@ final class Api implements AutoCloseable {
     if (directory.institution(Scope.NATIONAL, id).isPresent()) {
       throw new ApiError(409, "conflict", "institution '" + id + "' exists");
     }
-    ctx.status(201).json(institutionJson(directory.createInstitution(id, name, days, syslog)));
+    Directory.Institution created = directory.createInstitution(id, name, days, syslog);
+    SecurityLog.event("institution.created", p.user().name(), ctx.ip(), "institution", id, "syslog_sources",
+        created.syslogSources());
+    ctx.status(201).json(institutionJson(created));
   }
 
   private void updateInstitution(Context ctx) throws IOException {
-    admin(ctx);
+    Principal p = admin(ctx);
     JsonNode b = body(ctx);
     Integer days = null;
     if (b.has("retention_days")) {
@@ -707,6 +729,9 @@ final class Api implements AutoCloseable {
     }
     Directory.Institution i = directory.updateInstitution(ctx.pathParam("id"), text(b, "name", false), days,
         text(b, "syslog_sources", false)).orElseThrow(() -> ApiError.notFound("institution"));
+    // who may send syslog as the institution, and how long its events are kept, are security settings
+    SecurityLog.event("institution.updated", p.user().name(), ctx.ip(), "institution", i.id(), "syslog_sources",
+        i.syslogSources(), "retention_days", Integer.toString(i.retentionDays()));
     ctx.json(institutionJson(i));
   }
 
@@ -743,6 +768,8 @@ final class Api implements AutoCloseable {
     }
     settings.setRuleEnabled(p.scope(), i.id(), rule, b.get("enabled").asBoolean());
     server.reloadSettings();
+    SecurityLog.event(b.get("enabled").asBoolean() ? "rule.enabled" : "rule.disabled", p.user().name(), ctx.ip(),
+        "institution", i.id(), "rule", rule);
     ctx.json(Map.of("institution", i.id(), "rule", rule, "enabled", b.get("enabled").asBoolean()));
   }
 
@@ -768,6 +795,8 @@ final class Api implements AutoCloseable {
     }
     Settings.Filter f = settings.addFilter(p.scope(), i.id(), name, yaml);
     server.reloadSettings();
+    SecurityLog.event("filter.added", p.user().name(), ctx.ip(), "institution", i.id(), "filter",
+        Long.toString(f.id()), "name", name);
     ctx.status(201).json(filterJson(f));
   }
 
@@ -780,6 +809,7 @@ final class Api implements AutoCloseable {
       throw ApiError.notFound("filter");
     }
     server.reloadSettings();
+    SecurityLog.event("filter.deleted", p.user().name(), ctx.ip(), "institution", i.id(), "filter", Long.toString(id));
     ctx.status(204);
   }
 
@@ -835,9 +865,12 @@ final class Api implements AutoCloseable {
   }
 
   private void createPartner(Context ctx) throws IOException {
-    admin(ctx);
+    Principal p = admin(ctx);
     JsonNode b = body(ctx);
-    ctx.status(201).json(directory.createPartner(text(b, "id", true), text(b, "name", true)));
+    String id = text(b, "id", true);
+    var created = directory.createPartner(id, text(b, "name", true));
+    SecurityLog.event("partner.created", p.user().name(), ctx.ip(), "partner", id);
+    ctx.status(201).json(created);
   }
 
   private void listTokens(Context ctx) {
@@ -927,8 +960,9 @@ final class Api implements AutoCloseable {
   }
 
   private void reloadRules(Context ctx) {
-    admin(ctx);
+    Principal p = admin(ctx);
     var report = server.reloadRules();
+    SecurityLog.event("rules.reloaded", p.user().name(), ctx.ip(), "active", Integer.toString(report.active()));
     ctx.json(Map.of("active", report.active(), "errors", report.errors().size(), "unsupported",
         report.unsupported().size()));
   }

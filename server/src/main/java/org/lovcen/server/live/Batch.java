@@ -35,10 +35,11 @@ public record Batch(String institution, List<Event> events, String key, int reje
         new CompletableFuture<>());
   }
 
+  /** Each event's field table as stored; the events' headers are cut to what the store holds first. */
   private static List<String> encode(List<Event> events) {
     String[] fields = new String[events.size()];
     for (int i = 0; i < fields.length; i++) {
-      fields[i] = EventJson.write(events.get(i));
+      fields[i] = EventJson.write(org.lovcen.store.StoredEvent.fit(events.get(i)));
     }
     return List.of(fields);
   }
