@@ -98,6 +98,8 @@ public final class Notifier {
   private final List<Route> routes = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final Map<String, Delivery> pending = new LinkedHashMap<>();
+  /** Settled deliveries whose record the store did not take yet (it was away): cursor to value. */
+  private final Map<String, Long> unsaved = new LinkedHashMap<>();
   private final Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failed = new ConcurrentHashMap<>();
   private volatile Map<String, Long> retrying = Map.of();
@@ -222,6 +224,7 @@ public final class Notifier {
 
   /** Tries the deliveries whose next try is due (every second, from the server's timer). */
   public synchronized void retry() {
+    saveSettled();
     long now = System.currentTimeMillis();
     for (Delivery d : List.copyOf(pending.values())) {
       if (d.dueMillis <= now) {
@@ -254,7 +257,7 @@ public final class Notifier {
 
   /** A new delivery: skipped when it is settled already (a restart) or waiting for a retry; else tried now. */
   private void offer(Delivery d) {
-    if (pending.containsKey(d.cursor()) || settings.cursor(d.cursor()) != 0) {
+    if (pending.containsKey(d.cursor()) || unsaved.containsKey(d.cursor()) || settings.cursor(d.cursor()) != 0) {
       return;
     }
     if (pending.size() >= MAX_PENDING) {
@@ -310,9 +313,23 @@ public final class Notifier {
    */
   private void settle(Delivery d, long value) {
     boolean retried = pending.remove(d.cursor()) != null;
-    db.jdbi().useTransaction(h -> settings.setCursor(h, d.cursor(), value));
+    unsaved.put(d.cursor(), value); // kept until the store has it: a sent message is never sent again
+    saveSettled();
     if (retried && d.incident >= 0) {
       settledIncident(d.incident);
+    }
+  }
+
+  /** Writes the settled deliveries' records; those the store does not take now wait for the next try. */
+  private void saveSettled() {
+    try {
+      for (var it = unsaved.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        db.jdbi().useTransaction(h -> settings.setCursor(h, e.getKey(), e.getValue()));
+        it.remove();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot record " + unsaved.size() + " notifications (tried again): " + e);
     }
   }
 
@@ -321,7 +338,12 @@ public final class Notifier {
     String message = "incident:" + incident;
     if (pending.values().stream().noneMatch(p -> p.message.equals(message))) {
       long now = System.currentTimeMillis() * 1000;
-      db.jdbi().useTransaction(h -> settings.setCursor(h, SENT + incident, now));
+      try {
+        db.jdbi().useTransaction(h -> settings.setCursor(h, SENT + incident, now));
+      } catch (RuntimeException e) {
+        // the store is away: the incident is looked at again, and its settled routes are skipped
+        LOG.log(System.Logger.Level.WARNING, "cannot record incident " + incident + " as notified: " + e);
+      }
     }
   }
 
