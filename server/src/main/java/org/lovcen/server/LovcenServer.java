@@ -49,6 +49,8 @@ public final class LovcenServer implements AutoCloseable {
   private final Supplier<RuleSet> ruleLoader;
   private final AtomicReference<Engine> engine = new AtomicReference<>();
   private final Metrics metrics = new Metrics();
+  /** The HTTPS listener's TLS context; null when the API speaks plain HTTP. */
+  private final javax.net.ssl.SSLContext httpTls;
   private final IngestQueue queue;
   private final StoreWriter writer;
   /** Embedded detection; null in Kafka mode. */
@@ -83,6 +85,7 @@ public final class LovcenServer implements AutoCloseable {
     this.webConfig = config.web().config().isBlank() ? org.lovcen.web.WebConfig.DEFAULT
         : org.lovcen.web.WebConfig.load(java.nio.file.Path.of(config.web().config()));
     this.ruleLoader = ruleLoader;
+    this.httpTls = httpTls(config.listen()); // a bad key store stops the start before anything runs
     this.db = Database.open(config.databaseUrl(), config.database().pool());
     try {
       bootstrapAdmin();
@@ -136,6 +139,12 @@ public final class LovcenServer implements AutoCloseable {
       registerGauges();
       this.campaigns = new org.lovcen.server.response.CampaignTracker(db, config.campaigns());
       this.notifier = new org.lovcen.server.response.Notifier(db, config.notifications());
+      metrics.gauges("lovcen_notifications_sent", "Notifications delivered since start, per route", "route",
+          notifier::sent);
+      metrics.gauges("lovcen_notifications_retrying", "Notifications waiting to be tried again, per route", "route",
+          notifier::retrying);
+      metrics.gauges("lovcen_notifications_failed", "Notifications given up after every retry since start, per route "
+          + "(each also logged, and noted on its incident)", "route", notifier::failed);
       this.playbooks = org.lovcen.server.response.Playbooks.load(playbookFolders());
       this.api = new Api(this);
       this.syslog = SyslogIntakes.start(config.syslog(), new SyslogIntakes(new Directory(db), queue, metrics));
@@ -145,6 +154,9 @@ public final class LovcenServer implements AutoCloseable {
       if (config.campaigns().intervalSeconds() > 0) {
         int every = config.campaigns().intervalSeconds();
         timers.scheduleWithFixedDelay(quietly(this::linkCampaigns), every, every, TimeUnit.SECONDS);
+      }
+      if (notifier.enabled()) {
+        timers.scheduleWithFixedDelay(quietly(notifier::retry), 1, 1, TimeUnit.SECONDS);
       }
       if (config.notifications().intervalSeconds() > 0 && notifier.enabled()) {
         int every = config.notifications().intervalSeconds();
@@ -206,6 +218,17 @@ public final class LovcenServer implements AutoCloseable {
     if (cluster != null) {
       cluster.close();
     }
+  }
+
+  private static javax.net.ssl.SSLContext httpTls(ServeConfig.Listen listen) {
+    if (!listen.tls()) {
+      if (listen.redirectPort() >= 0) {
+        throw new org.lovcen.core.LovcenException("listen.redirect_port sends browsers to HTTPS: it needs "
+            + "listen.tls_keystore");
+      }
+      return null;
+    }
+    return Tls.context(listen.tlsKeystore(), listen.tlsPassword(), "listen.tls_keystore");
   }
 
   /** Opens the store, recovers, and starts ingest, detection and the HTTP API. */
@@ -377,6 +400,10 @@ public final class LovcenServer implements AutoCloseable {
           org.lovcen.sigma.RegexFallbacks.snapshot().forEach((k, v) -> m.put(k.length() > 200 ? k.substring(0, 200) : k, v));
           return m;
         });
+    metrics.gauge("lovcen_store_write_failures", "Store transactions of ingest that failed since start (the "
+        + "disk full, the database away)", writer::failedBatches);
+    metrics.gauge("lovcen_store_writable", "1 while the store takes ingest's writes, 0 while they fail (see /readyz)",
+        () -> writer.failure() == null ? 1 : 0);
     metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
     metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
   }
@@ -536,9 +563,36 @@ public final class LovcenServer implements AutoCloseable {
     return api.port();
   }
 
-  /** Whether ingest and detection are running and the store answers. */
+  /** The plain HTTP port that redirects to HTTPS ({@code listen.redirect_port}), or -1 when there is none. */
+  public int redirectPort() {
+    return api.redirectPort();
+  }
+
+  /** The API's base URL: {@code https://} when it speaks TLS, with the listening host and port. */
+  public String url() {
+    return (httpTls != null ? "https://" : "http://") + config.listen().host() + ":" + port();
+  }
+
+  /** The HTTPS listener's TLS context, or null when the API speaks plain HTTP. */
+  javax.net.ssl.SSLContext httpTls() {
+    return httpTls;
+  }
+
+  /** Whether ingest and detection are running, the store answers and takes writes. */
   public boolean ready() {
-    return db.ping();
+    return readiness().equals("ready");
+  }
+
+  /**
+   * {@code ready}, or why not: {@code store unavailable} (it does not answer), {@code store full}
+   * (its disk is full: writes fail), {@code store writes failing} (for another reason).
+   */
+  public String readiness() {
+    if (!db.ping()) {
+      return "store unavailable";
+    }
+    StoreWriter.Failure f = writer.failure();
+    return f == null ? "ready" : f.full() ? "store full" : "store writes failing";
   }
 
   /** The syslog listeners, or null when none is configured. */
