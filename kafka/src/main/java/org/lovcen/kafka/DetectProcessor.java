@@ -24,8 +24,10 @@ import org.lovcen.web.WebStream;
 /*
  * How and why: the stateless half of detection, the same work a hunt thread does per event: one
  * Evaluator and one IndicatorMatcher (per task, on the task's stream thread), one reusable Event.
- * Rule matches become sigma alerts, unless the event's institution turned the rule off or one of
- * its filters removes the event (InstitutionRules, as in serve); matches of rules that
+ * The rules uploaded through the server's API run beside the rules with their own evaluator, as in
+ * serve. Rule matches become sigma alerts, unless the rule does not run for the event's
+ * institution (turned off there, or uploaded for another) or one of its filters removes the event
+ * (InstitutionRules, as in serve); matches of rules that
  * correlations reference also become hits (whatever the switches: the correlation's own switch
  * applies to its alert), re-keyed by institution so that all of an institution's hits meet in one
  * correlation task.
@@ -54,6 +56,8 @@ final class DetectProcessor implements Processor<String, byte[], String, byte[]>
   private ProcessorContext<String, byte[]> context;
   private RuleBook.Snapshot snapshot;
   private Evaluator evaluator;
+  /** The uploaded rules' evaluator, or null when none are uploaded. */
+  private Evaluator uploadEvaluator;
   private IndicatorMatcher intel;
   private Correlations correlations;
   private InstitutionRules.Check institutions;
@@ -81,6 +85,9 @@ final class DetectProcessor implements Processor<String, byte[], String, byte[]>
       request();
     } else {
       evaluator.evaluate(event, onMatch);
+      if (uploadEvaluator != null) {
+        uploadEvaluator.evaluate(event, onMatch);
+      }
     }
     intel.match(event, onIndicator);
   }
@@ -88,6 +95,9 @@ final class DetectProcessor implements Processor<String, byte[], String, byte[]>
   private void request() {
     exploits.clear();
     evaluator.evaluate(event, onWebMatch);
+    if (uploadEvaluator != null) {
+      uploadEvaluator.evaluate(event, onWebMatch);
+    }
     String site = WebStream.siteOf(event);
     Request r = Request.of(event, site, web, event.source(), event.record());
     byte[] v = RequestCodec.encode(requestBytes, event.institution(), site, r, exploits);
@@ -105,6 +115,10 @@ final class DetectProcessor implements Processor<String, byte[], String, byte[]>
     if (snapshot == null || snapshot.rules() != s.rules()) {
       evaluator = s.rules().evaluator();
       correlations = s.rules().correlations();
+      infos.clear();
+    }
+    if (snapshot == null || snapshot.uploads().rules() != s.uploads().rules()) {
+      uploadEvaluator = s.uploads().rules() == null ? null : s.uploads().rules().evaluator();
       infos.clear();
     }
     intel = s.indicators().matcher();

@@ -23,11 +23,19 @@ import org.apache.kafka.common.errors.TopicExistsException;
  *   <li>{@code indicators}: compacted, indicator source name to its file content;
  *   <li>{@code settings}: compacted, institution to its rule switches and Sigma filters
  *       ({@link InstitutionSettings}), published by the server;
+ *   <li>{@code uploads}: compacted, upload id to a rule file uploaded through the server's API
+ *       with the institution it runs for ({@link UploadCodec}), published by the server;
  *   <li>{@code requests}: access-log requests on their way from evaluation to the website
  *       detectors (the detection application's own hand-over), one partition.
  * </ul>
  */
 public record Topics(String prefix) {
+  /**
+   * The largest record of the uploads topic: an uploaded rule file is at most a million
+   * characters, which JSON may write in up to six bytes each.
+   */
+  public static final int MAX_UPLOAD_BYTES = 8 << 20;
+
   public String events() {
     return prefix + "events";
   }
@@ -52,15 +60,20 @@ public record Topics(String prefix) {
     return prefix + "settings";
   }
 
+  public String uploads() {
+    return prefix + "uploads";
+  }
+
   public String requests() {
     return prefix + "requests";
   }
 
   /**
    * Creates the topics that do not exist yet: events and hits with {@code partitions}
-   * partitions, alerts with as many, rules, indicators and settings compacted with one partition
-   * (they are read whole by every worker), requests with one partition (the website detectors
-   * see every site at once). Existing topics are left as they are.
+   * partitions, alerts with as many, rules, indicators, settings and uploads compacted with one
+   * partition (they are read whole by every worker; an upload's record may take up to
+   * {@link #MAX_UPLOAD_BYTES}), requests with one partition (the website detectors see every
+   * site at once). Existing topics are left as they are.
    */
   public void create(Admin admin, int partitions, short replication) {
     Map<String, String> compacted = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0");
@@ -72,6 +85,8 @@ public record Topics(String prefix) {
         new NewTopic(rules(), 1, replication).configs(compacted),
         new NewTopic(indicators(), 1, replication).configs(compacted),
         new NewTopic(settings(), 1, replication).configs(compacted),
+        new NewTopic(uploads(), 1, replication).configs(Map.of("cleanup.policy", "compact",
+            "min.compaction.lag.ms", "0", "max.message.bytes", Integer.toString(MAX_UPLOAD_BYTES))),
         new NewTopic(requests(), 1, replication).configs(oneDay)));
     try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);

@@ -10,6 +10,7 @@ import org.lovcen.core.Event;
 import org.lovcen.core.EventRef;
 import org.lovcen.core.Level;
 import org.lovcen.sigma.CorrelationHit;
+import org.lovcen.sigma.RuleUploads;
 import org.junit.jupiter.api.Test;
 
 class CodecTest {
@@ -44,6 +45,20 @@ class CodecTest {
     assertThat(back.institution()).isEqualTo("mf");
     assertThat(back.record()).isEqualTo(42);
     assertThat(EventCodec.key(e)).isEqualTo("mf/ws-01");
+  }
+
+  @Test
+  void upload_roundTripsWithItsInstitution_andMalformedRecordsAreRejectedWithTheReason() {
+    RuleUploads.File mine = new RuleUploads.File(3, "mf", "ћирилица.yml", "title: x\n");
+    RuleUploads.File national = new RuleUploads.File(4, null, "all.yml", "title: y\n");
+    assertThat(UploadCodec.decode(UploadCodec.key(mine), UploadCodec.encode(mine))).isEqualTo(mine);
+    assertThat(UploadCodec.decode(UploadCodec.key(national), UploadCodec.encode(national))).isEqualTo(national);
+    assertThatThrownBy(() -> UploadCodec.decode("lovcen/x.yml", UploadCodec.encode(mine)))
+        .isInstanceOf(KafkaRunnerException.class).hasMessageContaining("'lovcen/x.yml' is not an id");
+    assertThatThrownBy(() -> UploadCodec.decode("3", "{\"name\":\"x.yml\"}".getBytes()))
+        .isInstanceOf(KafkaRunnerException.class).hasMessageContaining("'yaml' are required");
+    assertThatThrownBy(() -> UploadCodec.decode("3", "title: x".getBytes()))
+        .isInstanceOf(KafkaRunnerException.class).hasMessageStartingWith("malformed upload 3");
   }
 
   @Test

@@ -10,14 +10,16 @@ import java.util.Map;
 import org.lovcen.core.Alert;
 import org.lovcen.core.Event;
 import org.lovcen.sigma.RuleSet;
+import org.lovcen.sigma.RuleUploads;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A worker against a real broker: rules, indicators and institution settings swapped in through
- * their topics, without restart; correlation episodes announced at their first firing.
+ * A worker against a real broker: rules, indicators, institution settings and uploaded rules
+ * swapped in through their topics, without restart; correlation episodes announced at their first
+ * firing.
  */
 class WorkerTest {
   static KafkaBroker broker;
@@ -159,6 +161,72 @@ class WorkerTest {
         events.send(process("mf", "x", 6, "run alpha-marker build-job 18")).get();
         assertThat(briefs(alerts, 4, WorkerTest::briefWithInstitution)).contains("mf sigma " + A + " 6");
       }
+    }
+  }
+
+  static final String D = "00000000-0000-4000-8000-00000000000d";
+  static final String E = "00000000-0000-4000-8000-00000000000e";
+
+  static final String UPLOAD_FILTER = """
+      title: The build server runs the national marker by design
+      logsource:
+          category: process_creation
+          product: windows
+      filter:
+          rules:
+              - %s
+          selection:
+              CommandLine|contains: 'build-job'
+          condition: not selection
+      """.formatted(E);
+
+  @Test
+  void uploadedRules_runForTheirInstitutionOnly_underItsFilters_andSwapWithoutRestart() throws Exception {
+    KafkaSettings s = broker.settings("uploads.", tmp.resolve("uploads")).withLateness(0, 1000);
+    try (Publisher pub = new Publisher(s); EventProducer events = new EventProducer(s)) {
+      pub.publishRules(Map.of("t/a.yml", rule(A, "alpha-marker")));
+      try (Worker w = Worker.start(s, RuleSet.Options.defaults()); AlertReader alerts = new AlertReader(s)) {
+        assertThat(w.awaitRunning(Duration.ofSeconds(60))).isTrue();
+        long fingerprint = w.rules().current().rulesFingerprint();
+        // mf's own rule (experimental, as an analyst's new rule often is) and a national one
+        RuleUploads.File mine = new RuleUploads.File(1, "mf", "mine.yml",
+            rule(D, "delta-marker").replace("status: test", "status: experimental"));
+        RuleUploads.File national = new RuleUploads.File(2, null, "all.yml", rule(E, "echo-marker"));
+        assertThat(pub.publishUploads(List.of(mine, national))).isEqualTo(2);
+        assertThat(pub.publishUploads(List.of(mine, national))).as("already on the topic").isZero();
+        awaitSnapshot(w, r -> r.uploads().rules() != null && r.uploads().rules().rules().size() == 2);
+        assertThat(w.rules().current().rulesFingerprint()).as("the rules, and correlation windows, unchanged")
+            .isEqualTo(fingerprint);
+        events.send(process("mf", "x", 1, "run alpha-marker delta-marker echo-marker")).get();
+        events.send(process("tax", "x", 2, "run alpha-marker delta-marker echo-marker")).get();
+        assertThat(briefs(alerts, 5, WorkerTest::briefWithInstitution)).containsExactly("mf sigma " + A + " 1",
+            "mf sigma " + D + " 1", "mf sigma " + E + " 1", "tax sigma " + A + " 2", "tax sigma " + E + " 2");
+
+        // tax's filter applies over the national upload, for tax only
+        pub.publishSettings(Map.of("tax", new InstitutionSettings(java.util.Set.of(), Map.of("build", UPLOAD_FILTER))));
+        awaitSnapshot(w, r -> r.institutions().filters().containsKey("tax"));
+        events.send(process("tax", "x", 3, "run echo-marker build-job 1")).get();
+        events.send(process("mf", "x", 4, "run echo-marker build-job 1")).get();
+        assertThat(briefs(alerts, 6, WorkerTest::briefWithInstitution)).contains("mf sigma " + E + " 4")
+            .doesNotContain("tax sigma " + E + " 3");
+
+        // mf's upload deleted: a tombstone, and its rule runs no more; the national one still does
+        assertThat(pub.publishUploads(List.of(national))).isEqualTo(1);
+        awaitSnapshot(w, r -> r.uploads().rules().rules().size() == 1);
+        assertThat(w.rules().current().institutions().owners()).isEmpty();
+        events.send(process("mf", "x", 5, "run delta-marker echo-marker")).get();
+        assertThat(briefs(alerts, 7, WorkerTest::briefWithInstitution)).contains("mf sigma " + E + " 5")
+            .doesNotContain("mf sigma " + D + " 5");
+      }
+    }
+  }
+
+  static void awaitSnapshot(Worker w, java.util.function.Predicate<RuleBook.Snapshot> done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!done.test(w.rules().current())) {
+      assertThat(System.nanoTime()).as("snapshot reached: " + w.rules().current()).isLessThan(deadline);
+      Thread.sleep(50);
     }
   }
 

@@ -1,7 +1,6 @@
 package org.lovcen.server;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,7 @@ import org.lovcen.server.live.KafkaForwarder;
 import org.lovcen.server.live.StoreWriter;
 import org.lovcen.sigma.RuleSet;
 import org.lovcen.sigma.InstitutionRules;
+import org.lovcen.sigma.RuleUploads;
 import org.lovcen.store.Database;
 import org.lovcen.store.Directory;
 import org.lovcen.store.EventStore;
@@ -60,9 +60,10 @@ public final class LovcenServer implements AutoCloseable {
   private final KafkaForwarder forwarder;
   private final KafkaAlerts kafkaAlerts;
   private final org.lovcen.kafka.ClusterStatus cluster;
-  /** Kafka mode: publishes the institutions' rule switches and filters to the workers. */
+  /** Kafka mode: publishes the institutions' rule switches and filters and the uploaded rules to the workers. */
   private final org.lovcen.kafka.Publisher publisher;
   private final java.util.concurrent.atomic.AtomicBoolean settingsToPublish = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean uploadsToPublish = new java.util.concurrent.atomic.AtomicBoolean();
   private final Api api;
   private final org.lovcen.server.syslog.SyslogServer syslog;
   private final LiveIndicators indicators;
@@ -77,7 +78,6 @@ public final class LovcenServer implements AutoCloseable {
   private volatile org.lovcen.server.response.Playbooks playbooks;
   private volatile long rulesLoadedAt;
   private volatile List<String> settingProblems = List.of();
-  private volatile List<String> uploadProblems = List.of();
 
   private LovcenServer(ServeConfig config, Supplier<RuleSet> ruleLoader, java.time.Clock clock) {
     this.config = config;
@@ -115,6 +115,7 @@ public final class LovcenServer implements AutoCloseable {
         this.cluster = new org.lovcen.kafka.ClusterStatus(ks);
         this.publisher = new org.lovcen.kafka.Publisher(ks);
         publishSettings();
+        publishUploads();
         forwardStored();
         this.kafkaAlerts = new KafkaAlerts(ks, sink, engine, metrics, this::nowMicros).start();
         indicators.startRetroHunt(sink, config.intel().retroDays());
@@ -267,49 +268,26 @@ public final class LovcenServer implements AutoCloseable {
   /**
    * The engine with the rule files uploaded through the API (stored in rule_uploads), compiled
    * as one set beside the loaded rules; an upload that no longer compiles (a changed placeholder)
-   * is reported with the filters' problems, its good rules still run.
+   * is reported with the filters' problems, its good rules still run. The owners of the uploads
+   * take effect with the institutions' rules compiled next ({@link #settings}).
    */
   private Engine uploads(Engine e) {
-    Map<String, String> texts = new LinkedHashMap<>();
-    Map<String, String> institutionOf = new HashMap<>();
-    for (RuleUploadStore.Upload u : new RuleUploadStore(db).list(Scope.NATIONAL)) {
-      String name = uploadName(u);
-      texts.put(name, u.yaml());
-      if (u.institution() != null) {
-        institutionOf.put(name, u.institution());
-      }
-    }
-    if (texts.isEmpty()) {
-      uploadProblems = List.of();
-      return e.withUploads(null, Map.of());
-    }
-    RuleSet set = RuleSet.loadTexts(texts, RuleSet.Options.defaults().withAllStatuses(true));
-    Map<String, String> owners = new HashMap<>();
-    for (Map.Entry<String, String> t : texts.entrySet()) {
-      String inst = institutionOf.get(t.getKey());
-      if (inst != null) {
-        RuleSet.check(t.getKey(), t.getValue(), Map.of()).rules().forEach(r -> owners.put(r.id(), inst));
-      }
-    }
-    List<String> problems = new ArrayList<>();
-    set.report().errors().forEach(i -> problems.add(i.path() + ": " + i.reason()));
-    set.report().unsupported().forEach(i -> problems.add(i.path() + ": unsupported: " + i.reason()));
-    uploadProblems = List.copyOf(problems);
-    return e.withUploads(set, owners);
+    return e.withUploads(RuleUploads.compile(storedUploads()));
   }
 
-  /** The name an upload's rules carry in the engine's report: {@code upload 3 (lateral.yml)}. */
-  static String uploadName(RuleUploadStore.Upload u) {
-    return "upload " + u.id() + " (" + u.name() + ")";
+  /** The uploads in the store, as the runners compile them. */
+  private List<RuleUploads.File> storedUploads() {
+    return new RuleUploadStore(db).list(Scope.NATIONAL).stream()
+        .map(u -> new RuleUploads.File(u.id(), u.institution(), u.name(), u.yaml())).toList();
   }
 
   /** The engine with the store's per-institution rule switches and filters; bad filters are reported, not applied. */
   private Engine settings(Engine e) {
     Settings s = new Settings(db);
     List<String> problems = new ArrayList<>();
-    Engine next = e.withSettings(InstitutionRules.compile(e.allRules(), s.disabledRules(), filterTexts(s),
-        problems::add));
-    problems.addAll(uploadProblems);
+    Engine next = e.withSettings(InstitutionRules.compile(e.allRules(), e.uploads().owners(), s.disabledRules(),
+        filterTexts(s), problems::add));
+    problems.addAll(e.uploads().problems());
     settingProblems = List.copyOf(problems);
     return next;
   }
@@ -325,38 +303,52 @@ public final class LovcenServer implements AutoCloseable {
   }
 
   /*
-   * Kafka mode: the workers apply the institutions' switches and filters, which the server keeps;
-   * so after every change (and at start) every institution's settings are published on the
-   * settings topic, on the timer thread: an API call does not wait for the broker, and a failed
-   * publication is tried again until the broker takes it.
+   * Kafka mode: the workers decide which rules run for which institution from what the server
+   * keeps: the institutions' switches and filters (the settings topic) and the uploaded rules (the
+   * uploads topic, each with its owner). So after every change (and at start) the server publishes
+   * them, on the timer thread: an API call does not wait for the broker, and a failed publication
+   * is tried again until the broker takes it. A change while a publication is pending is covered
+   * by it (each publication reads the store afresh).
    */
   private void publishSettings() {
-    if (publisher != null && settingsToPublish.compareAndSet(false, true)) {
-      timers.execute(this::publishPendingSettings);
+    publishLater(settingsToPublish, "institution settings", this::publishStoredSettings);
+  }
+
+  private void publishUploads() {
+    publishLater(uploadsToPublish, "uploaded rules", () -> publisher.publishUploads(storedUploads()));
+  }
+
+  private void publishLater(java.util.concurrent.atomic.AtomicBoolean pending, String what, Runnable publication) {
+    if (publisher != null && pending.compareAndSet(false, true)) {
+      timers.execute(() -> publish(pending, what, publication));
     }
   }
 
-  private void publishPendingSettings() {
-    settingsToPublish.set(false);
+  private void publish(java.util.concurrent.atomic.AtomicBoolean pending, String what, Runnable publication) {
+    pending.set(false);
     try {
-      Settings s = new Settings(db);
-      Map<String, org.lovcen.kafka.InstitutionSettings> all = new java.util.TreeMap<>();
-      Map<String, java.util.Set<String>> disabled = s.disabledRules();
-      Map<String, Map<String, String>> filters = filterTexts(s);
-      java.util.Set<String> institutions = new java.util.TreeSet<>(disabled.keySet());
-      institutions.addAll(filters.keySet());
-      new Directory(db).institutions(Scope.NATIONAL).forEach(i -> institutions.add(i.id()));
-      for (String i : institutions) {
-        all.put(i, new org.lovcen.kafka.InstitutionSettings(disabled.get(i), filters.get(i)));
-      }
-      publisher.publishSettings(all);
+      publication.run();
     } catch (RuntimeException e) {
-      System.getLogger("lovcen.kafka").log(System.Logger.Level.WARNING, "institution settings not published, trying "
-          + "again in 10 s: " + e.getMessage());
-      if (settingsToPublish.compareAndSet(false, true)) {
-        timers.schedule(this::publishPendingSettings, 10, TimeUnit.SECONDS);
+      System.getLogger("lovcen.kafka").log(System.Logger.Level.WARNING, what + " not published, trying again in "
+          + "10 s: " + e.getMessage());
+      if (pending.compareAndSet(false, true)) {
+        timers.schedule(() -> publish(pending, what, publication), 10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private void publishStoredSettings() {
+    Settings s = new Settings(db);
+    Map<String, org.lovcen.kafka.InstitutionSettings> all = new java.util.TreeMap<>();
+    Map<String, java.util.Set<String>> disabled = s.disabledRules();
+    Map<String, Map<String, String>> filters = filterTexts(s);
+    java.util.Set<String> institutions = new java.util.TreeSet<>(disabled.keySet());
+    institutions.addAll(filters.keySet());
+    new Directory(db).institutions(Scope.NATIONAL).forEach(i -> institutions.add(i.id()));
+    for (String i : institutions) {
+      all.put(i, new org.lovcen.kafka.InstitutionSettings(disabled.get(i), filters.get(i)));
+    }
+    publisher.publishSettings(all);
   }
 
   /** Detects events stored before a stop but not detected; runs before ingest opens. */
@@ -424,9 +416,13 @@ public final class LovcenServer implements AutoCloseable {
     publishSettings();
   }
 
-  /** Re-reads the uploaded rules from the store, compiles them and swaps them in (with the filters over them). */
+  /**
+   * Re-reads the uploaded rules from the store, compiles them and swaps them in (with the filters
+   * over them); in Kafka mode, publishes them to the workers.
+   */
   public void reloadUploads() {
     engine.updateAndGet(e -> settings(uploads(e)));
+    publishUploads();
   }
 
   /** A timer task that survives a failing run (the store away): the next run tries again. */

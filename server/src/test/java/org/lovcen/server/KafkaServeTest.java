@@ -33,9 +33,11 @@ import org.lovcen.store.Settings;
  * cursor covers every answered event; with the broker gone a request is answered 503, and once
  * the broker is back its stored events are sent and its retry is answered); the cluster endpoint
  * shows the worker and its lag. As with embedded detection, an institution's rule switches and
- * filters (set through the API) apply to its events only, a correlation alert is stored at its
- * first firing and completed when its episode closes, and an uploaded access log gives the web
- * alerts, the decisions (served to bouncers) and the site statistics of the embedded server.
+ * filters (set through the API) apply to its events only, a rule uploaded through the API runs on
+ * the workers without their restart (an institution's for that institution's events only, a
+ * national one for all) until it is deleted, a correlation alert is stored at its first firing and
+ * completed when its episode closes, and an uploaded access log gives the web alerts, the
+ * decisions (served to bouncers) and the site statistics of the embedded server.
  */
 class KafkaServeTest {
   @TempDir static Path tmp;
@@ -276,6 +278,101 @@ class KafkaServeTest {
       assertThat(seen.get(1)[1]).as("completed at the close").isEqualTo(t5);
       assertThat(seen.get(1)[0]).isEqualTo(seen.get(0)[0]).isEqualTo(
           org.lovcen.core.Timestamps.parse("2022-08-22T10:01:00Z"));
+    }
+  }
+
+  static final String MINE = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2a"; // uploaded for institution a
+  static final String ALL = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2b"; // uploaded for every institution
+
+  static String uploaded(String id, String marker) {
+    return """
+        title: Marker %s
+        id: %s
+        status: experimental
+        logsource:
+            category: process_creation
+            product: windows
+        detection:
+            selection:
+                CommandLine|contains: '%s'
+            condition: selection
+        level: high
+        """.formatted(marker, id, marker);
+  }
+
+  /** A command line carrying {@code markers} on {@code host}, then a domain discovery that shows it was detected. */
+  static String marked(String host, int n, String markers) {
+    return process(host, n, "C:\\Windows\\System32\\cmd.exe", "cmd /c " + markers) + nltest(host, n + 1);
+  }
+
+  /** Waits until the worker's snapshot satisfies {@code done} (the server published the uploads). */
+  static void awaitUploads(Worker w, java.util.function.Predicate<org.lovcen.sigma.RuleUploads> done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!done.test(w.rules().current().uploads())) {
+      assertThat(System.nanoTime()).as("uploads reached the worker").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  static int uploadedRules(org.lovcen.sigma.RuleUploads u) {
+    return u.rules() == null ? 0 : u.rules().rules().size();
+  }
+
+  @Test
+  void kafkaServer_runsUploadedRulesOnTheWorkers_forTheirInstitutionOnly_untilDeleted() throws Exception {
+    KafkaSettings ks = broker.settings("uploads.", tmp.resolve("uploads-state")).withLateness(0, 10_000);
+    try (Publisher pub = new Publisher(ks)) {
+      pub.publishRules(Publisher.ruleTexts(TestServer.root().resolve("rules")));
+    }
+    Path dir = Files.createDirectories(tmp.resolve("uploads"));
+    String[] url = new String[1];
+    Runnable drop = org.lovcen.store.TestDatabases.freshUrl("sqlite", dir, url);
+    // a's upload is stored while the server runs embedded: the server publishes it when it starts on Kafka
+    try (TestServer s = TestServer.startOn(url[0], dir, Map.of(), TestServer::rules, () -> {})) {
+      String admin = s.admin();
+      s.institution(admin, "a");
+      s.institution(admin, "b");
+      String analystA = s.user(admin, "ana-a", "institution_analyst", "a", null);
+      assertThat(s.postJson("/api/v1/rules/uploads", analystA, Map.of("name", "mine.yml", "yaml",
+          uploaded(MINE, "mine-marker"))).status()).isEqualTo(201);
+    }
+    Map<String, String> env = Map.of("LOVCEN_KAFKA_BOOTSTRAP", ks.bootstrap(), "LOVCEN_KAFKA_PREFIX", ks.prefix(),
+        "LOVCEN_KAFKA_PARTITIONS", "2", "LOVCEN_KAFKA_REPLICATION", "1", "LOVCEN_KAFKA_CLIENT",
+        "metadata.max.age.ms=5000");
+    try (TestServer s = TestServer.startOn(url[0], dir, env, TestServer::rules, drop);
+        Worker w = Worker.start(ks, RuleSet.Options.defaults())) {
+      String admin = s.admin();
+      String a = s.post("/api/v1/institutions/a/ingest-tokens", admin, null, new byte[0]).json().get("token").asText();
+      String b = s.post("/api/v1/institutions/b/ingest-tokens", admin, null, new byte[0]).json().get("token").asText();
+      awaitUploads(w, u -> uploadedRules(u) == 1);
+      assertThat(w.rules().current().institutions().owners()).isEqualTo(Map.of(MINE, "a"));
+      assertThat(s.ingest(a, marked("A-WS01", 1, "mine-marker")).status()).isEqualTo(200);
+      assertThat(s.ingest(b, marked("B-WS01", 1, "mine-marker")).status()).isEqualTo(200);
+      awaitAlert(s, DISCOVERY, "a A-WS01");
+      awaitAlert(s, DISCOVERY, "b B-WS01");
+      assertThat(alertsOf(s, MINE)).as("a's rule on a's events only").containsExactly("a A-WS01");
+
+      // a national upload through the API reaches the running worker and runs for both
+      TestServer.Response national = s.postJson("/api/v1/rules/uploads", admin, Map.of("name", "all.yml", "yaml",
+          uploaded(ALL, "all-marker")));
+      assertThat(national.status()).as(national.body()).isEqualTo(201);
+      awaitUploads(w, u -> uploadedRules(u) == 2);
+      assertThat(s.ingest(a, marked("A-WS02", 3, "mine-marker all-marker")).status()).isEqualTo(200);
+      assertThat(s.ingest(b, marked("B-WS02", 3, "mine-marker all-marker")).status()).isEqualTo(200);
+      awaitAlert(s, DISCOVERY, "a A-WS02");
+      awaitAlert(s, DISCOVERY, "b B-WS02");
+      assertThat(alertsOf(s, ALL)).containsExactly("a A-WS02", "b B-WS02");
+      assertThat(alertsOf(s, MINE)).containsExactly("a A-WS01", "a A-WS02");
+
+      // a's upload deleted: the tombstone reaches the worker, the rule stops; the national one runs on
+      long mine = s.get("/api/v1/rules/uploads", admin).json().get("items").get(0).get("id").asLong();
+      assertThat(s.delete("/api/v1/rules/uploads/" + mine, admin).status()).isEqualTo(204);
+      awaitUploads(w, u -> uploadedRules(u) == 1 && u.owners().isEmpty());
+      assertThat(s.ingest(a, marked("A-WS03", 5, "mine-marker all-marker")).status()).isEqualTo(200);
+      awaitAlert(s, DISCOVERY, "a A-WS03");
+      assertThat(alertsOf(s, ALL)).contains("a A-WS03");
+      assertThat(alertsOf(s, MINE)).as("deleted: no new alert").containsExactly("a A-WS01", "a A-WS02");
     }
   }
 

@@ -152,6 +152,7 @@ public final class WebDetector {
    */
   public void exploit(Request r, String ruleId, String title, Level level, List<String> tags) {
     SourceState s = source(r.ip(), r.time());
+    seen(s, r.time()); // accept has seen it already, unless the request was late or not given to accept
     if (s.rules.contains(ruleId)) {
       book.extend("ip", r.ip(), r.time());
       return;
@@ -321,6 +322,14 @@ public final class WebDetector {
       sites.put(name, s);
     }
     return s;
+  }
+
+  /** Marks the source and its network as seen at {@code t} (never earlier than they were), so a sweep keeps them. */
+  private static void seen(SourceState s, long t) {
+    s.last = Math.max(s.last, t);
+    if (s.net != null) {
+      s.net.last = Math.max(s.net.last, t);
+    }
   }
 
   private SourceState source(String ip, long t) {

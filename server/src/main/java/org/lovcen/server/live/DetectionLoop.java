@@ -327,8 +327,8 @@ public final class DetectionLoop implements AutoCloseable {
       correlations = rules.correlations();
       detectors.clear();
     }
-    if (current == null || current.uploads() != e.uploads()) {
-      uploadEvaluator = e.uploads() == null ? null : e.uploads().evaluator();
+    if (current == null || current.uploads().rules() != e.uploads().rules()) {
+      uploadEvaluator = e.uploads().rules() == null ? null : e.uploads().rules().evaluator();
     }
     institutions = e.institutions().check();
     intel = e.indicators().matcher();
@@ -346,7 +346,7 @@ public final class DetectionLoop implements AutoCloseable {
           CorrelationDetector.Options.defaults().withLateness(latenessMicros)).onAlert(this::correlationAlert)
           .onFiring(this::correlationAlert)).accept(h);
     }
-    if (correlations.hidden(rule) || suppressed(rule, e)) {
+    if (correlations.hidden(rule) || institutions.suppressed(rule, e)) {
       return;
     }
     SigmaAlerts.RuleInfo info = infos.computeIfAbsent(rule, SigmaAlerts.RuleInfo::of);
@@ -355,14 +355,9 @@ public final class DetectionLoop implements AutoCloseable {
 
   /** A Sigma match on an access-log request: an exploit attempt for the website detectors. */
   private void webMatch(SigmaRule rule, Event e) {
-    if (!correlations.hidden(rule) && !suppressed(rule, e)) {
+    if (!correlations.hidden(rule) && !institutions.suppressed(rule, e)) {
       webMatches.add(rule);
     }
-  }
-
-  /** Whether the match is not the event's institution's: switched off, filtered out, or uploaded for another. */
-  private boolean suppressed(SigmaRule rule, Event e) {
-    return institutions.suppressed(rule, e) || current.uploadedForAnother(e.institution(), rule.id());
   }
 
   private void correlationAlert(Alert a) {
