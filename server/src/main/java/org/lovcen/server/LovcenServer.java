@@ -39,8 +39,8 @@ import org.lovcen.store.StoredEvent;
  * acknowledged that is not stored.
  *
  * The configuration is checked before any of that (levels, metrics.allow, key stores, then with
- * the store open the notification routes, campaign weights and playbooks), so that a mistake in
- * it stops the start before a long catch-up and with nothing running. What can only fail later
+ * the store open the notification routes and the campaign settings), so that a mistake in it
+ * stops the start before a long catch-up and with nothing running. What can only fail later
  * (a syslog port taken, the HTTP port taken) closes whatever was started so far, in the order of
  * a shutdown, and the error goes up unchanged: a failed start leaves no thread and no connection.
  */
