@@ -33,11 +33,23 @@ import org.lovcen.core.Timestamps;
  * - across sites: flood incidents are kept and, at the end, those overlapping in time or sharing
  *   sources on at least two sites form one campaign alert listing the sites.
  *
+ * An alert fires when an attack is detected, and the attack may go on for hours. Each attack keeps
+ * its alert (the source's per detector and per exploit rule, the network's, the site's flood and
+ * outage), and while the attack goes on the alert is reported again to the progress listener with
+ * a later last time (at most once a minute of event time; a distributed flood also with the number
+ * of flooding sources so far): the same alert, first time, group and fields, whose extent grows.
+ *
  * Memory is bounded: sources idle longer than the expiry are dropped on each sweep, and past the
  * cap the oldest half is dropped. Not thread-safe: one instance per stream.
  */
 /** The stateful website-attack detector. Not thread-safe; feed it requests in time order. */
 public final class WebDetector {
+  /**
+   * The detectors, as alerts name them in {@code ruleId}; a web alert of any other rule id is an
+   * exploit attempt (a Sigma {@code webserver} rule's id).
+   */
+  public static final List<String> DETECTORS = List.of("source_flood", "distributed_flood", "scan", "crawl",
+      "brute_force", "ua_rotation", "outage", "campaign");
   private static final String AUTHOR = "Lovcen";
   private static final int FLOOD = 1;
   private static final int SCAN = 2;
@@ -48,6 +60,7 @@ public final class WebDetector {
 
   private final WebConfig c;
   private final Consumer<Alert> out;
+  private java.util.function.BiConsumer<Alert, Alert> progress;
   private final DecisionBook book;
   private final HashMap<String, SourceState> sources = new HashMap<>();
   private final HashMap<String, NetState> nets = new HashMap<>();
@@ -95,6 +108,16 @@ public final class WebDetector {
    */
   public void onDecision(Consumer<Decision> listener) {
     book.listener(listener);
+  }
+
+  /**
+   * Calls {@code listener} with an attack's alert as last reported and the same alert with a later
+   * last time, while the attack goes on: at most once a minute of event time per attack, with the
+   * newest evidence at that moment. Group (but a distributed flood's {@code source_count}) and
+   * fields stay those of the alert, so that runners keeping alerts can widen the one they hold.
+   */
+  public void onProgress(java.util.function.BiConsumer<Alert, Alert> listener) {
+    this.progress = listener;
   }
 
   /**
@@ -146,14 +169,18 @@ public final class WebDetector {
    */
   public void exploit(Request r, String ruleId, String title, Level level, List<String> tags) {
     SourceState s = source(r.ip(), r.time());
-    if (s.rules.contains(ruleId)) {
+    int known = s.rules.indexOf(ruleId);
+    if (known >= 0) {
       book.extend("ip", r.ip(), r.time());
+      s.ruleAlerts.set(known, progress(s.ruleAlerts.get(known), r.time(), -1));
       return;
     }
+    Alert a = emit(ruleId, title, level, tags, r.time(), r.time(), r, List.of(r.site()), List.of(r.ip()), 1,
+        Map.of());
     if (s.rules.size() < 32) {
       s.rules.add(ruleId);
+      s.ruleAlerts.add(a);
     }
-    emit(ruleId, title, level, tags, r.time(), r.time(), r, List.of(r.site()), List.of(r.ip()), 1, Map.of());
     book.propose("sigma:" + ruleId, "ip", r.ip(), r.time(), "exploit attempt: " + title, r.site());
   }
 
@@ -306,12 +333,14 @@ public final class WebDetector {
     n.last = t;
     if (n.level > c.netCapacity && !n.alerted) {
       n.alerted = true;
-      emit("source_flood", "Request flood from one network", Level.HIGH, List.of("attack.impact", "attack.t1498"),
-          t, t, r, List.of(r.site()), List.of(n.cidr), 1, Map.of("network", n.cidr));
+      n.alert = emit("source_flood", "Request flood from one network", Level.HIGH,
+          List.of("attack.impact", "attack.t1498"), t, t, r, List.of(r.site()), List.of(n.cidr), 1,
+          Map.of("network", n.cidr));
       book.propose("source_flood", "range", n.cidr, t, "network flood: more than " + (int) c.netCapacity
           + " requests in a burst from " + n.cidr, r.site());
     } else if (n.alerted && n.level > c.netCapacity) {
       book.extend("range", n.cidr, t);
+      n.alert = progress(n.alert, t, -1);
     }
     if (r.status() >= 400 && r.status() < 500 && s.newPath(r.pathHash())) {
       s.scan = fill(s.scan, s.scanT, t, c.scanLeak);
@@ -378,17 +407,19 @@ public final class WebDetector {
   }
 
   private void overflow(SourceState s, int bit, String detector, long t, Request r, String why) {
+    int slot = Integer.numberOfTrailingZeros(bit);
     if ((s.alerted & bit) != 0) {
       if (t - s.extended > 60_000_000L) {
         s.extended = t;
         book.extend("ip", s.ip, t);
       }
+      s.alerts[slot] = progress(s.alerts[slot], t, -1);
       return;
     }
     s.alerted |= bit;
     s.extended = t;
     Title ti = TITLES.get(detector);
-    emit(detector, ti.title, ti.level, ti.tags, s.first, t, r, List.of(r.site()), List.of(s.ip), 1,
+    s.alerts[slot] = emit(detector, ti.title, ti.level, ti.tags, s.first, t, r, List.of(r.site()), List.of(s.ip), 1,
         Map.of("reason", why));
     book.propose(detector, "ip", s.ip, t, detector + ": " + why + " on " + r.site(), r.site());
     if (bit == FLOOD) {
@@ -401,7 +432,7 @@ public final class WebDetector {
     return (drained < 0 ? 0 : drained) + 1;
   }
 
-  private void emit(String detector, String title, Level level, List<String> tags, long first, long last, Request r,
+  private Alert emit(String detector, String title, Level level, List<String> tags, long first, long last, Request r,
       List<String> siteList, List<String> srcs, int sourceCount, Map<String, String> extra) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("detected", Timestamps.format(last));
@@ -411,8 +442,30 @@ public final class WebDetector {
     group.put("sources", String.join(",", srcs));
     group.put("source_count", Integer.toString(Math.max(sourceCount, srcs.size())));
     String site = siteList.get(0);
-    out.accept(new Alert("web", detector, title, level, AUTHOR, tags, first, institution(site), site,
-        null, -1, r == null ? null : r.source(), r == null ? 0 : r.line(), fields, group, last, List.of()));
+    Alert a = new Alert("web", detector, title, level, AUTHOR, tags, first, institution(site), site,
+        null, -1, r == null ? null : r.source(), r == null ? 0 : r.line(), fields, group, last, List.of());
+    out.accept(a);
+    return a;
+  }
+
+  /**
+   * An attack's alert seen going on at {@code t}: reported again with last time {@code t} when a
+   * minute or more has passed since its last report (with {@code sources} as its source count when
+   * not negative); returns the alert as now reported.
+   */
+  private Alert progress(Alert a, long t, int sources) {
+    if (a == null || progress == null || t - a.last() < 60_000_000L) {
+      return a;
+    }
+    Map<String, String> group = a.group();
+    if (sources >= 0 && sources > Integer.parseInt(group.getOrDefault("source_count", "0"))) {
+      group = new LinkedHashMap<>(group);
+      group.put("source_count", Integer.toString(sources));
+    }
+    Alert later = new Alert(a.kind(), a.ruleId(), a.ruleTitle(), a.level(), a.author(), a.tags(), a.timestamp(),
+        a.institution(), a.host(), a.channel(), a.eventId(), a.source(), a.record(), a.fields(), group, t, a.events());
+    progress.accept(a, later);
+    return later;
   }
 
   private record Title(String title, Level level, List<String> tags) {}
@@ -494,6 +547,9 @@ public final class WebDetector {
     int[] agentHashes;
     long[] agentTimes;
     final List<String> rules = new ArrayList<>(0);
+    /** The alert of each exploit rule in {@link #rules}, and of each detector bit (by bit position). */
+    final List<Alert> ruleAlerts = new ArrayList<>(0);
+    final Alert[] alerts = new Alert[6];
 
     SourceState(String ip, long t) {
       this.ip = ip;
@@ -559,6 +615,7 @@ public final class WebDetector {
     long last;
     boolean alerted;
     int floodSources;
+    Alert alert;
 
     NetState(String cidr) {
       this.cidr = cidr;
@@ -595,6 +652,8 @@ public final class WebDetector {
     final java.util.Set<String> floodSources = new java.util.LinkedHashSet<>();
     boolean outage;
     long outageFirst;
+    Alert floodAlert;
+    Alert outageAlert;
     Request lastReq;
 
     SiteState(String name) {
@@ -656,11 +715,13 @@ public final class WebDetector {
           flood = true;
           floodFirst = start;
           floodSources.clear();
-          emit("distributed_flood", "Distributed flood: surge of uncached requests from new sources", Level.HIGH,
-              List.of("attack.impact", "attack.t1498", "attack.t1499.002"), start, end, lastReq, List.of(name),
-              List.of(), newReq, Map.of("requests_per_second", fmt(rps), "expected_per_second", fmt(expected),
-                  "new_source_share", fmt((double) newReq / Math.max(1, req)), "static_share",
-                  fmt((double) stat / Math.max(1, req))));
+          floodAlert = emit("distributed_flood", "Distributed flood: surge of uncached requests from new sources",
+              Level.HIGH, List.of("attack.impact", "attack.t1498", "attack.t1499.002"), start, end, lastReq,
+              List.of(name), List.of(), newDistinct, Map.of("requests_per_second", fmt(rps),
+                  "expected_per_second", fmt(expected), "new_source_share", fmt((double) newReq / Math.max(1, req)),
+                  "static_share", fmt((double) stat / Math.max(1, req))));
+        } else {
+          floodAlert = progress(floodAlert, end, floodSources.size());
         }
       } else if (flood && ++quiet >= c.quietWindows) {
         flood = false;
@@ -716,11 +777,13 @@ public final class WebDetector {
           && start - firstSeen >= c.learn) {
         what = "silent for " + (end - lastRequest) / 1_000_000 + " s (expected " + fmt(baseline) + " requests/s)";
       }
-      if (what != null && !outage) {
+      if (what != null && outage) {
+        outageAlert = progress(outageAlert, end, -1);
+      } else if (what != null) {
         outage = true;
         outageFirst = start;
-        emit("outage", "Site unavailable", Level.HIGH, List.of("attack.impact", "attack.t1499"), start, end, lastReq,
-            List.of(name), List.of(), 0, Map.of("reason", what));
+        outageAlert = emit("outage", "Site unavailable", Level.HIGH, List.of("attack.impact", "attack.t1499"), start,
+            end, lastReq, List.of(name), List.of(), 0, Map.of("reason", what));
       } else if (what == null && aReq > 0) {
         outage = false;
       }

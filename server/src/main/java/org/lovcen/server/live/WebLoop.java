@@ -27,7 +27,9 @@ import org.lovcen.web.WebDetector;
  * statistics and Sigma matches still count). Each site keeps its institution (the first to send
  * it; a second institution's site of the same name is kept apart internally as
  * "<institution>/<site>"), so alerts and decisions go to the site's own institution; a campaign
- * alert is stored once for each institution whose sites it names.
+ * alert is stored once for each institution whose sites it names. While an attack goes on, the
+ * detector reports its alert again with a later last time; that row has the stored alert's
+ * fingerprint, and the alert writer widens the stored alert (AlertStore.complete) instead of adding one.
  *
  * Decisions are timed on the server's clock: a decision lasts, from the moment it is detected,
  * as long as the detector proposed it for beyond the newest log time, so that replayed old logs
@@ -56,6 +58,7 @@ final class WebLoop {
     this.nowMicros = nowMicros;
     this.detector = new WebDetector(config, null, this::alert);
     detector.onDecision(this::decision);
+    detector.onProgress((before, later) -> alert(later));
   }
 
   /** Per site and minute: the counts so far in this batch. */
