@@ -302,12 +302,12 @@
       el('span.n', num(t.count)))) : el('p.muted', 'No ATT&CK tactics in this range.'));
     const sites = el('div', { id: 'sites-health' }, el('p.muted', 'Loading…'));
     body.replaceChildren(kpis,
+      o.response && state.me.role !== 'partner' ? responseRow(o.response) : null,
       el('div.panel', el('h2', 'Alerts per institution'), chartBox),
       el('div.row',
         el('div.col', el('div.panel', el('h2', 'Institutions hit'), hit)),
         el('div.col', el('div.panel', el('h2', 'Top rules'), rules)),
         el('div.col', el('div.panel', el('h2', 'ATT&CK tactics'), tactics))),
-      o.response && state.me.role !== 'partner' ? responseRow(o.response) : null,
       el('div.panel', el('h2', 'Websites'), sites));
     drawChart(chartBox, o);
     siteHealth(sites);
@@ -315,41 +315,37 @@
 
   /** What is being done: active campaigns, open cases with their tasks, decisions in force per institution. */
   function responseRow(r) {
+    const short = (t) => fmt(t).slice(5, 16); // MM-DD HH:MM
+    const head = (href, x, title) => el('div.line', el('a', { href, title: x.title }, '#' + x.id), ' ', lvl(x.level), ' ',
+      el('a', { href, title: x.title }, title || x.title));
     const camps = r.campaigns.items;
-    const campaigns = camps.length ? el('table.grid', { id: 'active-campaigns' },
-      el('thead', el('tr', el('th', 'Campaign'), el('th', 'Institutions'), el('th.num', 'Hosts'), el('th', 'First seen'), el('th', 'Last seen'))),
-      el('tbody', camps.map((c) => el('tr', { dataset: { id: c.id } },
-        el('td.clip', el('a', { href: '#/campaigns/' + c.id, title: c.title }, '#' + c.id + ' ', lvl(c.level), ' ' + c.title)),
-        el('td', { title: c.named.join(', ') }, c.named.length === c.institutions ? c.named.join(', ')
-          : num(c.institutions) + (c.named.length ? ' (' + c.named.join(', ') + ')' : '')),
-        el('td.num', num(c.hosts)), el('td.nowrap.mono', fmt(c.first)), el('td.nowrap.mono', fmt(c.last))))))
+    const campaigns = camps.length ? el('div.items', { id: 'active-campaigns' }, camps.map((c) => el('div.item', { dataset: { id: c.id } },
+      head('#/campaigns/' + c.id, c),
+      el('div.sub', el('span', { class: 'named', title: num(c.institutions) + ' institutions' },
+        c.named.length === c.institutions ? c.named.join(', ') : num(c.institutions) + ' institutions' + (c.named.length ? ' (yours: ' + c.named.join(', ') + ')' : '')),
+      ' · ' + num(c.hosts) + ' hosts · ', el('span.mono', short(c.first) + ' – ' + short(c.last))))))
       : el('p.muted', 'No active campaign.');
-    const items = r.cases.items;
-    const cases = items.length ? el('table.grid', { id: 'open-cases' },
-      el('thead', el('tr', el('th', 'Case'), el('th', 'Institution'), el('th', 'Tasks done'), el('th', 'Assignee'))),
-      el('tbody', items.map((c) => {
-        const t = c.tasks;
-        const counted = t.total - t.skipped;
-        return el('tr', { dataset: { id: c.id } },
-          el('td.clip', el('a', { href: '#/cases/' + c.id, title: c.title }, '#' + c.id + ' ', lvl(c.level), ' ' + c.title)),
-          el('td', c.institution || 'national CERT'),
-          el('td.nowrap', { class: 'progress', title: t.done + ' done, ' + t.skipped + ' skipped, ' + t.total + ' tasks' },
-            el('span.track', el('span.fill', { style: 'width:' + (counted ? (100 * t.done / counted).toFixed(0) : 0) + '%' })),
-            ' ' + t.done + '/' + counted,
-            c.overdue ? el('span.error', { class: 'overdue' }, ' overdue' + (t.overdue ? ' (' + t.overdue + ')' : '')) : null),
-          el('td', c.assignee || el('span.muted', 'nobody')));
-      }))) : el('p.muted', 'No open case.');
+    const cases = r.cases.items.length ? el('div.items', { id: 'open-cases' }, r.cases.items.map((c) => {
+      const t = c.tasks;
+      const counted = t.total - t.skipped;
+      return el('div.item', { dataset: { id: c.id } }, head('#/cases/' + c.id, c),
+        el('div.sub', el('span.progress', { title: t.done + ' done, ' + t.skipped + ' skipped, ' + t.total + ' tasks' },
+          el('span.track', el('span.fill', { style: 'width:' + (counted ? (100 * t.done / counted).toFixed(0) : 0) + '%' })),
+          ' ' + t.done + '/' + counted + ' tasks done'),
+        c.overdue ? el('span.error', { class: 'overdue' }, ' · overdue' + (t.overdue ? ' (' + t.overdue + (t.overdue === 1 ? ' task)' : ' tasks)') : '')) : null,
+        ' · ' + (c.institution || 'national CERT') + ' · ' + c.status.replace('_', ' ') + (c.assignee ? ' · ' + c.assignee : '')));
+    })) : el('p.muted', 'No open case.');
     const decisions = r.decisions.length ? el('table.grid', { id: 'decisions-in-force' },
       el('thead', el('tr', el('th', 'Institution'), el('th.num', 'In force'), el('th.num', 'Bans'), el('th.num', 'By analysts'),
-        el('th.num', 'Sites'), el('th', 'Last ends'))),
-      el('tbody', r.decisions.map((d) => el('tr', { dataset: { institution: d.institution } },
+        el('th', 'Last ends'))),
+      el('tbody', r.decisions.map((d) => el('tr', { dataset: { institution: d.institution }, title: 'proposed on ' + d.sites + ' site(s)' },
         el('td', el('a', { href: '#/websites' }, d.institution)), el('td.num', num(d.active)), el('td.num', num(d.bans)),
-        el('td.num', num(d.by_analysts)), el('td.num', num(d.sites)), el('td.nowrap.mono', fmt(d.last_until))))))
+        el('td.num', num(d.by_analysts)), el('td.nowrap.mono', short(d.last_until))))))
       : el('p.muted', 'No decision in force.');
     return el('div.row', { id: 'response' },
-      el('div.col', el('div.panel', el('h2', 'Active campaigns (' + num(r.campaigns.active) + ')'), campaigns)),
-      el('div.col', el('div.panel', el('h2', 'Open cases (' + num(r.cases.open) + ', ' + num(r.cases.overdue) + ' overdue)'), cases)),
-      el('div.col', el('div.panel', el('h2', 'Decisions in force'), decisions)));
+      el('div.col', el('div.panel', el('h2', el('a', { href: '#/campaigns?status=active' }, 'Active campaigns'), ' (' + num(r.campaigns.active) + ')'), campaigns)),
+      el('div.col', el('div.panel', el('h2', el('a', { href: '#/cases' }, 'Open cases'), ' (' + num(r.cases.open) + ', ' + num(r.cases.overdue) + ' overdue)'), cases)),
+      el('div.col', el('div.panel', el('h2', el('a', { href: '#/websites' }, 'Decisions in force')), decisions)));
   }
 
   const PALETTE = ['#4f8ff7', '#ff8c42', '#4cc38a', '#f5c542', '#c678dd', '#ff4d6d', '#56b6c2', '#e5a07b', '#98c379', '#8b96a8'];
@@ -364,7 +360,7 @@
     const grid = styles.getPropertyValue('--line').trim();
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
     const opts = {
-      width: Math.max(300, box.clientWidth), height: 240, legend: { show: true },
+      width: Math.max(300, box.clientWidth), height: 200, legend: { show: true },
       scales: { x: { time: true } },
       axes: [axis, { ...axis, size: 50 }],
       series: [{ label: 'time' }, ...o.institutions.map((s, i) => ({ label: s.institution, stroke: PALETTE[i % PALETTE.length],
