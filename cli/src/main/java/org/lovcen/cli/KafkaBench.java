@@ -72,6 +72,15 @@ final class KafkaBench {
         out("broker CPU %.1f s: %.0f%% of the CPU spent (%,.0f events per broker CPU-second)", brokerCpu,
             100 * brokerCpu / (brokerCpu + workerCpu), produced / brokerCpu);
       }
+      out("projection: one core of workers detects %,.0f events/s%s", produced / workerCpu, o.brokerPid() > 0
+          ? String.format(Locale.ROOT, "; with this broker's work (replication 1), %,.0f events/s per core of "
+              + "workers and broker together, %.2f broker cores per worker core", produced / (workerCpu + brokerCpu),
+              brokerCpu / workerCpu) : " (give --broker-pid for the broker's share)");
+      // one line for scripts: the figures of docs/PERFORMANCE.md, "Kafka runner"
+      out("result workers=%d events=%d seconds=%.3f events_per_second=%.0f worker_cpu_seconds=%.3f "
+          + "broker_cpu_seconds=%.3f broker_share=%.3f cores=%d", o.workers(), produced, seconds, produced / seconds,
+          workerCpu, brokerCpu, o.brokerPid() > 0 ? brokerCpu / (brokerCpu + workerCpu) : -1,
+          Runtime.getRuntime().availableProcessors());
     } finally {
       workers.forEach(Worker::close);
     }

@@ -66,7 +66,7 @@ final class ServeCommand implements Callable<Integer> {
           Thread.currentThread().interrupt();
         }
       }, "lovcen-shutdown"));
-      System.err.println("lovcen: serving on http://" + cfg.listen().host() + ":" + server.port() + " (store "
+      System.err.println("lovcen: serving on " + server.url() + " (store "
           + server.database().display() + ", " + server.ruleCount() + " rules)");
       stop.await();
     } finally {

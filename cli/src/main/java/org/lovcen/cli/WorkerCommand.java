@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code lovcen worker}: one detection instance of the Kafka runner (docs/KAFKA.md). */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-    description = {"Runs one detection instance on Kafka: the same rules, correlations and indicators as hunt and "
-        + "serve, over this instance's share of the events topic's partitions. Start several, on one machine or "
-        + "many, with the same settings; when one dies the others take over its partitions and correlation state.",
+    description = {"Runs one detection instance on Kafka: the same rules, correlations, indicators and website "
+        + "detectors as hunt and serve, over this instance's share of the events topic's partitions. Start several, "
+        + "on one machine or many, with the same settings; when one dies the others take over its partitions and "
+        + "their correlation and website detection state.",
         "Rules and indicators come from the compacted topics ('lovcen worker publish'). Stops cleanly on SIGTERM."},
     subcommands = {WorkerCommand.Publish.class})
 final class WorkerCommand implements Callable<Integer> {
@@ -79,6 +80,10 @@ final class WorkerCommand implements Callable<Integer> {
       + "<data>/kafka-state).")
   Path stateDir;
 
+  @Option(names = "--web-config", paramLabel = "FILE", description = "Website detectors' parameters (YAML, "
+      + "docs/WEB.md); give every worker the same file (default: the documented defaults).")
+  Path webConfig;
+
   @Override
   public Integer call() throws Exception {
     KafkaSettings s = cluster.settings().withThreads(threads, standbys)
@@ -86,7 +91,9 @@ final class WorkerCommand implements Callable<Integer> {
         .withStateDir(stateDir != null ? stateDir : RuleSources.dataDir().resolve("kafka-state"));
     Files.createDirectories(s.stateDir());
     CountDownLatch stop = new CountDownLatch(1);
-    try (Worker w = Worker.start(s, org.lovcen.sigma.RuleSet.Options.defaults())) {
+    org.lovcen.web.WebConfig web = webConfig == null ? org.lovcen.web.WebConfig.DEFAULT
+        : org.lovcen.web.WebConfig.load(webConfig);
+    try (Worker w = Worker.start(s, org.lovcen.sigma.RuleSet.Options.defaults(), web)) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         w.close();
         stop.countDown();

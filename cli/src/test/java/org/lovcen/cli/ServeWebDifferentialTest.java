@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,12 +55,17 @@ class ServeWebDifferentialTest {
 
   /** Lovcen's own rules and, when the shared corpus is there, the SigmaHQ webserver rules (exploit attempts). */
   static synchronized RuleSet rules() {
+    return RuleSet.load(ruleFolders(), RuleSet.Options.defaults());
+  }
+
+  /** The folders of {@link #rules()}. */
+  static List<Path> ruleFolders() {
     List<Path> folders = new ArrayList<>(List.of(TestServer.root().resolve("rules")));
     Path web = SharedData.resolve("sigma/rules/web/webserver_generic");
     if (web != null) {
       folders.add(web);
     }
-    return RuleSet.load(folders, RuleSet.Options.defaults());
+    return folders;
   }
 
   private static RuleSet rules;
@@ -70,30 +76,7 @@ class ServeWebDifferentialTest {
    */
   @BeforeAll
   static void generate() throws Exception {
-    Path dir = tmp.resolve("web");
-    WebTrafficGenerator.generate(dir, WebTrafficGenerator.Options.defaults().withScale(0.3));
-    record Line(long time, String file, long line, String text) {}
-    List<Line> lines = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().contains(".access.")).sorted().toList();
-    }
-    for (Path f : files) {
-      new AccessLogSource(f, f.getFileName().toString(), AccessLogFormat.AUTO, null).readRecords(r -> {
-        lines.add(new Line(r.time, r.source, r.line, clf(r)));
-        linesPerSite.merge(r.site, 1L, Long::sum);
-      }, p -> {
-        throw new AssertionError(p.toString());
-      });
-    }
-    lines.sort(java.util.Comparator.comparingLong(Line::time).thenComparing(Line::file).thenComparingLong(Line::line));
-    merged = tmp.resolve("election.access.log");
-    try (BufferedWriter w = Files.newBufferedWriter(merged, StandardCharsets.UTF_8)) {
-      for (Line l : lines) {
-        w.write(l.text());
-        w.write('\n');
-      }
-    }
+    merged = mergedLog(tmp, WebTrafficGenerator.Options.defaults().withScale(0.3), linesPerSite);
     rules = rules();
     List<Path> rest = new ArrayList<>();
     List<EventSource> sources = WebHunt.open(List.of(merged), AccessLogFormat.AUTO, INSTITUTION, rest);
@@ -102,6 +85,39 @@ class ServeWebDifferentialTest {
     huntAlerts = new Hunt(rules, 2).web(web).run(sources, p -> {}, b -> {}).alerts().stream()
         .filter(a -> a.kind().equals("web")).toList();
     huntDecisions = web.decisions();
+  }
+
+  /**
+   * Generates the election-day traffic under {@code dir}/web and writes it as one vhost-combined
+   * log, {@code dir}/election.access.log, in event-time order (then file and line); counts the
+   * lines per site into {@code perSite}.
+   */
+  static Path mergedLog(Path dir, WebTrafficGenerator.Options options, Map<String, Long> perSite) throws IOException {
+    Path web = dir.resolve("web");
+    WebTrafficGenerator.generate(web, options);
+    record Line(long time, String file, long line, String text) {}
+    List<Line> lines = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> s = Files.list(web)) {
+      files = s.filter(p -> p.getFileName().toString().contains(".access.")).sorted().toList();
+    }
+    for (Path f : files) {
+      new AccessLogSource(f, f.getFileName().toString(), AccessLogFormat.AUTO, null).readRecords(r -> {
+        lines.add(new Line(r.time, r.source, r.line, clf(r)));
+        perSite.merge(r.site, 1L, Long::sum);
+      }, p -> {
+        throw new AssertionError(p.toString());
+      });
+    }
+    lines.sort(java.util.Comparator.comparingLong(Line::time).thenComparing(Line::file).thenComparingLong(Line::line));
+    Path merged = dir.resolve("election.access.log");
+    try (BufferedWriter w = Files.newBufferedWriter(merged, StandardCharsets.UTF_8)) {
+      for (Line l : lines) {
+        w.write(l.text());
+        w.write('\n');
+      }
+    }
+    return merged;
   }
 
   /** One record as a vhost-combined line with the extras the CLF reader understands. */

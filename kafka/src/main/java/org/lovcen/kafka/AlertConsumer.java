@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.lovcen.core.Alert;
+import org.lovcen.web.WebStream;
 
 /**
  * Reads the alerts topic in a consumer group, committed records only ({@code read_committed}),
@@ -26,15 +27,30 @@ public final class AlertConsumer implements AutoCloseable {
   }
 
   /**
-   * The alerts that arrived within {@code timeout}, in partition order; records that are not
-   * alerts are skipped and counted. Empty after {@link #wakeup}.
+   * What one poll brought: alerts, and the website decisions proposed or changed, each in
+   * partition order (a decision comes after the alert of its site in the same partition, so in the
+   * same poll or an earlier one).
    */
-  public List<Alert> poll(Duration timeout) {
+  public record Polled(List<Alert> alerts, List<WebStream.DecisionChange> decisions) {
+    public boolean isEmpty() {
+      return alerts.isEmpty() && decisions.isEmpty();
+    }
+  }
+
+  /**
+   * The records that arrived within {@code timeout}; records that are neither alerts nor
+   * decisions are skipped and counted. Empty after {@link #wakeup}.
+   */
+  public Polled poll(Duration timeout) {
     List<Alert> out = new ArrayList<>();
+    List<WebStream.DecisionChange> decisions = new ArrayList<>();
     try {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(timeout)) {
         try {
-          out.add(AlertCodec.decode(r.value()));
+          switch (AlertCodec.decodeItem(r.value())) {
+            case AlertCodec.AlertItem a -> out.add(a.alert());
+            case AlertCodec.DecisionItem d -> decisions.add(d.change());
+          }
         } catch (KafkaRunnerException e) {
           malformed++;
           LOG.log(System.Logger.Level.WARNING, "skipped a record of " + r.topic() + "-" + r.partition() + " at "
@@ -42,9 +58,9 @@ public final class AlertConsumer implements AutoCloseable {
         }
       }
     } catch (WakeupException e) {
-      return List.of();
+      return new Polled(List.of(), List.of());
     }
-    return out;
+    return new Polled(out, decisions);
   }
 
   /** Commits the position after everything polled so far. */
@@ -52,7 +68,7 @@ public final class AlertConsumer implements AutoCloseable {
     consumer.commitSync();
   }
 
-  /** Records skipped because they were not alerts. */
+  /** Records skipped because they were neither alerts nor decisions. */
   public long malformed() {
     return malformed;
   }

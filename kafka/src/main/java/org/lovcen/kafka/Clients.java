@@ -30,7 +30,18 @@ final class Clients {
 
   /** An idempotent producer that waits for every in-sync replica (acks=all). */
   static KafkaProducer<String, byte[]> producer(KafkaSettings s, String clientId) {
+    return producer(s, clientId, 0);
+  }
+
+  /**
+   * The same, also sending records of up to {@code maxRecordBytes} (when above Kafka's 1 MB
+   * default, and unless the client properties set {@code max.request.size}).
+   */
+  static KafkaProducer<String, byte[]> producer(KafkaSettings s, String clientId, int maxRecordBytes) {
     Map<String, Object> p = base(s);
+    if (maxRecordBytes > 1 << 20) {
+      p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes + (64 << 10));
+    }
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -16,8 +16,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the detection application is doing: its workers (group members) with the partitions each
- * holds, and per partition of the events and hits topics the committed offset, the end offset and
- * the lag. Read from the cluster on every call. Thread-safe.
+ * holds, and per partition of its input topics (events, hits, requests) the committed offset, the
+ * end offset and the lag. Read from the cluster on every call. Thread-safe.
  */
 public final class ClusterStatus implements AutoCloseable {
   /** One stream thread of a worker: its client id, host and partitions. */
@@ -58,7 +58,8 @@ public final class ClusterStatus implements AutoCloseable {
       members.sort(java.util.Comparator.comparing(Member::clientId));
       List<Partition> partitions = new ArrayList<>();
       long lag = 0;
-      for (String topic : List.of(settings.topics().events(), settings.topics().hits())) {
+      for (String topic : List.of(settings.topics().events(), settings.topics().hits(),
+          settings.topics().requests())) {
         for (Partition p : partitions(topic, owners)) {
           partitions.add(p);
           lag += p.lag();
@@ -105,8 +106,10 @@ public final class ClusterStatus implements AutoCloseable {
       OffsetAndMetadata c = committed.get(tp);
       long done = c == null ? 0 : c.offset();
       long end = ends.get(tp).offset();
-      // on the hits topic a transaction's commit marker takes the offset after its last record
-      long lag = Math.max(0, end - done - (topic.equals(settings.topics().hits()) && end > done ? 1 : 0));
+      // on the topics the application writes itself, a transaction's commit marker takes the
+      // offset after its last record
+      boolean transactional = !topic.equals(settings.topics().events());
+      long lag = Math.max(0, end - done - (transactional && end > done ? 1 : 0));
       out.add(new Partition(topic, i, done, end, lag, owners.get(tp)));
     }
     return out;

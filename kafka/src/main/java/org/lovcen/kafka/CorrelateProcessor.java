@@ -24,9 +24,14 @@ import org.lovcen.sigma.Correlations;
  * mid-window hands the window to whichever worker takes the partition over, which restores the
  * store from its changelog and continues as if nothing had happened: no alert lost, none twice.
  *
- * Episodes are emitted when they close on event time, or, when an institution's hits have gone
- * quiet for the idle-close interval (wall clock), by draining its detector (hunt drains at the end
- * of its input). Hits computed under other rule texts than this worker's current ones are dropped
+ * As in serve, an episode's first firing is emitted at once (an early alert) and the episode
+ * again, with its final extent and events, when it closes on event time, or, when an
+ * institution's hits have gone quiet for the idle-close interval (wall clock), by draining its
+ * detector (hunt drains at the end of its input). Both alerts have the same rule, group and
+ * first time, hence the same fingerprint in the server, which stores the first and completes it
+ * with the second. The firing is part of the detector's state (its episode is open), so a worker
+ * that takes the state over does not emit it again. A correlation the institution turned off
+ * emits nothing for it. Hits computed under other rule texts than this worker's current ones are dropped
  * (their input indexes mean nothing here); after a rule change a restored snapshot of other
  * correlations is refused and the windows restart, as in serve.
  */
@@ -120,7 +125,7 @@ final class CorrelateProcessor implements Processor<String, byte[], String, byte
       return d;
     }
     d = correlations.detector(CorrelationDetector.Options.defaults().withLateness(settings.latenessMicros()))
-        .onAlert(this::alert);
+        .onAlert(this::alert).onFiring(this::alert);
     byte[] state = store.get(institution);
     if (state != null && !d.restore(state)) {
       LOG.log(System.Logger.Level.INFO, "correlation windows of " + institution + " restart under new rules");
@@ -130,7 +135,7 @@ final class CorrelateProcessor implements Processor<String, byte[], String, byte
   }
 
   private void alert(Alert a) {
-    if (correlations.hidden(a.ruleId())) {
+    if (correlations.hidden(a.ruleId()) || snapshot.institutions().disabled(a.institution(), a.ruleId())) {
       return;
     }
     context.forward(new Record<>(a.institution() == null ? "" : a.institution(), AlertCodec.encode(a),

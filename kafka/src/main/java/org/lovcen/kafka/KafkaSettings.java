@@ -11,8 +11,10 @@ import java.util.Map;
  * @param prefix prefix of every topic name and of the application id (default {@code lovcen.})
  * @param partitions partitions of the events and hits topics when Lovcen creates them
  * @param replication replication factor of the topics Lovcen creates
- * @param latenessMicros how far behind the newest hit of an institution a correlation hit may arrive
+ * @param latenessMicros how far behind the newest hit of an institution a correlation hit may arrive,
+ *     and behind the newest request an access-log request (website detection)
  * @param idleCloseMillis after this long without hits, a worker emits the open correlation episodes
+ *     (and without requests, releases the requests it holds back for ordering)
  * @param threads stream threads per worker
  * @param standbys standby replicas of each task's state (a warm copy on another worker)
  * @param stateDir where a worker keeps its local state stores

@@ -21,31 +21,46 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.lovcen.intel.Indicator;
 import org.lovcen.intel.Intel;
 import org.lovcen.intel.IndicatorSet;
+import org.lovcen.sigma.InstitutionRules;
 import org.lovcen.sigma.RuleSet;
+import org.lovcen.sigma.RuleUploads;
 
 /*
- * How and why: every worker needs the whole rule set and the whole indicator set, so both are
- * compacted topics that each worker reads from the beginning with its own group-less consumer
- * (not a partitioned input). The latest text per key is kept; a tombstone removes it. Once the
+ * How and why: every worker needs the whole rule set, the whole indicator set, every
+ * institution's rule switches and filters and every rule uploaded through the server's API, so all
+ * four are compacted topics that each worker reads from the beginning with its own group-less
+ * consumer (not a partitioned input). The latest text per key is kept; a tombstone removes it. Once the
  * reader has caught up with the end offsets it found at start, it compiles the first snapshot;
  * afterwards, whenever a poll brings changes and the next poll is empty (the publisher has
  * finished a burst), it compiles a new snapshot and swaps it in. Processors read the snapshot per
  * record: an event in flight finishes on the snapshot it started with, as in serve.
  *
+ * The uploads are compiled apart from the rules, as serve compiles them (RuleUploads): an upload
+ * neither recompiles the rule set nor changes its fingerprint, so correlation windows go on. An
+ * institution's filters are compiled against the rules and the uploads that run for it, with the
+ * uploads' owners (InstitutionRules), again whenever the rules, the uploads or the settings change,
+ * so a snapshot's switches, filters and owners always fit its rules.
+ *
  * The snapshot carries a fingerprint of the rule texts (SHA-256 of the sorted names and texts):
  * every worker that has read the same texts computes the same one, which is what lets a
  * correlation hit computed on one worker be used on another.
  */
-/** The live rules and indicators of a worker, read from the compacted topics. Thread-safe. */
+/**
+ * The live rules, uploaded rules, indicators and institution settings of a worker, read from the
+ * compacted topics. Thread-safe.
+ */
 public final class RuleBook implements AutoCloseable {
   /**
    * One compiled state of the topics.
    *
+   * @param uploads the rules uploaded through the server's API, compiled apart from {@code rules}
    * @param rulesFingerprint the same on every worker that has read the same rule texts
+   * @param institutions which rules run for which institution: rule switches and filters, compiled
+   *     against {@code rules} and {@code uploads}, and the owners of the uploads
    * @param version counts the snapshots of this book, from 1
    */
-  public record Snapshot(RuleSet rules, IndicatorSet indicators, long rulesFingerprint, long version,
-      int ruleTexts, int indicatorSources) {}
+  public record Snapshot(RuleSet rules, RuleUploads uploads, IndicatorSet indicators, InstitutionRules institutions,
+      long rulesFingerprint, long version, int ruleTexts, int indicatorSources) {}
 
   private static final System.Logger LOG = System.getLogger("lovcen.kafka.rules");
   private final KafkaConsumer<String, byte[]> consumer;
@@ -53,6 +68,8 @@ public final class RuleBook implements AutoCloseable {
   private final RuleSet.Options options;
   private final Map<String, String> ruleTexts = new TreeMap<>();
   private final Map<String, byte[]> indicatorFiles = new TreeMap<>();
+  private final Map<String, InstitutionSettings> settings = new TreeMap<>();
+  private final Map<String, RuleUploads.File> uploadFiles = new TreeMap<>();
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
   private final CountDownLatch first = new CountDownLatch(1);
   private final List<Consumer<Snapshot>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -61,6 +78,10 @@ public final class RuleBook implements AutoCloseable {
   private volatile RuntimeException failure;
   private long fingerprint;
   private boolean indicatorsChanged = true;
+  private boolean settingsChanged = true;
+  private boolean uploadsChanged = true;
+  private RuleUploads uploads = RuleUploads.NONE;
+  private InstitutionRules institutions = InstitutionRules.NONE;
   private IndicatorSet indicators = IndicatorSet.EMPTY;
 
   private RuleBook(KafkaSettings settings, RuleSet.Options options) {
@@ -71,7 +92,7 @@ public final class RuleBook implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /** Starts reading the rules and indicators topics (which must exist). */
+  /** Starts reading the compacted topics (which must exist). */
   public static RuleBook start(KafkaSettings settings, RuleSet.Options options) {
     RuleBook b = new RuleBook(settings, options);
     b.thread.start();
@@ -107,7 +128,7 @@ public final class RuleBook implements AutoCloseable {
   private void run() {
     try {
       List<TopicPartition> parts = new ArrayList<>();
-      for (String t : List.of(topics.rules(), topics.indicators())) {
+      for (String t : List.of(topics.rules(), topics.indicators(), topics.settings(), topics.uploads())) {
         for (PartitionInfo p : consumer.partitionsFor(t, Duration.ofSeconds(30))) {
           parts.add(new TopicPartition(t, p.partition()));
         }
@@ -163,6 +184,27 @@ public final class RuleBook implements AutoCloseable {
       } else {
         ruleTexts.put(r.key(), new String(r.value(), StandardCharsets.UTF_8));
       }
+    } else if (r.topic().equals(topics.settings())) {
+      settingsChanged = true;
+      if (r.value() == null) {
+        settings.remove(r.key());
+      } else {
+        try {
+          settings.put(r.key(), InstitutionSettings.decode(r.value()));
+        } catch (KafkaRunnerException e) {
+          LOG.log(System.Logger.Level.WARNING, "settings of " + r.key() + " skipped: " + e.getMessage());
+        }
+      }
+    } else if (r.topic().equals(topics.uploads())) {
+      uploadsChanged = true;
+      uploadFiles.remove(r.key());
+      if (r.value() != null) {
+        try {
+          uploadFiles.put(r.key(), UploadCodec.decode(r.key(), r.value()));
+        } catch (KafkaRunnerException e) {
+          LOG.log(System.Logger.Level.WARNING, "upload " + r.key() + " skipped: " + e.getMessage());
+        }
+      }
     } else {
       indicatorsChanged = true;
       if (r.value() == null) {
@@ -177,8 +219,18 @@ public final class RuleBook implements AutoCloseable {
   private void swap() {
     Snapshot old = current.get();
     long fp = fingerprint(ruleTexts);
-    RuleSet rules = old != null && fp == fingerprint ? old.rules() : RuleSet.loadTexts(ruleTexts, options);
+    boolean sameRules = old != null && fp == fingerprint;
+    RuleSet rules = sameRules ? old.rules() : RuleSet.loadTexts(ruleTexts, options);
     fingerprint = fp;
+    if (uploadsChanged) {
+      uploads = RuleUploads.compile(uploadFiles.values());
+      uploads.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, "uploaded rule not run: " + p));
+    }
+    if (!sameRules || settingsChanged || uploadsChanged) {
+      institutions = compile(rules);
+      settingsChanged = false;
+      uploadsChanged = false;
+    }
     if (indicatorsChanged) {
       List<Indicator> all = new ArrayList<>();
       indicatorFiles.forEach((name, bytes) -> {
@@ -191,12 +243,33 @@ public final class RuleBook implements AutoCloseable {
       indicators = Intel.compile(all);
       indicatorsChanged = false;
     }
-    Snapshot s = new Snapshot(rules, indicators, fp, old == null ? 1 : old.version() + 1, ruleTexts.size(),
-        indicatorFiles.size());
+    Snapshot s = new Snapshot(rules, uploads, indicators, institutions, fp, old == null ? 1 : old.version() + 1,
+        ruleTexts.size(), indicatorFiles.size());
     current.set(s);
     LOG.log(System.Logger.Level.INFO, "rules snapshot " + s.version() + ": " + rules.rules().size() + " rules from "
-        + ruleTexts.size() + " texts, " + indicators.size() + " indicators");
+        + ruleTexts.size() + " texts, " + (uploads.rules() == null ? 0 : uploads.rules().rules().size())
+        + " uploaded rules from " + uploadFiles.size() + " uploads, " + indicators.size() + " indicators, settings of "
+        + settings.size() + " institutions");
     listeners.forEach(l -> l.accept(s));
+  }
+
+  /**
+   * The institutions' switches and filters compiled against {@code rules} and the uploads, with the
+   * uploads' owners; bad filters are logged and left out.
+   */
+  private InstitutionRules compile(RuleSet rules) {
+    Map<String, java.util.Set<String>> disabled = new TreeMap<>();
+    Map<String, Map<String, String>> filters = new TreeMap<>();
+    settings.forEach((institution, s) -> {
+      disabled.put(institution, s.disabled());
+      filters.put(institution, s.filters());
+    });
+    List<org.lovcen.sigma.SigmaRule> all = new ArrayList<>(rules.rules());
+    if (uploads.rules() != null) {
+      all.addAll(uploads.rules().rules());
+    }
+    return InstitutionRules.compile(all, uploads.owners(), disabled, filters,
+        problem -> LOG.log(System.Logger.Level.WARNING, "filters not applied: " + problem));
   }
 
   static long fingerprint(Map<String, String> texts) {

@@ -20,10 +20,22 @@ import org.apache.kafka.common.errors.TopicExistsException;
  *       detection application's own hand-over from evaluation to correlation);
  *   <li>{@code alerts}: every alert, keyed by institution, read by the server;
  *   <li>{@code rules}: compacted, rule name to YAML text (a tombstone removes the rule);
- *   <li>{@code indicators}: compacted, indicator source name to its file content.
+ *   <li>{@code indicators}: compacted, indicator source name to its file content;
+ *   <li>{@code settings}: compacted, institution to its rule switches and Sigma filters
+ *       ({@link InstitutionSettings}), published by the server;
+ *   <li>{@code uploads}: compacted, upload id to a rule file uploaded through the server's API
+ *       with the institution it runs for ({@link UploadCodec}), published by the server;
+ *   <li>{@code requests}: access-log requests on their way from evaluation to the website
+ *       detectors (the detection application's own hand-over), one partition.
  * </ul>
  */
 public record Topics(String prefix) {
+  /**
+   * The largest record of the uploads topic: an uploaded rule file is at most a million
+   * characters, which JSON may write in up to six bytes each.
+   */
+  public static final int MAX_UPLOAD_BYTES = 8 << 20;
+
   public String events() {
     return prefix + "events";
   }
@@ -44,20 +56,38 @@ public record Topics(String prefix) {
     return prefix + "indicators";
   }
 
+  public String settings() {
+    return prefix + "settings";
+  }
+
+  public String uploads() {
+    return prefix + "uploads";
+  }
+
+  public String requests() {
+    return prefix + "requests";
+  }
+
   /**
    * Creates the topics that do not exist yet: events and hits with {@code partitions}
-   * partitions, alerts with as many, rules and indicators compacted with one partition (they
-   * are read whole by every worker). Existing topics are left as they are.
+   * partitions, alerts with as many, rules, indicators, settings and uploads compacted with one
+   * partition (they are read whole by every worker; an upload's record may take up to
+   * {@link #MAX_UPLOAD_BYTES}), requests with one partition (the website detectors see every
+   * site at once). Existing topics are left as they are.
    */
   public void create(Admin admin, int partitions, short replication) {
     Map<String, String> compacted = Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0");
-    Map<String, String> hitsConfig = Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1)));
+    Map<String, String> oneDay = Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1)));
     List<NewTopic> all = new ArrayList<>(List.of(
         new NewTopic(events(), partitions, replication),
-        new NewTopic(hits(), partitions, replication).configs(hitsConfig),
+        new NewTopic(hits(), partitions, replication).configs(oneDay),
         new NewTopic(alerts(), partitions, replication),
         new NewTopic(rules(), 1, replication).configs(compacted),
-        new NewTopic(indicators(), 1, replication).configs(compacted)));
+        new NewTopic(indicators(), 1, replication).configs(compacted),
+        new NewTopic(settings(), 1, replication).configs(compacted),
+        new NewTopic(uploads(), 1, replication).configs(Map.of("cleanup.policy", "compact",
+            "min.compaction.lag.ms", "0", "max.message.bytes", Integer.toString(MAX_UPLOAD_BYTES))),
+        new NewTopic(requests(), 1, replication).configs(oneDay)));
     try {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       all.removeIf(t -> existing.contains(t.name()));

@@ -9,12 +9,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.lovcen.sigma.RuleSet;
+import org.lovcen.web.WebConfig;
 
 /**
  * One detection instance ({@code lovcen worker}): reads the rules and indicators topics, then runs
  * the detection topology over its share of the events partitions. Several workers with the same
  * settings share the work; when one stops or dies, the others take over its partitions and the
- * correlation state that goes with them. {@link #close} is a clean stop.
+ * correlation and website detection state that goes with them. {@link #close} is a clean stop.
  */
 public final class Worker implements AutoCloseable {
   private final RuleBook book;
@@ -26,12 +27,19 @@ public final class Worker implements AutoCloseable {
     this.streams = streams;
   }
 
+  /** {@link #start(KafkaSettings, RuleSet.Options, WebConfig)} with the website detectors' defaults. */
+  public static Worker start(KafkaSettings settings, RuleSet.Options options) {
+    return start(settings, options, WebConfig.DEFAULT);
+  }
+
   /**
-   * Creates the topics when missing, reads the rules and indicators, and starts processing.
+   * Creates the topics when missing, reads the rules, indicators and institution settings, and
+   * starts processing.
    *
    * @param options how rule texts are compiled (placeholders, minimum level, statuses)
+   * @param web the website detectors' parameters (every worker of the application needs the same)
    */
-  public static Worker start(KafkaSettings settings, RuleSet.Options options) {
+  public static Worker start(KafkaSettings settings, RuleSet.Options options, WebConfig web) {
     try (Admin admin = Clients.admin(settings)) {
       settings.topics().create(admin, settings.partitions(), settings.replication());
     }
@@ -42,7 +50,7 @@ public final class Worker implements AutoCloseable {
       book.close();
       throw e;
     }
-    KafkaStreams streams = new KafkaStreams(DetectionTopology.build(settings, book), properties(settings));
+    KafkaStreams streams = new KafkaStreams(DetectionTopology.build(settings, book, web), properties(settings));
     Worker w = new Worker(book, streams);
     streams.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.RUNNING) {

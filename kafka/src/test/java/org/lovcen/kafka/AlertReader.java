@@ -8,14 +8,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.lovcen.core.Alert;
+import org.lovcen.web.WebStream;
 
 /**
- * Test fixture: reads the committed alerts of a topic from the beginning, as the server would.
- * Not thread-safe.
+ * Test fixture: reads the committed alerts of a topic from the beginning, as the server would,
+ * and the website decisions beside them. Not thread-safe.
  */
 public final class AlertReader implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final List<Alert> alerts = new ArrayList<>();
+  private final List<WebStream.DecisionChange> decisions = new ArrayList<>();
 
   public AlertReader(KafkaSettings settings) {
     consumer = Clients.consumer(settings, null);
@@ -28,9 +30,17 @@ public final class AlertReader implements AutoCloseable {
   /** Every alert read so far, after polling for what arrived. */
   public List<Alert> poll() {
     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-      alerts.add(AlertCodec.decode(r.value()));
+      switch (AlertCodec.decodeItem(r.value())) {
+        case AlertCodec.AlertItem a -> alerts.add(a.alert());
+        case AlertCodec.DecisionItem d -> decisions.add(d.change());
+      }
     }
     return List.copyOf(alerts);
+  }
+
+  /** The decision changes read so far, in topic order. */
+  public List<WebStream.DecisionChange> decisions() {
+    return List.copyOf(decisions);
   }
 
   /**

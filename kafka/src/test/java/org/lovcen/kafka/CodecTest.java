@@ -10,6 +10,7 @@ import org.lovcen.core.Event;
 import org.lovcen.core.EventRef;
 import org.lovcen.core.Level;
 import org.lovcen.sigma.CorrelationHit;
+import org.lovcen.sigma.RuleUploads;
 import org.junit.jupiter.api.Test;
 
 class CodecTest {
@@ -47,6 +48,20 @@ class CodecTest {
   }
 
   @Test
+  void upload_roundTripsWithItsInstitution_andMalformedRecordsAreRejectedWithTheReason() {
+    RuleUploads.File mine = new RuleUploads.File(3, "mf", "ћирилица.yml", "title: x\n");
+    RuleUploads.File national = new RuleUploads.File(4, null, "all.yml", "title: y\n");
+    assertThat(UploadCodec.decode(UploadCodec.key(mine), UploadCodec.encode(mine))).isEqualTo(mine);
+    assertThat(UploadCodec.decode(UploadCodec.key(national), UploadCodec.encode(national))).isEqualTo(national);
+    assertThatThrownBy(() -> UploadCodec.decode("lovcen/x.yml", UploadCodec.encode(mine)))
+        .isInstanceOf(KafkaRunnerException.class).hasMessageContaining("'lovcen/x.yml' is not an id");
+    assertThatThrownBy(() -> UploadCodec.decode("3", "{\"name\":\"x.yml\"}".getBytes()))
+        .isInstanceOf(KafkaRunnerException.class).hasMessageContaining("'yaml' are required");
+    assertThatThrownBy(() -> UploadCodec.decode("3", "title: x".getBytes()))
+        .isInstanceOf(KafkaRunnerException.class).hasMessageStartingWith("malformed upload 3");
+  }
+
+  @Test
   void event_truncatedBytes_areRejected() {
     Event e = new Event();
     e.add("A", "value");
@@ -73,5 +88,32 @@ class CodecTest {
         null, -1, "s", 3, Map.of("correlation", "event_count"), Map.of("IpAddress", "10.0.0.1"), 20,
         List.of(new EventRef("s", 3, 10), new EventRef("s", 4, 20)));
     assertThat(AlertCodec.decode(AlertCodec.encode(a))).isEqualTo(a);
+  }
+
+  @Test
+  void request_roundTripsWithItsExploits_andTheDrainMarkerIsNoRequest() {
+    org.lovcen.web.Request r = new org.lovcen.web.Request(1_476_608_400_000_000L, "gov", "2001:db8::7", 404, -17,
+        0, org.lovcen.web.Request.STATIC | org.lovcen.web.Request.QUERY, -1, "event", 123_456_789L);
+    List<org.lovcen.web.WebStream.Exploit> exploits = List.of(new org.lovcen.web.WebStream.Exploit("rule-1",
+        "Path traversal", Level.HIGH, List.of("attack.t1190")));
+    RequestCodec.Item back = RequestCodec.decode(RequestCodec.encode(new Codec.Writer(), "mf", "gov", r, exploits));
+    assertThat(back).isEqualTo(new RequestCodec.Item("mf", "gov", r, exploits));
+    assertThat(RequestCodec.isDrain(RequestCodec.drain())).isTrue();
+    assertThat(RequestCodec.isDrain(RequestCodec.encode(new Codec.Writer(), "mf", "gov", r, List.of()))).isFalse();
+    assertThatThrownBy(() -> RequestCodec.decode(RequestCodec.drain())).isInstanceOf(KafkaRunnerException.class);
+  }
+
+  @Test
+  void decision_roundTripsBesideAlertsOnTheAlertsTopic() {
+    org.lovcen.web.WebStream.DecisionChange c = new org.lovcen.web.WebStream.DecisionChange(
+        new org.lovcen.web.Decision("ban", "range", "103.41.0.0/24", 10, 20, "distributed flood on gov", "distributed_flood",
+            "gov"), "mf", "gov", 7, true);
+    assertThat(AlertCodec.decodeItem(AlertCodec.encode(c))).isEqualTo(new AlertCodec.DecisionItem(c));
+    Alert a = new Alert("web", "scan", "Scanning", Level.MEDIUM, "Lovcen", List.of(), 10, "mf", "gov", null, -1,
+        "event", 3, Map.of("reason", "x"), Map.of("sites", "gov"), 20, List.of());
+    assertThat(AlertCodec.decodeItem(AlertCodec.encode(a))).isEqualTo(new AlertCodec.AlertItem(a));
+    assertThatThrownBy(() -> AlertCodec.decodeItem("{\"kind\":\"decision\"}".getBytes()))
+        .isInstanceOf(KafkaRunnerException.class).hasMessageContaining("no action");
+    assertThatThrownBy(() -> AlertCodec.decodeItem("[1]".getBytes())).isInstanceOf(KafkaRunnerException.class);
   }
 }

@@ -42,6 +42,8 @@ import org.lovcen.store.StoredEvent;
 /** The HTTP API of {@code lovcen serve}. */
 final class Api implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
+  /** The request attribute naming the signed-in caller, once resolved. */
+  private static final String ACTOR = "lovcen.actor";
   private static final int DEFAULT_LIMIT = 100;
   private static final int MAX_RETENTION_DAYS = 36_500;
 
@@ -70,11 +72,70 @@ final class Api implements AutoCloseable {
       cfg.http.maxRequestSize = Math.max(1 << 20, maxBody);
       cfg.http.prefer405over404 = true; // a known path with another method is 405 (with Allow), not 404
       cfg.useVirtualThreads = true;
+      if (server.httpTls() != null) {
+        ServeConfig.Listen listen = server.config().listen();
+        cfg.jetty.addConnector((jetty, http) -> httpsConnector(jetty, http, server.httpTls(), listen));
+        if (listen.redirectPort() >= 0) {
+          cfg.jetty.addConnector((jetty, http) -> plainConnector(jetty, http, listen.host(), listen.redirectPort()));
+        }
+      }
     });
     routes();
   }
 
+  /*
+   * With listen.tls_keystore the API port speaks TLS only (a plain request there fails the
+   * handshake: nothing is read), with the policy of Tls, and answers carry Strict-Transport-Security
+   * (SecureRequestCustomizer adds it to requests that came over TLS). The optional plain port
+   * exists for people who type http:// into a browser: it answers GET and HEAD with a redirect to
+   * the same path over HTTPS and refuses everything else unread, since whatever credentials such a
+   * request carried have already crossed the network in clear.
+   */
+  private static org.eclipse.jetty.server.Connector httpsConnector(org.eclipse.jetty.server.Server jetty,
+      org.eclipse.jetty.server.HttpConfiguration http, javax.net.ssl.SSLContext context, ServeConfig.Listen listen) {
+    var https = new org.eclipse.jetty.server.HttpConfiguration(http);
+    // no SNI host check: whether the certificate names the host is the client's to judge
+    https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false, false, Tls.HSTS_SECONDS, false));
+    var ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+    ssl.setSslContext(context);
+    ssl.setIncludeProtocols(Tls.PROTOCOLS.toArray(String[]::new));
+    ssl.setIncludeCipherSuites(Tls.CIPHER_SUITES.toArray(String[]::new));
+    ssl.setUseCipherSuitesOrder(true);
+    ssl.setRenegotiationAllowed(false);
+    var c = new org.eclipse.jetty.server.ServerConnector(jetty,
+        new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+        new org.eclipse.jetty.server.HttpConnectionFactory(https));
+    c.setHost(listen.host());
+    c.setPort(listen.port());
+    return c;
+  }
+
+  private static org.eclipse.jetty.server.Connector plainConnector(org.eclipse.jetty.server.Server jetty,
+      org.eclipse.jetty.server.HttpConfiguration http, String host, int port) {
+    var c = new org.eclipse.jetty.server.ServerConnector(jetty, new org.eclipse.jetty.server.HttpConnectionFactory(http));
+    c.setHost(host);
+    c.setPort(port);
+    return c;
+  }
+
+  /** Plain HTTP beside HTTPS: GET and HEAD are sent to HTTPS, the rest refused; nothing else runs. */
+  private void plainHttp(Context ctx) {
+    if (server.httpTls() == null || ctx.req().isSecure()) {
+      return;
+    }
+    String host = ctx.host() == null ? "" : ctx.host().replaceFirst(":\\d+$", "");
+    boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
+    if (!read || !host.matches("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]")) {
+      throw new ApiError(403, "https-required", "this server speaks HTTPS only; the request was not processed");
+    }
+    int port = server.port();
+    String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+    ctx.header("Location", "https://" + host + (port == 443 ? "" : ":" + port) + ctx.path() + query);
+    throw new ApiError(308, "https-required", "this server speaks HTTPS only");
+  }
+
   private void routes() {
+    app.before(this::plainHttp);
     app.before(ctx -> ctx.attribute("t0", System.nanoTime()));
     app.after(this::securityHeaders);
     app.after(ctx -> {
@@ -87,8 +148,8 @@ final class Api implements AutoCloseable {
     });
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
     app.get("/readyz", ctx -> {
-      boolean ok = server.ready();
-      ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "ready" : "store unavailable"));
+      String state = server.readiness();
+      ctx.status(state.equals("ready") ? 200 : 503).json(Map.of("status", state));
     });
     app.get("/metrics", ctx -> ctx.contentType(Metrics.contentType()).result(server.metrics().scrape()));
     app.get("/api/v1/openapi.json", this::openapi);
@@ -144,24 +205,24 @@ final class Api implements AutoCloseable {
     Ui.register(app); // the analyst's web UI at /ui
 
     app.exception(ApiError.class, (e, ctx) -> {
-      if (e.status == 429 && ctx.res().getHeader("Retry-After") == null) {
-        ctx.header("Retry-After", "1");
+      if ((e.status == 429 || e.status == 503) && ctx.res().getHeader("Retry-After") == null) {
+        ctx.header("Retry-After", e.status == 429 ? "1" : "5");
       }
       if (e.status == 401) {
         ctx.header("WWW-Authenticate", "Bearer realm=\"lovcen\""); // RFC 9110: a 401 names its scheme
       }
+      deniedAccess(ctx, e);
       problem(ctx, e.status, e.slug, e.getMessage(), e.problems);
     });
     app.exception(IllegalArgumentException.class, (e, ctx) -> problem(ctx, 400, "bad-request", e.getMessage()));
     app.exception(com.fasterxml.jackson.core.JsonProcessingException.class,
         (e, ctx) -> problem(ctx, 400, "bad-request", "invalid JSON body: " + e.getOriginalMessage()));
-    app.exception(org.lovcen.store.StoreException.class,
-        (e, ctx) -> problem(ctx, 503, "store-unavailable", "the store is unavailable; retry later"));
+    app.exception(org.lovcen.store.StoreException.class, (e, ctx) -> storeFailed(ctx, e));
     app.exception(org.jdbi.v3.core.JdbiException.class, (e, ctx) -> {
       if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("unique")) {
         problem(ctx, 409, "conflict", "already exists");
       } else {
-        problem(ctx, 503, "store-unavailable", "the store is unavailable; retry later");
+        storeFailed(ctx, e);
       }
     });
     app.exception(Exception.class, (e, ctx) -> problem(ctx, 500, "internal", "internal error"));
@@ -179,6 +240,30 @@ final class Api implements AutoCloseable {
         problem(ctx, 413, "too-large", "request body larger than " + server.config().ingest().maxBodyMb() + " MiB");
       }
     });
+  }
+
+  /**
+   * Failed access-control decisions go to the security log (ASVS 7.2.2): every 403 with the caller
+   * when known, and every 401 of a request that presented a token or session cookie (an unknown,
+   * expired or revoked one). Requests without any credential are not logged one by one.
+   */
+  private static void deniedAccess(Context ctx, ApiError e) {
+    if (e.status == 403) {
+      SecurityLog.event("access.denied", ctx.attribute(ACTOR), ctx.ip(), "method", ctx.method().name(), "path",
+          ctx.path(), "reason", e.getMessage());
+    } else if (e.status == 401 && (ctx.header("Authorization") != null || ctx.cookie(UiSession.COOKIE) != null)) {
+      SecurityLog.event("token.rejected", null, ctx.ip(), "method", ctx.method().name(), "path", ctx.path());
+    }
+  }
+
+  /** 503: the store is away or full (any request that writes); the client retries later. */
+  private static void storeFailed(Context ctx, Exception e) {
+    ctx.header("Retry-After", "5");
+    if (org.lovcen.store.Database.isFull(e)) {
+      problem(ctx, 503, "store-full", "the store's disk is full; retry later");
+    } else {
+      problem(ctx, 503, "store-unavailable", "the store is unavailable; retry later");
+    }
   }
 
   /** The methods registered for a path, for the Allow header of a 405 (RFC 9110). */
@@ -231,6 +316,12 @@ final class Api implements AutoCloseable {
     return app.port();
   }
 
+  /** The plain port beside HTTPS ({@code listen.redirect_port}), or -1. */
+  int redirectPort() {
+    var connectors = app.jettyServer().server().getConnectors();
+    return connectors.length > 1 ? ((org.eclipse.jetty.server.ServerConnector) connectors[1]).getLocalPort() : -1;
+  }
+
   /**
    * Every registered route as {@code "METHOD path"} in registration order (not the before and
    * after filters): the tenancy matrix test checks that each route has an entry.
@@ -255,6 +346,7 @@ final class Api implements AutoCloseable {
     if (g.user() == null) {
       throw ApiError.forbidden("an ingest token can only send events");
     }
+    ctx.attribute(ACTOR, g.user().name()); // names the caller in the security log if access is then denied
     return new Principal(g.user(), g.id(), g.kind());
   }
 
@@ -599,6 +691,7 @@ final class Api implements AutoCloseable {
     if (!incidents.share(p.scope(), id(ctx, "id"), partner, now())) {
       throw ApiError.notFound("incident");
     }
+    SecurityLog.event("incident.shared", p.user().name(), ctx.ip(), "incident", ctx.pathParam("id"), "partner", partner);
     ctx.status(204);
   }
 
@@ -618,7 +711,7 @@ final class Api implements AutoCloseable {
   }
 
   private void createInstitution(Context ctx) throws IOException {
-    admin(ctx);
+    Principal p = admin(ctx);
     JsonNode b = body(ctx);
     String id = text(b, "id", true);
     String name = text(b, "name", true);
@@ -627,11 +720,14 @@ final class Api implements AutoCloseable {
     if (directory.institution(Scope.NATIONAL, id).isPresent()) {
       throw new ApiError(409, "conflict", "institution '" + id + "' exists");
     }
-    ctx.status(201).json(institutionJson(directory.createInstitution(id, name, days, syslog)));
+    Directory.Institution created = directory.createInstitution(id, name, days, syslog);
+    SecurityLog.event("institution.created", p.user().name(), ctx.ip(), "institution", id, "syslog_sources",
+        created.syslogSources());
+    ctx.status(201).json(institutionJson(created));
   }
 
   private void updateInstitution(Context ctx) throws IOException {
-    admin(ctx);
+    Principal p = admin(ctx);
     JsonNode b = body(ctx);
     Integer days = null;
     if (b.has("retention_days")) {
@@ -642,6 +738,9 @@ final class Api implements AutoCloseable {
     }
     Directory.Institution i = directory.updateInstitution(ctx.pathParam("id"), text(b, "name", false), days,
         text(b, "syslog_sources", false)).orElseThrow(() -> ApiError.notFound("institution"));
+    // who may send syslog as the institution, and how long its events are kept, are security settings
+    SecurityLog.event("institution.updated", p.user().name(), ctx.ip(), "institution", i.id(), "syslog_sources",
+        i.syslogSources(), "retention_days", Integer.toString(i.retentionDays()));
     ctx.json(institutionJson(i));
   }
 
@@ -678,6 +777,8 @@ final class Api implements AutoCloseable {
     }
     settings.setRuleEnabled(p.scope(), i.id(), rule, b.get("enabled").asBoolean());
     server.reloadSettings();
+    SecurityLog.event(b.get("enabled").asBoolean() ? "rule.enabled" : "rule.disabled", p.user().name(), ctx.ip(),
+        "institution", i.id(), "rule", rule);
     ctx.json(Map.of("institution", i.id(), "rule", rule, "enabled", b.get("enabled").asBoolean()));
   }
 
@@ -703,6 +804,8 @@ final class Api implements AutoCloseable {
     }
     Settings.Filter f = settings.addFilter(p.scope(), i.id(), name, yaml);
     server.reloadSettings();
+    SecurityLog.event("filter.added", p.user().name(), ctx.ip(), "institution", i.id(), "filter",
+        Long.toString(f.id()), "name", name);
     ctx.status(201).json(filterJson(f));
   }
 
@@ -715,6 +818,7 @@ final class Api implements AutoCloseable {
       throw ApiError.notFound("filter");
     }
     server.reloadSettings();
+    SecurityLog.event("filter.deleted", p.user().name(), ctx.ip(), "institution", i.id(), "filter", Long.toString(id));
     ctx.status(204);
   }
 
@@ -770,9 +874,12 @@ final class Api implements AutoCloseable {
   }
 
   private void createPartner(Context ctx) throws IOException {
-    admin(ctx);
+    Principal p = admin(ctx);
     JsonNode b = body(ctx);
-    ctx.status(201).json(directory.createPartner(text(b, "id", true), text(b, "name", true)));
+    String id = text(b, "id", true);
+    var created = directory.createPartner(id, text(b, "name", true));
+    SecurityLog.event("partner.created", p.user().name(), ctx.ip(), "partner", id);
+    ctx.status(201).json(created);
   }
 
   private void listTokens(Context ctx) {
@@ -869,20 +976,22 @@ final class Api implements AutoCloseable {
    * the {@code active} count.
    */
   private static int uploadedActive(org.lovcen.server.live.Engine engine, Scope scope) {
-    if (engine.uploads() == null) {
+    var uploads = engine.uploads();
+    if (uploads.rules() == null) {
       return 0;
     }
     int n = 0;
-    for (var rule : engine.uploads().rules()) {
-      String owner = engine.owners().get(rule.id());
+    for (var rule : uploads.rules().rules()) {
+      String owner = uploads.owners().get(rule.id());
       n += owner == null || scope.sees(owner) ? 1 : 0;
     }
     return n;
   }
 
   private void reloadRules(Context ctx) {
-    admin(ctx);
+    Principal p = admin(ctx);
     var report = server.reloadRules();
+    SecurityLog.event("rules.reloaded", p.user().name(), ctx.ip(), "active", Integer.toString(report.active()));
     ctx.json(Map.of("active", report.active(), "errors", report.errors().size(), "unsupported",
         report.unsupported().size()));
   }

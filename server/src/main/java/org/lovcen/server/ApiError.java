@@ -40,6 +40,7 @@ public class ApiError extends RuntimeException {
   /** Titles of the statuses the API answers. */
   static String title(int status) {
     return switch (status) {
+      case 308 -> "Permanent redirect";
       case 400 -> "Bad request";
       case 401 -> "Unauthorized";
       case 403 -> "Forbidden";

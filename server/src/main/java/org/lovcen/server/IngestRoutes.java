@@ -304,6 +304,9 @@ final class IngestRoutes {
         throw new ApiError(503, "broker-unavailable", "the events are stored but Kafka did not acknowledge them; "
             + "retry with the same Idempotency-Key");
       }
+      if (org.lovcen.store.Database.isFull(e.getCause())) {
+        throw new ApiError(503, "store-full", "the store's disk is full: the events were not stored; retry later");
+      }
       throw new ApiError(503, "store-unavailable", "the events could not be stored; retry later");
     } catch (TimeoutException e) {
       throw new ApiError(503, "timeout", "the events were not stored within "

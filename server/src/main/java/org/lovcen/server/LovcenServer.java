@@ -1,11 +1,9 @@
 package org.lovcen.server;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +20,8 @@ import org.lovcen.server.live.KafkaAlerts;
 import org.lovcen.server.live.KafkaForwarder;
 import org.lovcen.server.live.StoreWriter;
 import org.lovcen.sigma.RuleSet;
-import org.lovcen.sigma.SigmaException;
+import org.lovcen.sigma.InstitutionRules;
+import org.lovcen.sigma.RuleUploads;
 import org.lovcen.store.Database;
 import org.lovcen.store.Directory;
 import org.lovcen.store.EventStore;
@@ -50,6 +49,8 @@ public final class LovcenServer implements AutoCloseable {
   private final Supplier<RuleSet> ruleLoader;
   private final AtomicReference<Engine> engine = new AtomicReference<>();
   private final Metrics metrics = new Metrics();
+  /** The HTTPS listener's TLS context; null when the API speaks plain HTTP. */
+  private final javax.net.ssl.SSLContext httpTls;
   private final IngestQueue queue;
   private final StoreWriter writer;
   /** Embedded detection; null in Kafka mode. */
@@ -59,6 +60,10 @@ public final class LovcenServer implements AutoCloseable {
   private final KafkaForwarder forwarder;
   private final KafkaAlerts kafkaAlerts;
   private final org.lovcen.kafka.ClusterStatus cluster;
+  /** Kafka mode: publishes the institutions' rule switches and filters and the uploaded rules to the workers. */
+  private final org.lovcen.kafka.Publisher publisher;
+  private final java.util.concurrent.atomic.AtomicBoolean settingsToPublish = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean uploadsToPublish = new java.util.concurrent.atomic.AtomicBoolean();
   private final Api api;
   private final org.lovcen.server.syslog.SyslogServer syslog;
   private final LiveIndicators indicators;
@@ -73,7 +78,6 @@ public final class LovcenServer implements AutoCloseable {
   private volatile org.lovcen.server.response.Playbooks playbooks;
   private volatile long rulesLoadedAt;
   private volatile List<String> settingProblems = List.of();
-  private volatile List<String> uploadProblems = List.of();
 
   private LovcenServer(ServeConfig config, Supplier<RuleSet> ruleLoader, java.time.Clock clock) {
     this.config = config;
@@ -81,6 +85,7 @@ public final class LovcenServer implements AutoCloseable {
     this.webConfig = config.web().config().isBlank() ? org.lovcen.web.WebConfig.DEFAULT
         : org.lovcen.web.WebConfig.load(java.nio.file.Path.of(config.web().config()));
     this.ruleLoader = ruleLoader;
+    this.httpTls = httpTls(config.listen()); // a bad key store stops the start before anything runs
     this.db = Database.open(config.databaseUrl(), config.database().pool());
     try {
       bootstrapAdmin();
@@ -108,8 +113,11 @@ public final class LovcenServer implements AutoCloseable {
         this.producer = new org.lovcen.kafka.EventProducer(ks);
         this.forwarder = new KafkaForwarder(db, producer, writer.deferAcknowledgements().committed());
         this.cluster = new org.lovcen.kafka.ClusterStatus(ks);
+        this.publisher = new org.lovcen.kafka.Publisher(ks);
+        publishSettings();
+        publishUploads();
         forwardStored();
-        this.kafkaAlerts = new KafkaAlerts(ks, sink, engine, metrics).start();
+        this.kafkaAlerts = new KafkaAlerts(ks, sink, engine, metrics, this::nowMicros).start();
         indicators.startRetroHunt(sink, config.intel().retroDays());
         writer.start();
         forwarder.start();
@@ -118,6 +126,7 @@ public final class LovcenServer implements AutoCloseable {
         this.forwarder = null;
         this.kafkaAlerts = null;
         this.cluster = null;
+        this.publisher = null;
         long cursor = new Settings(db).cursor(AlertSink.CURSOR);
         this.detection = new DetectionLoop(engine, sink, writer.detection(),
             TimeUnit.SECONDS.toMicros(config.detection().latenessSeconds()),
@@ -131,6 +140,12 @@ public final class LovcenServer implements AutoCloseable {
       registerGauges();
       this.campaigns = new org.lovcen.server.response.CampaignTracker(db, config.campaigns());
       this.notifier = new org.lovcen.server.response.Notifier(db, config.notifications());
+      metrics.gauges("lovcen_notifications_sent", "Notifications delivered since start, per route", "route",
+          notifier::sent);
+      metrics.gauges("lovcen_notifications_retrying", "Notifications waiting to be tried again, per route", "route",
+          notifier::retrying);
+      metrics.gauges("lovcen_notifications_failed", "Notifications given up after every retry since start, per route "
+          + "(each also logged, and noted on its incident)", "route", notifier::failed);
       this.playbooks = org.lovcen.server.response.Playbooks.load(playbookFolders());
       this.api = new Api(this);
       this.syslog = SyslogIntakes.start(config.syslog(), new SyslogIntakes(new Directory(db), queue, metrics));
@@ -140,6 +155,9 @@ public final class LovcenServer implements AutoCloseable {
       if (config.campaigns().intervalSeconds() > 0) {
         int every = config.campaigns().intervalSeconds();
         timers.scheduleWithFixedDelay(quietly(this::linkCampaigns), every, every, TimeUnit.SECONDS);
+      }
+      if (notifier.enabled()) {
+        timers.scheduleWithFixedDelay(quietly(notifier::retry), 1, 1, TimeUnit.SECONDS);
       }
       if (config.notifications().intervalSeconds() > 0 && notifier.enabled()) {
         int every = config.notifications().intervalSeconds();
@@ -186,6 +204,9 @@ public final class LovcenServer implements AutoCloseable {
   }
 
   private void closeKafka() {
+    if (publisher != null) {
+      publisher.close();
+    }
     if (kafkaAlerts != null) {
       kafkaAlerts.close();
     }
@@ -198,6 +219,17 @@ public final class LovcenServer implements AutoCloseable {
     if (cluster != null) {
       cluster.close();
     }
+  }
+
+  private static javax.net.ssl.SSLContext httpTls(ServeConfig.Listen listen) {
+    if (!listen.tls()) {
+      if (listen.redirectPort() >= 0) {
+        throw new org.lovcen.core.LovcenException("listen.redirect_port sends browsers to HTTPS: it needs "
+            + "listen.tls_keystore");
+      }
+      return null;
+    }
+    return Tls.context(listen.tlsKeystore(), listen.tlsPassword(), "listen.tls_keystore");
   }
 
   /** Opens the store, recovers, and starts ingest, detection and the HTTP API. */
@@ -236,63 +268,87 @@ public final class LovcenServer implements AutoCloseable {
   /**
    * The engine with the rule files uploaded through the API (stored in rule_uploads), compiled
    * as one set beside the loaded rules; an upload that no longer compiles (a changed placeholder)
-   * is reported with the filters' problems, its good rules still run.
+   * is reported with the filters' problems, its good rules still run. The owners of the uploads
+   * take effect with the institutions' rules compiled next ({@link #settings}).
    */
   private Engine uploads(Engine e) {
-    Map<String, String> texts = new LinkedHashMap<>();
-    Map<String, String> institutionOf = new HashMap<>();
-    for (RuleUploadStore.Upload u : new RuleUploadStore(db).list(Scope.NATIONAL)) {
-      String name = uploadName(u);
-      texts.put(name, u.yaml());
-      if (u.institution() != null) {
-        institutionOf.put(name, u.institution());
-      }
-    }
-    if (texts.isEmpty()) {
-      uploadProblems = List.of();
-      return e.withUploads(null, Map.of());
-    }
-    RuleSet set = RuleSet.loadTexts(texts, RuleSet.Options.defaults().withAllStatuses(true));
-    Map<String, String> owners = new HashMap<>();
-    for (Map.Entry<String, String> t : texts.entrySet()) {
-      String inst = institutionOf.get(t.getKey());
-      if (inst != null) {
-        RuleSet.check(t.getKey(), t.getValue(), Map.of()).rules().forEach(r -> owners.put(r.id(), inst));
-      }
-    }
-    List<String> problems = new ArrayList<>();
-    set.report().errors().forEach(i -> problems.add(i.path() + ": " + i.reason()));
-    set.report().unsupported().forEach(i -> problems.add(i.path() + ": unsupported: " + i.reason()));
-    uploadProblems = List.copyOf(problems);
-    return e.withUploads(set, owners);
+    return e.withUploads(RuleUploads.compile(storedUploads()));
   }
 
-  /** The name an upload's rules carry in the engine's report: {@code upload 3 (lateral.yml)}. */
-  static String uploadName(RuleUploadStore.Upload u) {
-    return "upload " + u.id() + " (" + u.name() + ")";
+  /** The uploads in the store, as the runners compile them. */
+  private List<RuleUploads.File> storedUploads() {
+    return new RuleUploadStore(db).list(Scope.NATIONAL).stream()
+        .map(u -> new RuleUploads.File(u.id(), u.institution(), u.name(), u.yaml())).toList();
   }
 
   /** The engine with the store's per-institution rule switches and filters; bad filters are reported, not applied. */
   private Engine settings(Engine e) {
     Settings s = new Settings(db);
-    Map<String, Set<String>> disabled = s.disabledRules();
+    List<String> problems = new ArrayList<>();
+    Engine next = e.withSettings(InstitutionRules.compile(e.allRules(), e.uploads().owners(), s.disabledRules(),
+        filterTexts(s), problems::add));
+    problems.addAll(e.uploads().problems());
+    settingProblems = List.copyOf(problems);
+    return next;
+  }
+
+  /** Per institution, its filters' YAML texts by name ({@code filter ID (NAME)}). */
+  private static Map<String, Map<String, String>> filterTexts(Settings s) {
     Map<String, Map<String, String>> texts = new LinkedHashMap<>();
     for (Settings.Filter f : s.filters(Scope.NATIONAL)) {
       texts.computeIfAbsent(f.institution(), k -> new LinkedHashMap<>()).put("filter " + f.id() + " (" + f.name() + ")",
           f.yaml());
     }
-    Map<String, RuleSet> filters = new HashMap<>();
-    List<String> problems = new ArrayList<>();
-    texts.forEach((inst, t) -> {
-      try {
-        filters.put(inst, RuleSet.filtered(e.allRules(), t, RuleSet.Options.defaults()));
-      } catch (SigmaException ex) {
-        problems.add(inst + ": " + ex.getMessage());
+    return texts;
+  }
+
+  /*
+   * Kafka mode: the workers decide which rules run for which institution from what the server
+   * keeps: the institutions' switches and filters (the settings topic) and the uploaded rules (the
+   * uploads topic, each with its owner). So after every change (and at start) the server publishes
+   * them, on the timer thread: an API call does not wait for the broker, and a failed publication
+   * is tried again until the broker takes it. A change while a publication is pending is covered
+   * by it (each publication reads the store afresh).
+   */
+  private void publishSettings() {
+    publishLater(settingsToPublish, "institution settings", this::publishStoredSettings);
+  }
+
+  private void publishUploads() {
+    publishLater(uploadsToPublish, "uploaded rules", () -> publisher.publishUploads(storedUploads()));
+  }
+
+  private void publishLater(java.util.concurrent.atomic.AtomicBoolean pending, String what, Runnable publication) {
+    if (publisher != null && pending.compareAndSet(false, true)) {
+      timers.execute(() -> publish(pending, what, publication));
+    }
+  }
+
+  private void publish(java.util.concurrent.atomic.AtomicBoolean pending, String what, Runnable publication) {
+    pending.set(false);
+    try {
+      publication.run();
+    } catch (RuntimeException e) {
+      System.getLogger("lovcen.kafka").log(System.Logger.Level.WARNING, what + " not published, trying again in "
+          + "10 s: " + e.getMessage());
+      if (pending.compareAndSet(false, true)) {
+        timers.schedule(() -> publish(pending, what, publication), 10, TimeUnit.SECONDS);
       }
-    });
-    problems.addAll(uploadProblems);
-    settingProblems = List.copyOf(problems);
-    return e.withSettings(disabled, filters);
+    }
+  }
+
+  private void publishStoredSettings() {
+    Settings s = new Settings(db);
+    Map<String, org.lovcen.kafka.InstitutionSettings> all = new java.util.TreeMap<>();
+    Map<String, java.util.Set<String>> disabled = s.disabledRules();
+    Map<String, Map<String, String>> filters = filterTexts(s);
+    java.util.Set<String> institutions = new java.util.TreeSet<>(disabled.keySet());
+    institutions.addAll(filters.keySet());
+    new Directory(db).institutions(Scope.NATIONAL).forEach(i -> institutions.add(i.id()));
+    for (String i : institutions) {
+      all.put(i, new org.lovcen.kafka.InstitutionSettings(disabled.get(i), filters.get(i)));
+    }
+    publisher.publishSettings(all);
   }
 
   /** Detects events stored before a stop but not detected; runs before ingest opens. */
@@ -336,6 +392,10 @@ public final class LovcenServer implements AutoCloseable {
           org.lovcen.sigma.RegexFallbacks.snapshot().forEach((k, v) -> m.put(k.length() > 200 ? k.substring(0, 200) : k, v));
           return m;
         });
+    metrics.gauge("lovcen_store_write_failures", "Store transactions of ingest that failed since start (the "
+        + "disk full, the database away)", writer::failedBatches);
+    metrics.gauge("lovcen_store_writable", "1 while the store takes ingest's writes, 0 while they fail (see /readyz)",
+        () -> writer.failure() == null ? 1 : 0);
     metrics.gauge("lovcen_rules_active", "Rules the engine runs", () -> engine.get().rules().rules().size());
     metrics.gauge("lovcen_indicators_live", "Indicators matched", () -> engine.get().indicators().size());
   }
@@ -353,11 +413,16 @@ public final class LovcenServer implements AutoCloseable {
   /** Re-reads rule switches and filters from the store and swaps them in. */
   public void reloadSettings() {
     engine.updateAndGet(this::settings);
+    publishSettings();
   }
 
-  /** Re-reads the uploaded rules from the store, compiles them and swaps them in (with the filters over them). */
+  /**
+   * Re-reads the uploaded rules from the store, compiles them and swaps them in (with the filters
+   * over them); in Kafka mode, publishes them to the workers.
+   */
   public void reloadUploads() {
     engine.updateAndGet(e -> settings(uploads(e)));
+    publishUploads();
   }
 
   /** A timer task that survives a failing run (the store away): the next run tries again. */
@@ -494,9 +559,36 @@ public final class LovcenServer implements AutoCloseable {
     return api.port();
   }
 
-  /** Whether ingest and detection are running and the store answers. */
+  /** The plain HTTP port that redirects to HTTPS ({@code listen.redirect_port}), or -1 when there is none. */
+  public int redirectPort() {
+    return api.redirectPort();
+  }
+
+  /** The API's base URL: {@code https://} when it speaks TLS, with the listening host and port. */
+  public String url() {
+    return (httpTls != null ? "https://" : "http://") + config.listen().host() + ":" + port();
+  }
+
+  /** The HTTPS listener's TLS context, or null when the API speaks plain HTTP. */
+  javax.net.ssl.SSLContext httpTls() {
+    return httpTls;
+  }
+
+  /** Whether ingest and detection are running, the store answers and takes writes. */
   public boolean ready() {
-    return db.ping();
+    return readiness().equals("ready");
+  }
+
+  /**
+   * {@code ready}, or why not: {@code store unavailable} (it does not answer), {@code store full}
+   * (its disk is full: writes fail), {@code store writes failing} (for another reason).
+   */
+  public String readiness() {
+    if (!db.ping()) {
+      return "store unavailable";
+    }
+    StoreWriter.Failure f = writer.failure();
+    return f == null ? "ready" : f.full() ? "store full" : "store writes failing";
   }
 
   /** The syslog listeners, or null when none is configured. */

@@ -24,9 +24,10 @@ import org.lovcen.store.Scope;
  * line; nothing is stored when there is one), its rule ids must not be running already, and it
  * holds detection rules only (correlations and filters belong in rules.paths and the
  * institutions' filters). It is stored in rule_uploads, then the server compiles every upload
- * into the engine snapshot (LovcenServer.reloadUploads, as a rule reload does); at start the
- * stored uploads are compiled again. An upload is national (the national CERT's: every
- * institution's events) or one institution's (only its events: Engine.owners).
+ * into the engine snapshot (LovcenServer.reloadUploads, as a rule reload does) and, in Kafka
+ * mode, publishes them to the workers; at start the stored uploads are compiled (and published)
+ * again. An upload is national (the national CERT's: every institution's events) or one
+ * institution's (only its events: RuleUploads.owners, applied through InstitutionRules).
  */
 /** The /api/v1/rules/uploads routes. Thread-safe (stateless). */
 final class RuleUploadRoutes {

@@ -5,9 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Security events (sign-ins, lockouts, users, roles and tokens created or revoked) as one JSON
- * object per line on the logger {@code lovcen.security}, for the journal or a SIEM. Never a
- * password, a token or a hash: names, addresses, ids and outcomes only. Thread-safe.
+ * Security events as one JSON object per line on the logger {@code lovcen.security}, for the
+ * journal or a SIEM: sign-ins, lockouts, sign-outs; users, partners, institutions (who may send
+ * syslog as one) and tokens created, changed or revoked; rules switched, filters added or deleted,
+ * rules reloaded (what detection sees); incidents shared with partners; decisions; and every
+ * access denied (403) or token rejected (401). Never a password, a token or a hash: names,
+ * addresses, ids and outcomes only. Thread-safe.
  */
 public final class SecurityLog {
   /** The logger's name. */
@@ -41,8 +44,9 @@ public final class SecurityLog {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       line = m.toString();
     }
-    System.Logger.Level level = event.endsWith(".failed") || event.endsWith(".locked")
-        ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
+    System.Logger.Level level = event.endsWith(".failed") || event.endsWith(".locked") || event.endsWith(".denied")
+        || event.endsWith(".rejected") || event.equals("rule.disabled") ? System.Logger.Level.WARNING
+        : System.Logger.Level.INFO;
     LOG.log(level, line);
   }
 }

@@ -45,8 +45,17 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
    */
   public record Decisions(List<String> bouncerKeys) {}
 
-  /** The HTTP listener. */
-  public record Listen(String host, int port) {}
+  /**
+   * The HTTP listener. With {@code tlsKeystore} (a PKCS#12 file with the server's key and
+   * certificate chain) it speaks HTTPS only; {@code redirectPort} (-1: off) then opens a plain
+   * HTTP port that only sends browsers to HTTPS and processes nothing.
+   */
+  public record Listen(String host, int port, String tlsKeystore, String tlsPassword, int redirectPort) {
+    /** Whether the HTTP listener speaks TLS. */
+    public boolean tls() {
+      return tlsKeystore != null && !tlsKeystore.isBlank();
+    }
+  }
 
   /** {@code url}: empty for SQLite in the data folder, or {@code postgresql://user:password@host:port/db}. */
   public record Database(String url, int pool) {}
@@ -142,9 +151,18 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
 
   /**
    * Notifications of new incidents and campaigns (docs/CASES.md): the lowest incident level that
-   * notifies, how often new ones are looked for, the SMTP relay, and the routes.
+   * notifies, how often new ones are looked for, the SMTP relay, how a failed delivery is retried,
+   * and the routes.
+   *
+   * @param smtpTls {@code none} (plain SMTP), {@code starttls} (required: the relay must offer it)
+   *     or {@code tls} (TLS from the first byte, port 465)
+   * @param smtpUser user for SMTP AUTH (PLAIN, else LOGIN); empty: no authentication
+   * @param smtpCa PEM file of the certificates that may sign the relay's (empty: the JDK's)
+   * @param retries attempts after the first before a delivery is given up and recorded as failed
+   * @param retrySeconds wait before the first retry; doubled for each further one (at most an hour)
    */
   public record Notifications(String minLevel, int intervalSeconds, String smtpHost, int smtpPort, String smtpFrom,
+      String smtpTls, String smtpUser, String smtpPassword, String smtpCa, int retries, int retrySeconds,
       List<Webhook> webhooks, List<Email> email) {}
 
   /**
@@ -186,6 +204,9 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
       listen:
         host: 127.0.0.1
         port: 8080
+        tls_keystore: ""
+        tls_password: ""
+        redirect_port: -1
       data: data
       database:
         url: ""
@@ -267,6 +288,12 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         smtp_host: ""
         smtp_port: 25
         smtp_from: lovcen@localhost
+        smtp_tls: none
+        smtp_user: ""
+        smtp_password: ""
+        smtp_ca: ""
+        retries: 5
+        retry_seconds: 30
         webhooks: []
         email: []
       kafka:

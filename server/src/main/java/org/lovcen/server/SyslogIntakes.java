@@ -1,16 +1,10 @@
 package org.lovcen.server;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.lovcen.core.Event;
 import org.lovcen.core.LovcenException;
@@ -88,7 +82,7 @@ final class SyslogIntakes implements SyslogIntake {
     for (Event e : events) {
       e.institution(institution);
     }
-    queue.put(Batch.of(institution, events, null, 0));
+    queue.put(Batch.unanswered(institution, events)); // kept, not dropped, while the store fails
     metrics.ingested.labelValues(institution, "syslog").inc(events.size());
     return true;
   }
@@ -112,7 +106,8 @@ final class SyslogIntakes implements SyslogIntake {
       b.udp(c.udpPort());
     }
     if (c.tlsPort() >= 0) {
-      b.tls(c.tlsPort(), tls(c));
+      SSLContext tls = tls(c);
+      b.tls(c.tlsPort(), tls, Tls.parameters(tls));
     }
     try {
       return b.start();
@@ -126,17 +121,6 @@ final class SyslogIntakes implements SyslogIntake {
     if (c.tlsKeystore().isBlank()) {
       throw new LovcenException("syslog.tls_port needs syslog.tls_keystore (a PKCS#12 file with key and certificate)");
     }
-    char[] pw = c.tlsPassword().toCharArray();
-    try (InputStream in = Files.newInputStream(Path.of(c.tlsKeystore()))) {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(in, pw);
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, pw);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), null, null);
-      return ctx;
-    } catch (IOException | GeneralSecurityException e) {
-      throw new LovcenException("syslog.tls_keystore " + c.tlsKeystore() + ": " + e.getMessage());
-    }
+    return Tls.context(c.tlsKeystore(), c.tlsPassword(), "syslog.tls_keystore");
   }
 }

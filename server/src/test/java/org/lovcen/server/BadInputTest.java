@@ -271,6 +271,39 @@ class BadInputTest {
     assertStillServing(s, kind, inst);
   }
 
+  /**
+   * Header values longer than their columns (a host name of 5000 characters, a channel and a
+   * provider of 3000) in one request beside a good line: the good line and the long one are both
+   * stored (the header columns keep a prefix; the fields keep the whole value), on PostgreSQL too,
+   * whose columns refuse longer text, and nothing else sent with them is refused.
+   */
+  @ParameterizedTest
+  @MethodSource(KINDS)
+  void ingest_headerValuesLongerThanTheirColumns_areStoredCut_withTheWholeValueInTheFields(String kind) {
+    TestServer s = server(kind);
+    String[] inst = institution(s, kind);
+    String host = "H".repeat(5000);
+    String longLine = "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":\"" + "C".repeat(3000)
+        + "\",\"Provider\":{\"#attributes\":{\"Name\":\"" + "P".repeat(3000) + "\"}},\"Computer\":\"" + host
+        + "\",\"TimeCreated\":{\"#attributes\":{\"SystemTime\":\"2026-11-20T10:00:00Z\"}}},"
+        + "\"EventData\":{\"CommandLine\":\"long header\"}}}";
+    Response r = s.ingest(inst[1], line("before") + "\n" + longLine + "\n" + line("after") + "\n");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().get("accepted").asInt()).isEqualTo(3);
+    assertThat(stored(s, kind, inst[0])).isEqualTo(3);
+    JsonNode events = s.get("/api/v1/events?limit=10&institution=" + inst[0], admins.get(kind)).json().get("items");
+    JsonNode cut = null;
+    for (JsonNode e : events) {
+      if (e.toString().contains("long header")) {
+        cut = e;
+      }
+    }
+    assertThat(cut).isNotNull();
+    assertThat(cut.get("host").asText()).hasSizeLessThanOrEqualTo(512).startsWith("HHHH");
+    assertThat(cut.toString()).as("the fields keep the whole value").contains(host);
+    assertStillServing(s, kind, inst);
+  }
+
   @ParameterizedTest
   @MethodSource(KINDS)
   void ingest_deeplyNestedJson_isARejectedLine_andShallowNestingIsStored(String kind) {
@@ -560,6 +593,57 @@ class BadInputTest {
           .isEqualTo(requests * perRequest);
       assertThat(s.get("/healthz", null).status()).isEqualTo(200);
     }
+  }
+
+  /**
+   * More ingest requests being read at once than ingest.max_concurrent_requests: the extra one is
+   * answered 429 with Retry-After at once (its body never held in memory), and the one being read
+   * completes when its sender finishes.
+   */
+  @ParameterizedTest
+  @MethodSource(KINDS)
+  void ingest_moreRequestsReadAtOnceThanAllowed_are429_andTheOneBeingReadCompletes(String kind) throws Exception {
+    try (TestServer s = TestServer.start(kind, dir.resolve("cc-" + kind),
+        Map.of("LOVCEN_INGEST_MAX_CONCURRENT_REQUESTS", "1"))) {
+      String admin = s.admin();
+      String token = s.institution(admin, "cc");
+      // the slow sender: a chunked body whose first line arrives, and whose end does not yet
+      java.net.Socket slow = new java.net.Socket("127.0.0.1", s.server.port());
+      java.io.OutputStream sender = slow.getOutputStream();
+      sender.write(("POST " + INGEST + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+          + "\r\nContent-Type: " + NDJSON + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      chunk(sender, line("slow-0") + "\n");
+      Response refused = null;
+      for (int i = 0; i < 100 && refused == null; i++) { // until the slow request holds the one permit
+        Response r = s.ingest(token, line("fast") + "\n");
+        if (r.status() == 429) {
+          refused = r;
+        } else {
+          Thread.sleep(50);
+        }
+      }
+      assertThat(refused).as("a second request while one is read").isNotNull();
+      assertProblem(refused, 429, INGEST);
+      assertThat(refused.header("retry-after")).isNotNull();
+      chunk(sender, line("slow-1") + "\n");
+      sender.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      sender.flush();
+      slow.setSoTimeout(30_000);
+      String answer = new String(slow.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      slow.close();
+      assertThat(answer).isEqualTo("HTTP/1.1 200");
+      assertThat(s.get("/api/v1/events?limit=10&q=slow-", admin).json().get("total").asInt())
+          .as("both lines of the slow request").isEqualTo(2);
+      assertThat(s.ingest(token, line("after") + "\n").status()).isEqualTo(200);
+    }
+  }
+
+  private static void chunk(java.io.OutputStream out, String text) throws IOException {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(b);
+    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
   }
 
   private static String abbreviate(String s) {

@@ -20,9 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Faults from outside: a stalled database with one institution flooding, and a database that goes
- * away and comes back. The server pushes back, keeps other institutions going, recovers by
- * itself, and every acknowledged event is stored exactly once.
+ * Faults from outside: a stalled database with one institution flooding, a database that goes
+ * away and comes back, and a store whose disk fills up and gets space back. The server pushes
+ * back, keeps other institutions going, recovers by itself, and every acknowledged event is stored
+ * exactly once.
  */
 class FaultInjectionTest {
   @TempDir Path dir;
@@ -136,6 +137,138 @@ class FaultInjectionTest {
       assertThat(s.get("/readyz", null).status()).isEqualTo(200);
       s.awaitDetection();
       assertThat(events(s, "a")).isEqualTo(20);
+    }
+  }
+
+  /**
+   * The store's disk fills while institutions send, and space comes back. SQLite's disk is made
+   * full with {@code PRAGMA max_page_count} on every connection of the server's pool (the limit is
+   * per connection; the test borrows them all at once to set it, and sets it to the database's
+   * current size, which SQLite takes as "no further growth"): inserts then fail with SQLITE_FULL
+   * exactly as on a full file system, deterministically, without a mount (which CI containers may
+   * not allow) and without filling a real disk on a shared 2-core machine. Space returns by raising
+   * the limit again.
+   *
+   * <p>While full: ingest answers 503 {@code store-full} with Retry-After for what it could not
+   * store (never 200), /readyz and the {@code lovcen_store_writable} gauge say so, and the idle
+   * store writer's probe does not call it writable. Once space returns, /readyz goes back to 200
+   * by itself, with nothing sent meanwhile. Full again, syslog events (which nobody can be asked
+   * to resend) are held and written once space returns, not dropped. The refused requests,
+   * resent with their keys, are stored once; every acknowledged event is stored exactly once; and
+   * detection goes on from its cursor: every stored event has its alert. PostgreSQL's disk cannot
+   * be filled from a test (a tablespace on a small disk needs a superuser): its {@code disk_full}
+   * error takes the same path ({@code DatabaseTest} classifies it), and its recovery is that of
+   * {@link #databaseUnavailable_ingestRefusedThenRecoversByItself}.
+   */
+  @Test
+  void diskFull_ingestRefusedAndReadyzSaysSo_thenResumesByItselfLosingNothing() throws Exception {
+    Map<String, String> env = Map.of("LOVCEN_INGEST_ACK_TIMEOUT_SECONDS", "20", "LOVCEN_SYSLOG_TCP_PORT", "0",
+        "LOVCEN_SYSLOG_HOST", "127.0.0.1");
+    try (TestServer s = TestServer.start("sqlite", dir, env)) {
+      String admin = s.admin();
+      String a = s.institution(admin, "a");
+      assertThat(s.patchJson("/api/v1/institutions/a", admin, Map.of("syslog_sources", "127.0.0.1/32")).status())
+          .isEqualTo(200);
+      Map<String, Integer> acknowledged = new java.util.LinkedHashMap<>();
+      assertThat(s.ingest(a, mimikatz("before", 50), "Idempotency-Key", "before").status()).isEqualTo(200);
+      acknowledged.put("before", 50);
+      s.awaitDetection();
+
+      maxPages(s, 1); // the disk is full: no page beyond the database's current size
+      List<String> refused = new ArrayList<>();
+      TestServer.Response full = null;
+      for (int i = 0; i < 200 && refused.size() < 3; i++) {
+        String key = "k" + i;
+        TestServer.Response r = s.ingest(a, mimikatz(key, 200), "Idempotency-Key", key);
+        assertThat(r.status()).as("request %s", key).isIn(200, 503);
+        if (r.status() == 200) {
+          acknowledged.put(key, 200); // room left in partly filled pages
+        } else {
+          refused.add(key);
+          full = r;
+        }
+      }
+      assertThat(refused).as("the full store refuses").hasSize(3);
+      assertThat(full.json().get("type").asText()).endsWith("/store-full");
+      assertThat(full.header("Retry-After")).isNotNull();
+      TestServer.Response notReady = s.get("/readyz", null);
+      assertThat(notReady.status()).isEqualTo(503);
+      assertThat(notReady.json().get("status").asText()).isEqualTo("store full");
+      Thread.sleep(1500); // the idle writer probes meanwhile, and finds it still full
+      assertThat(s.get("/readyz", null).status()).as("still full").isEqualTo(503);
+      assertThat(s.get("/metrics", null).body()).contains("lovcen_store_writable 0");
+      maxPages(s, 1_073_741_823); // space returns
+      awaitTrue(() -> s.get("/readyz", null).status() == 200); // by itself: nothing was sent meanwhile
+
+      maxPages(s, 1); // full again, now for syslog, which nobody can ask to resend
+      long storedWhileFull = events(s, "a");
+      try (java.net.Socket syslog = new java.net.Socket("127.0.0.1",
+          s.server.syslog().port(org.lovcen.server.syslog.SyslogServer.Listener.TCP))) {
+        for (int i = 0; i < 20; i++) {
+          // each larger than a stored request line: none fits in what the full pages have left
+          syslog.getOutputStream().write(("<13>Mar 14 10:12:15 a-syslog app: held " + i + " " + "y".repeat(1500) + "\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        syslog.getOutputStream().flush();
+        awaitTrue(() -> s.get("/readyz", null).status() == 503);
+        Thread.sleep(1500); // the writer tries again meanwhile
+        assertThat(events(s, "a")).as("nothing got in while full").isEqualTo(storedWhileFull);
+        maxPages(s, 1_073_741_823);
+        awaitTrue(() -> events(s, "a") == storedWhileFull + 20);
+        assertThat(s.get("/readyz", null).status()).isEqualTo(200);
+      }
+      for (String key : refused) {
+        assertThat(s.ingest(a, mimikatz(key, 200), "Idempotency-Key", key).status()).isEqualTo(200);
+        acknowledged.put(key, 200);
+      }
+      assertThat(s.ingest(a, mimikatz("k0", 200), "Idempotency-Key", "k0").json().get("duplicate").asBoolean())
+          .isTrue();
+      long total = acknowledged.values().stream().mapToLong(Integer::longValue).sum();
+      assertThat(events(s, "a")).as("every acknowledged event once, and the held syslog events").isEqualTo(total + 20);
+      for (String key : acknowledged.keySet()) {
+        long stored = s.server.database().jdbi().withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM events WHERE fields LIKE :p").bind("p", "%mk-" + key + "-%").mapTo(Long.class).one());
+        assertThat(stored).as("events of %s", key).isEqualTo(acknowledged.get(key).longValue());
+      }
+      s.awaitDetection();
+      long undetected = s.server.database().jdbi().withHandle(h -> h.createQuery(
+          "SELECT COUNT(*) FROM events e WHERE e.fields LIKE '%sekurlsa%' AND NOT EXISTS "
+              + "(SELECT 1 FROM alerts x WHERE x.event_ref = e.id)").mapTo(Long.class).one());
+      assertThat(undetected).as("detection went on from its cursor: every event has its alert").isZero();
+    }
+  }
+
+  /** {@code n} Sysmon process events that Lovcen's rules alert on, each with its own command line. */
+  private static String mimikatz(String key, int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      b.append("{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",")
+          .append("\"Computer\":\"A-WS01\",\"TimeCreated\":{\"#attributes\":{\"SystemTime\":")
+          .append("\"2026-11-25T08:00:00Z\"}}},\"EventData\":{\"Image\":\"C:\\\\Windows\\\\Temp\\\\mimikatz.exe\",")
+          .append("\"CommandLine\":\"mimikatz.exe sekurlsa::logonpasswords mk-").append(key).append('-').append(i)
+          .append("-").append("x".repeat(200)).append("\"}}}\n");
+    }
+    return b.toString();
+  }
+
+  /**
+   * Sets SQLite's {@code max_page_count} on every connection of the server's pool. They are all
+   * borrowed first (the server's threads give theirs back at the end of a transaction), so that
+   * nothing writes while the limit is set: SQLite raises a limit below the database's size to that
+   * size, and every connection must see the same size, or one would still let writes through.
+   */
+  private static void maxPages(TestServer s, long pages) {
+    int size = Math.max(2, s.server.config().database().pool());
+    List<org.jdbi.v3.core.Handle> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < size; i++) {
+        held.add(s.server.database().jdbi().open());
+      }
+      for (org.jdbi.v3.core.Handle h : held) {
+        h.execute("PRAGMA max_page_count = " + pages);
+      }
+    } finally {
+      held.forEach(org.jdbi.v3.core.Handle::close);
     }
   }
 

@@ -22,7 +22,7 @@ class ServeConfigTest {
   @Test
   void defaults_withoutFileOrEnvironment() {
     ServeConfig c = ServeConfig.defaults(Map.of());
-    assertThat(c.listen()).isEqualTo(new ServeConfig.Listen("127.0.0.1", 8080));
+    assertThat(c.listen()).isEqualTo(new ServeConfig.Listen("127.0.0.1", 8080, "", "", -1));
     assertThat(c.data()).isEqualTo("data");
     assertThat(c.database()).isEqualTo(new ServeConfig.Database("", 8));
     assertThat(c.databaseUrl()).isEqualTo(Path.of("data", "lovcen.db").toString());
@@ -61,7 +61,7 @@ class ServeConfigTest {
           hours: 8
         """);
     ServeConfig c = ServeConfig.load(file, Map.of());
-    assertThat(c.listen()).isEqualTo(new ServeConfig.Listen("127.0.0.1", 9443));
+    assertThat(c.listen()).isEqualTo(new ServeConfig.Listen("127.0.0.1", 9443, "", "", -1));
     assertThat(c.database()).isEqualTo(new ServeConfig.Database("postgresql://lovcen:secret@db:5432/lovcen", 8));
     assertThat(c.databaseUrl()).isEqualTo("postgresql://lovcen:secret@db:5432/lovcen");
     assertThat(c.rules().paths()).containsExactly("/etc/lovcen/rules", "/opt/sigma/rules");
@@ -85,7 +85,7 @@ class ServeConfigTest {
         "LOVCEN_SYSLOG_UDP_PORT", "-1",
         "LOVCEN_ADMIN_PASSWORD", "from-the-environment");
     ServeConfig c = ServeConfig.parse("listen:\n  port: 9000\nintel:\n  files: [a.json]\n", "lovcen.yml", env);
-    assertThat(c.listen()).isEqualTo(new ServeConfig.Listen("0.0.0.0", 9090));
+    assertThat(c.listen()).isEqualTo(new ServeConfig.Listen("0.0.0.0", 9090, "", "", -1));
     assertThat(c.database().url()).isEqualTo("postgresql://lovcen@db/lovcen");
     assertThat(c.rules().paths()).containsExactly("/a", "/b", "/c");
     assertThat(c.intel().files()).isEmpty();
@@ -146,7 +146,7 @@ class ServeConfigTest {
   @Test
   void environmentNames_oneForEveryKeyOfTheDefaults() {
     List<String> names = ServeConfig.environmentNames();
-    assertThat(names).hasSize(73).doesNotHaveDuplicates()
+    assertThat(names).hasSize(82).doesNotHaveDuplicates()
         .contains("LOVCEN_LISTEN_HOST", "LOVCEN_DATA", "LOVCEN_DATABASE_URL", "LOVCEN_INGEST_MAX_BODY_MB",
             "LOVCEN_SYSLOG_TLS_KEYSTORE", "LOVCEN_SESSIONS_HOURS")
         .allSatisfy(n -> assertThat(n).matches("LOVCEN_[A-Z_]+"));

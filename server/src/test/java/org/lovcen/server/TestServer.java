@@ -19,7 +19,8 @@ import org.lovcen.store.TestDatabases;
 
 /**
  * Test fixture: a real {@link LovcenServer} on a free port over a fresh database of the given
- * kind, with Lovcen's own rules, and an HTTP client. The administrator is {@code admin} /
+ * kind, with Lovcen's own rules, and an HTTP client (HTTPS when the configuration gives the
+ * listener a key store: the client trusts that certificate). The administrator is {@code admin} /
  * {@link #ADMIN_PASSWORD}.
  */
 public final class TestServer implements AutoCloseable {
@@ -30,7 +31,7 @@ public final class TestServer implements AutoCloseable {
   public final LovcenServer server;
   public final String url;
   private final Runnable dropDatabase;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http;
 
   /** A response: status, headers, body text, and the body as JSON when it is JSON. */
   public record Response(int status, Map<String, List<String>> headers, String body) {
@@ -50,8 +51,14 @@ public final class TestServer implements AutoCloseable {
 
   private TestServer(LovcenServer server, Runnable dropDatabase) {
     this.server = server;
-    this.url = "http://127.0.0.1:" + server.port();
+    ServeConfig.Listen listen = server.config().listen();
+    this.url = (listen.tls() ? "https" : "http") + "://127.0.0.1:" + server.port();
     this.dropDatabase = dropDatabase;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    if (listen.tls()) { // a server over TLS: trust its (test) certificate, nothing else
+      b.sslContext(TestTls.trusting(Path.of(listen.tlsKeystore())));
+    }
+    this.http = b.build();
   }
 
   /** Starts a server over a fresh database of {@code kind} with data in {@code dir}. */

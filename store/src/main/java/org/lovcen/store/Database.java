@@ -31,13 +31,16 @@ public final class Database implements AutoCloseable {
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final String display;
+  /** The SQLite file; null for PostgreSQL. */
+  private final Path file;
   private final Thread checkpointer;
   private volatile boolean open = true;
 
-  private Database(HikariDataSource pool, Dialect dialect, String display) {
+  private Database(HikariDataSource pool, Dialect dialect, String display, Path file) {
     this.pool = pool;
     this.dialect = dialect;
     this.display = display;
+    this.file = file;
     this.jdbi = Jdbi.create(pool);
     if (dialect == Dialect.SQLITE) {
       jdbi.setTransactionHandler(new TakingTurns(jdbi.getTransactionHandler(), new ReentrantLock(true)));
@@ -74,9 +77,15 @@ public final class Database implements AutoCloseable {
     @Override
     public <R, X extends Exception> R inTransaction(Handle handle, HandleCallback<R, X> callback) throws X {
       lock.lock();
+      boolean done = false;
       try {
-        return super.inTransaction(handle, callback);
+        R r = super.inTransaction(handle, callback);
+        done = true;
+        return r;
       } finally {
+        if (!done) {
+          endAbandoned(handle);
+        }
         lock.unlock();
       }
     }
@@ -85,10 +94,33 @@ public final class Database implements AutoCloseable {
     public <R, X extends Exception> R inTransaction(Handle handle, TransactionIsolationLevel level,
         HandleCallback<R, X> callback) throws X {
       lock.lock();
+      boolean done = false;
       try {
-        return super.inTransaction(handle, level, callback);
+        R r = super.inTransaction(handle, level, callback);
+        done = true;
+        return r;
       } finally {
+        if (!done) {
+          endAbandoned(handle);
+        }
         lock.unlock();
+      }
+    }
+
+    /*
+     * Some failures (SQLITE_FULL, SQLITE_IOERR) make SQLite roll the transaction back itself. The
+     * driver does not know: Jdbi's rollback passes, but turning autocommit back on issues a COMMIT
+     * that fails ("no transaction is active"), and the connection stays in manual-commit mode with
+     * no transaction open, so its next statements would each commit alone. A second rollback
+     * restores autocommit; it runs while this transaction still holds the turn.
+     */
+    private static void endAbandoned(Handle handle) {
+      try {
+        if (handle.isInTransaction()) {
+          handle.rollback();
+        }
+      } catch (RuntimeException e) {
+        // the handle is closed by its owner; the pool resets the connection
       }
     }
   }
@@ -104,6 +136,7 @@ public final class Database implements AutoCloseable {
     c.setConnectionTimeout(30_000);
     Dialect dialect;
     String display;
+    Path sqliteFile = null;
     if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
       URI u = URI.create(url);
       c.setJdbcUrl("jdbc:postgresql://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + u.getPath()
@@ -141,6 +174,7 @@ public final class Database implements AutoCloseable {
       c.setMaximumPoolSize(Math.max(2, poolSize));
       dialect = Dialect.SQLITE;
       display = "sqlite:" + file;
+      sqliteFile = file;
     }
     HikariDataSource pool;
     try {
@@ -155,7 +189,7 @@ public final class Database implements AutoCloseable {
       pool.close();
       throw new StoreException("cannot migrate database " + display + ": " + rootMessage(e), e);
     }
-    return new Database(pool, dialect, display);
+    return new Database(pool, dialect, display, sqliteFile);
   }
 
   private static void createFolder(Path dir) {
@@ -177,7 +211,66 @@ public final class Database implements AutoCloseable {
     return url.replaceAll("(://[^:/@]+:)[^@]*@", "$1***@").replaceAll("password=[^&]*", "password=***");
   }
 
-  static String rootMessage(Throwable e) {
+  /**
+   * Whether {@code e} (or a cause) is the database saying its disk is full: SQLite's SQLITE_FULL
+   * (the file system is full, or the database reached its page limit) or PostgreSQL's
+   * {@code disk_full} (SQLSTATE 53100). Such a write fails whole and may be retried once space
+   * returns.
+   */
+  public static boolean isFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException s && ("53100".equals(s.getSQLState())
+          || (s.getErrorCode() == SQLITE_FULL && String.valueOf(s.getMessage()).contains("SQLITE_FULL")))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final int SQLITE_FULL = 13;
+
+  /**
+   * Bytes free where the database keeps its files: the usable space of the SQLite file's file
+   * system; {@link Long#MAX_VALUE} for PostgreSQL, whose disk this process cannot see.
+   */
+  public long freeBytes() {
+    if (file == null) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      return Files.getFileStore(file.getParent()).getUsableSpace();
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Whether {@code e} (or a cause) says the database is away or short of a resource for now,
+   * rather than refusing the statement itself: the disk full, no connection (SQLSTATE class 08,
+   * a pool timeout), the server shutting down (57P), insufficient resources (53), SQLite busy or
+   * failing to read or write its files. Trying the same write later may succeed.
+   */
+  public static boolean isTransient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
+          || t instanceof java.sql.SQLNonTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException s) {
+        String state = s.getSQLState() == null ? "" : s.getSQLState();
+        String msg = String.valueOf(s.getMessage());
+        if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")
+            || msg.contains("SQLITE_BUSY") || msg.contains("SQLITE_IOERR") || msg.contains("SQLITE_FULL")
+            || msg.contains("SQLITE_CANTOPEN")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The message of the innermost cause: what went wrong, without the wrappers. */
+  public static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

@@ -48,6 +48,43 @@ public final class EventStore {
     }
   }
 
+  /**
+   * Whether the store has room for about {@code bytes} more of events now: inserts one row of that
+   * size under {@code id} (an id no event has) and rolls it back. On SQLite the insert fails when
+   * the database may not grow (its page limit); PostgreSQL extends its files as it inserts, so it
+   * fails there when the disk is full. Other failures (the store away) are thrown.
+   */
+  public boolean roomFor(long id, int bytes) {
+    try {
+      db.jdbi().useTransaction(h -> {
+        insert(h, List.of(new StoredEvent(id, "", 0, null, null, null, -1, null, 0, padding(bytes))));
+        throw new RolledBack();
+      });
+    } catch (RolledBack e) {
+      return true;
+    } catch (RuntimeException e) {
+      if (Database.isFull(e)) {
+        return false;
+      }
+      throw e;
+    }
+    return true;
+  }
+
+  /** Text that does not compress (PostgreSQL compresses large values), the same every time. */
+  private static String padding(int bytes) {
+    byte[] b = new byte[bytes * 3 / 4 + 3];
+    new java.util.Random(bytes).nextBytes(b);
+    return java.util.Base64.getEncoder().encodeToString(b).substring(0, bytes);
+  }
+
+  /** Ends {@link #roomFor}'s transaction without committing. */
+  private static final class RolledBack extends RuntimeException {
+    RolledBack() {
+      super(null, null, false, false);
+    }
+  }
+
   /** The highest stored id, or 0. */
   public long maxId() {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT COALESCE(MAX(id), 0) FROM events").mapTo(Long.class).one());

@@ -12,6 +12,33 @@ import org.lovcen.core.Event;
 public record StoredEvent(long id, String institution, long ts, String host, String channel, String provider,
     int eventId, String source, long record, String fields) {
 
+  /** The longest host, channel and provider the store keeps (and the alerts, incidents and sites made of them). */
+  public static final int MAX_HEADER = 512;
+  /** The longest source the store keeps. */
+  public static final int MAX_SOURCE = 1024;
+
+  /**
+   * Cuts the header of {@code e} to what the store's columns hold (host, channel and provider
+   * {@value #MAX_HEADER} characters, source {@value #MAX_SOURCE}), in place, before it is stored
+   * and detected: PostgreSQL refuses longer text, and an event refused would fail every request
+   * stored in the same transaction, and every alert of it. The field table keeps the whole value.
+   */
+  public static Event fit(Event e) {
+    e.host(cut(e.host(), MAX_HEADER));
+    e.channel(cut(e.channel(), MAX_HEADER));
+    e.provider(cut(e.provider(), MAX_HEADER));
+    e.source(cut(e.source(), MAX_SOURCE));
+    return e;
+  }
+
+  private static String cut(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max; // never half a character
+    return s.substring(0, end);
+  }
+
   /** The stored form of {@code e} (which must carry its institution) under {@code id}. */
   public static StoredEvent of(long id, Event e) {
     return of(id, e, EventJson.write(e));

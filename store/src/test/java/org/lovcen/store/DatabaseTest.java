@@ -41,6 +41,55 @@ class DatabaseTest {
     }
   }
 
+  /**
+   * A real SQLITE_FULL (the page limit reached) is "full", and PostgreSQL's disk_full state too. The
+   * failed transaction leaves its connection clean: SQLite rolled it back itself, and a connection
+   * left in manual-commit mode without a transaction would commit its next statements one by one.
+   */
+  @Test
+  void isFull_sqliteFullAndPostgresDiskFull_andTheFailedTransactionLeavesTheConnectionClean() throws Exception {
+    try (var fresh = TestDatabases.open("sqlite", dir)) {
+      Database db = fresh.db();
+      EventStore events = new EventStore(db);
+      RuntimeException full = null;
+      try (org.jdbi.v3.core.Handle h = db.jdbi().open()) {
+        h.execute("PRAGMA max_page_count = 1"); // no growth beyond the current size, on this connection
+        try {
+          h.useTransaction(t -> events.insert(t, java.util.List.of(event(1, 1 << 20))));
+        } catch (RuntimeException e) {
+          full = e;
+        }
+        assertThat(h.isInTransaction()).isFalse();
+        assertThat(h.getConnection().getAutoCommit()).isTrue();
+        h.execute("PRAGMA max_page_count = 1073741823");
+        // the next transaction on this connection is one transaction again: all or nothing
+        RuntimeException late = org.assertj.core.api.Assertions.catchThrowableOfType(RuntimeException.class,
+            () -> h.useTransaction(t -> {
+              events.insert(t, java.util.List.of(event(2, 10)));
+              throw new IllegalStateException("abandon");
+            }));
+        assertThat(late).hasMessage("abandon");
+      }
+      assertThat(full).isNotNull();
+      assertThat(Database.isFull(full)).isTrue();
+      assertThat(Database.isTransient(full)).isTrue();
+      assertThat(events.maxId()).as("neither transaction left a row").isZero();
+      assertThat(events.roomFor(1, 1 << 20)).isTrue();
+      assertThat(events.maxId()).as("the probe leaves nothing behind").isZero();
+    }
+    assertThat(Database.isFull(new StoreException("cannot store", new java.sql.SQLException(
+        "could not extend file \"base/16384/16397\": No space left on device", "53100")))).isTrue();
+    java.sql.SQLException tooLong = new java.sql.SQLException("value too long for type character varying(512)",
+        "22001");
+    assertThat(Database.isFull(tooLong)).isFalse();
+    assertThat(Database.isTransient(tooLong)).as("the same statement would fail again").isFalse();
+    assertThat(Database.isTransient(new java.sql.SQLException("Connection refused", "08001"))).isTrue();
+  }
+
+  private static StoredEvent event(long id, int bytes) {
+    return new StoredEvent(id, "a", 0, null, null, null, -1, null, 0, "x".repeat(bytes));
+  }
+
   @Test
   void open_unreachablePostgres_namesTheDatabaseWithoutThePassword() {
     assertThatThrownBy(() -> Database.open("postgresql://u:secret@127.0.0.1:1/nothing", 2))

@@ -89,6 +89,42 @@ public final class DecisionBook {
     return byValue.size();
   }
 
+  /** Forgets every decision and the counter. */
+  void clear() {
+    byValue.clear();
+    refusedAllowlisted = 0;
+  }
+
+  /** Writes every decision (in order first proposed) and the counter, for {@link #read}. */
+  void write(java.io.DataOutput out) throws java.io.IOException {
+    out.writeLong(refusedAllowlisted);
+    out.writeInt(byValue.size());
+    for (Map.Entry<String, Decision> e : byValue.entrySet()) {
+      Decision d = e.getValue();
+      out.writeUTF(e.getKey());
+      WebDetector.State.str(out, d.action());
+      WebDetector.State.str(out, d.scope());
+      WebDetector.State.str(out, d.value());
+      out.writeLong(d.since());
+      out.writeLong(d.until());
+      WebDetector.State.str(out, d.reason());
+      WebDetector.State.str(out, d.detector());
+      WebDetector.State.str(out, d.site());
+    }
+  }
+
+  /** Replaces the decisions by those {@link #write} wrote; the listener is not called. */
+  void read(java.io.DataInput in) throws java.io.IOException {
+    byValue.clear();
+    refusedAllowlisted = in.readLong();
+    for (int n = in.readInt(); n > 0; n--) {
+      String key = in.readUTF();
+      byValue.put(key, new Decision(WebDetector.State.str(in), WebDetector.State.str(in), WebDetector.State.str(in),
+          in.readLong(), in.readLong(), WebDetector.State.str(in), WebDetector.State.str(in),
+          WebDetector.State.str(in)));
+    }
+  }
+
   /** How many proposals the allowlist refused. */
   public long refusedAllowlisted() {
     return refusedAllowlisted;

@@ -123,8 +123,11 @@ public final class WebConfig {
   final List<Cidr> allowlist;
   final long lateness;
   final Map<String, String> institutions;
+  /** Every parameter, for telling whether a detector's saved state was taken under this configuration. */
+  final String signature;
 
   private WebConfig(Map<String, Object> v) {
+    signature = new java.util.TreeMap<>(v).toString();
     floodCapacity = dbl(v, "source.flood.capacity");
     floodLeak = dbl(v, "source.flood.leak_per_second");
     netCapacity = dbl(v, "source.network_flood.capacity");

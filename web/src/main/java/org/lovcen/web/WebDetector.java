@@ -41,6 +41,12 @@ import org.lovcen.core.Timestamps;
  *
  * Memory is bounded: sources idle longer than the expiry are dropped on each sweep, and past the
  * cap the oldest half is dropped. Not thread-safe: one instance per stream.
+ *
+ * A runner that must hand the state to another process (the Kafka runner's state stores) writes
+ * all of it (sources, networks, sites with their windows and baselines, the alerts of attacks
+ * under way, flood incidents, decisions, counters) as a stream of bytes and restores it into a detector of the same
+ * configuration, which then behaves exactly as the original would have (State, at the end). A
+ * snapshot names the configuration it was taken under; one taken under another is refused.
  */
 /** The stateful website-attack detector. Not thread-safe; feed it requests in time order. */
 public final class WebDetector {
@@ -57,6 +63,8 @@ public final class WebDetector {
   private static final int BRUTE = 8;
   private static final int ROTATION = 16;
   private static final int DIST = 32;
+  /** Per source, one alert slot for each detector bit above. */
+  private static final int SLOTS = 6;
 
   private final WebConfig c;
   private final Consumer<Alert> out;
@@ -169,14 +177,15 @@ public final class WebDetector {
    */
   public void exploit(Request r, String ruleId, String title, Level level, List<String> tags) {
     SourceState s = source(r.ip(), r.time());
+    seen(s, r.time()); // accept has seen it already, unless the request was late or not given to accept
     int known = s.rules.indexOf(ruleId);
     if (known >= 0) {
       book.extend("ip", r.ip(), r.time());
       s.ruleAlerts.set(known, progress(s.ruleAlerts.get(known), r.time(), -1));
       return;
     }
-    Alert a = emit(ruleId, title, level, tags, r.time(), r.time(), r, List.of(r.site()), List.of(r.ip()), 1,
-        Map.of());
+    Alert a = emit(ruleId, title, level, tags == null ? List.of() : tags, r.time(), r.time(), r, List.of(r.site()),
+        List.of(r.ip()), 1, Map.of());
     if (s.rules.size() < 32) {
       s.rules.add(ruleId);
       s.ruleAlerts.add(a);
@@ -270,6 +279,46 @@ public final class WebDetector {
     campaigns();
   }
 
+  /**
+   * Writes the whole state of this detector (everything but the configuration, the alert sink and
+   * the decision and progress listeners) to {@code out}, for {@link #restore}; the alerts of the
+   * attacks under way are part of it, so that a restored detector goes on widening them. The size
+   * grows with the sources tracked: tens of bytes each, a few hundred more for each alert one holds.
+   */
+  public void snapshot(java.io.OutputStream out) throws java.io.IOException {
+    java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
+    State.write(this, data);
+    data.flush();
+  }
+
+  /**
+   * Replaces this detector's state by a {@link #snapshot} of a detector with the same
+   * configuration. Returns false, leaving the state empty, when the snapshot was taken under
+   * another configuration.
+   *
+   * @throws java.io.IOException when the stream fails or does not hold a snapshot
+   */
+  public boolean restore(java.io.InputStream in) throws java.io.IOException {
+    java.io.DataInputStream data = new java.io.DataInputStream(new java.io.BufferedInputStream(in, 1 << 16));
+    try {
+      return State.read(this, data);
+    } catch (java.io.IOException | RuntimeException e) {
+      reset();
+      throw e instanceof java.io.IOException io ? io : new java.io.IOException("not a web detector snapshot: " + e, e);
+    }
+  }
+
+  private void reset() {
+    sources.clear();
+    nets.clear();
+    sites.clear();
+    incidents.clear();
+    siteInstitutions.clear();
+    book.clear();
+    watermark = nextTick = nextSweep = announcedLast = Long.MIN_VALUE;
+    requests = late = 0;
+  }
+
   private void advance(long t) {
     if (t > watermark) {
       watermark = t;
@@ -303,6 +352,14 @@ public final class WebDetector {
       sites.put(name, s);
     }
     return s;
+  }
+
+  /** Marks the source and its network as seen at {@code t} (never earlier than they were), so a sweep keeps them. */
+  private static void seen(SourceState s, long t) {
+    s.last = Math.max(s.last, t);
+    if (s.net != null) {
+      s.net.last = Math.max(s.net.last, t);
+    }
   }
 
   private SourceState source(String ip, long t) {
@@ -413,12 +470,17 @@ public final class WebDetector {
         s.extended = t;
         book.extend("ip", s.ip, t);
       }
-      s.alerts[slot] = progress(s.alerts[slot], t, -1);
+      if (s.alerts != null) {
+        s.alerts[slot] = progress(s.alerts[slot], t, -1);
+      }
       return;
     }
     s.alerted |= bit;
     s.extended = t;
     Title ti = TITLES.get(detector);
+    if (s.alerts == null) {
+      s.alerts = new Alert[SLOTS];
+    }
     s.alerts[slot] = emit(detector, ti.title, ti.level, ti.tags, s.first, t, r, List.of(r.site()), List.of(s.ip), 1,
         Map.of("reason", why));
     book.propose(detector, "ip", s.ip, t, detector + ": " + why + " on " + r.site(), r.site());
@@ -451,10 +513,11 @@ public final class WebDetector {
   /**
    * An attack's alert seen going on at {@code t}: reported again with last time {@code t} when a
    * minute or more has passed since its last report (with {@code sources} as its source count when
-   * not negative); returns the alert as now reported.
+   * not negative); returns the alert as now reported. The state moves on with or without a progress
+   * listener, so that a snapshot does not depend on one.
    */
   private Alert progress(Alert a, long t, int sources) {
-    if (a == null || progress == null || t - a.last() < 60_000_000L) {
+    if (a == null || t - a.last() < 60_000_000L) {
       return a;
     }
     Map<String, String> group = a.group();
@@ -464,8 +527,19 @@ public final class WebDetector {
     }
     Alert later = new Alert(a.kind(), a.ruleId(), a.ruleTitle(), a.level(), a.author(), a.tags(), a.timestamp(),
         a.institution(), a.host(), a.channel(), a.eventId(), a.source(), a.record(), a.fields(), group, t, a.events());
-    progress.accept(a, later);
+    if (progress != null) {
+      progress.accept(a, later);
+    }
     return later;
+  }
+
+  /** Fields in the order given (an alert's fields are in display order; {@code Map.of} has none). */
+  private static Map<String, String> ordered(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
   }
 
   private record Title(String title, Level level, List<String> tags) {}
@@ -547,9 +621,10 @@ public final class WebDetector {
     int[] agentHashes;
     long[] agentTimes;
     final List<String> rules = new ArrayList<>(0);
-    /** The alert of each exploit rule in {@link #rules}, and of each detector bit (by bit position). */
+    /** The alert of each exploit rule in {@link #rules}. */
     final List<Alert> ruleAlerts = new ArrayList<>(0);
-    final Alert[] alerts = new Alert[6];
+    /** The alert of each detector bit (by bit position), or null before the source's first. */
+    Alert[] alerts;
 
     SourceState(String ip, long t) {
       this.ip = ip;
@@ -717,7 +792,7 @@ public final class WebDetector {
           floodSources.clear();
           floodAlert = emit("distributed_flood", "Distributed flood: surge of uncached requests from new sources",
               Level.HIGH, List.of("attack.impact", "attack.t1498", "attack.t1499.002"), start, end, lastReq,
-              List.of(name), List.of(), newDistinct, Map.of("requests_per_second", fmt(rps),
+              List.of(name), List.of(), newDistinct, ordered("requests_per_second", fmt(rps),
                   "expected_per_second", fmt(expected), "new_source_share", fmt((double) newReq / Math.max(1, req)),
                   "static_share", fmt((double) stat / Math.max(1, req))));
         } else {
@@ -799,5 +874,407 @@ public final class WebDetector {
 
   private static String fmt(double d) {
     return String.format(java.util.Locale.ROOT, "%.2f", d);
+  }
+
+  /*
+   * The snapshot format: a version, the configuration's signature, the counters and clocks, the
+   * sites' institutions, then every site (in order: windows close in that order), every network
+   * (those a source points to but the map no longer holds too: a sweep removes them
+   * independently), every source with the index of its network, the flood incidents and the
+   * decisions. Sites, networks and sources carry the alerts of their attacks (version 2), as last
+   * reported. Strings are length-prefixed UTF-8 (-1 for null).
+   */
+  static final class State {
+    private static final int VERSION = 2;
+
+    private State() {}
+
+    static void write(WebDetector d, java.io.DataOutput out) throws java.io.IOException {
+      out.writeInt(VERSION);
+      str(out, d.c.signature);
+      for (long v : new long[] {d.watermark, d.nextTick, d.nextSweep, d.requests, d.announcedLast, d.late}) {
+        out.writeLong(v);
+      }
+      out.writeInt(d.siteInstitutions.size());
+      for (Map.Entry<String, String> e : d.siteInstitutions.entrySet()) {
+        str(out, e.getKey());
+        str(out, e.getValue());
+      }
+      out.writeInt(d.sites.size());
+      for (SiteState s : d.sites.values()) {
+        site(out, s);
+      }
+      java.util.IdentityHashMap<NetState, Integer> index = new java.util.IdentityHashMap<>();
+      List<NetState> all = new ArrayList<>(d.nets.values());
+      all.forEach(n -> index.put(n, index.size()));
+      for (SourceState s : d.sources.values()) {
+        if (s.net != null && !index.containsKey(s.net)) {
+          index.put(s.net, index.size());
+          all.add(s.net);
+        }
+      }
+      out.writeInt(all.size());
+      for (NetState n : all) {
+        out.writeBoolean(d.nets.get(n.cidr) == n);
+        str(out, n.cidr);
+        out.writeDouble(n.level);
+        out.writeLong(n.t);
+        out.writeLong(n.last);
+        out.writeBoolean(n.alerted);
+        out.writeInt(n.floodSources);
+        alert(out, n.alert);
+      }
+      out.writeInt(d.sources.size());
+      for (SourceState s : d.sources.values()) {
+        source(out, s, s.net == null ? -1 : index.get(s.net));
+      }
+      out.writeInt(d.incidents.size());
+      for (Incident i : d.incidents) {
+        str(out, i.site());
+        str(out, i.detector());
+        out.writeLong(i.first());
+        out.writeLong(i.last());
+        strs(out, i.sources());
+      }
+      d.book.write(out);
+    }
+
+    static boolean read(WebDetector d, java.io.DataInput in) throws java.io.IOException {
+      d.reset();
+      if (in.readInt() != VERSION) {
+        throw new java.io.IOException("unknown web detector snapshot version");
+      }
+      if (!d.c.signature.equals(str(in))) {
+        return false;
+      }
+      d.watermark = in.readLong();
+      d.nextTick = in.readLong();
+      d.nextSweep = in.readLong();
+      d.requests = in.readLong();
+      d.announcedLast = in.readLong();
+      d.late = in.readLong();
+      for (int n = in.readInt(); n > 0; n--) {
+        d.siteInstitutions.put(str(in), str(in));
+      }
+      for (int n = in.readInt(); n > 0; n--) {
+        SiteState s = site(d, in);
+        d.sites.put(s.name, s);
+      }
+      NetState[] nets = new NetState[in.readInt()];
+      for (int i = 0; i < nets.length; i++) {
+        boolean mapped = in.readBoolean();
+        NetState n = new NetState(str(in));
+        n.level = in.readDouble();
+        n.t = in.readLong();
+        n.last = in.readLong();
+        n.alerted = in.readBoolean();
+        n.floodSources = in.readInt();
+        n.alert = alert(in);
+        nets[i] = n;
+        if (mapped) {
+          d.nets.put(n.cidr, n);
+        }
+      }
+      for (int n = in.readInt(); n > 0; n--) {
+        SourceState s = source(d, in, nets);
+        d.sources.put(s.ip, s);
+      }
+      for (int n = in.readInt(); n > 0; n--) {
+        d.incidents.add(new Incident(str(in), str(in), in.readLong(), in.readLong(), strs(in)));
+      }
+      d.book.read(in);
+      return true;
+    }
+
+    private static void site(java.io.DataOutput out, SiteState s) throws java.io.IOException {
+      str(out, s.name);
+      for (long v : new long[] {s.firstSeen, s.windowStart, s.availStart, s.upSum, s.lastRequest, s.day, s.floodFirst,
+          s.floodLast, s.outageFirst}) {
+        out.writeLong(v);
+      }
+      for (int v : new int[] {s.req, s.newReq, s.stat, s.hit, s.miss, s.referer, s.newDistinct, s.aReq, s.a5xx, s.upN,
+          s.quiet}) {
+        out.writeInt(v);
+      }
+      out.writeDouble(s.baseline);
+      for (int h = 0; h < 24; h++) {
+        out.writeDouble(s.hourSum[h]);
+        out.writeInt(s.hourN[h]);
+        out.writeDouble(s.prevHour[h]);
+      }
+      out.writeBoolean(s.flood);
+      out.writeBoolean(s.outage);
+      strs(out, s.floodSources);
+      request(out, s.lastReq);
+      alert(out, s.floodAlert);
+      alert(out, s.outageAlert);
+    }
+
+    private static SiteState site(WebDetector d, java.io.DataInput in) throws java.io.IOException {
+      SiteState s = d.new SiteState(str(in));
+      s.firstSeen = in.readLong();
+      s.windowStart = in.readLong();
+      s.availStart = in.readLong();
+      s.upSum = in.readLong();
+      s.lastRequest = in.readLong();
+      s.day = in.readLong();
+      s.floodFirst = in.readLong();
+      s.floodLast = in.readLong();
+      s.outageFirst = in.readLong();
+      s.req = in.readInt();
+      s.newReq = in.readInt();
+      s.stat = in.readInt();
+      s.hit = in.readInt();
+      s.miss = in.readInt();
+      s.referer = in.readInt();
+      s.newDistinct = in.readInt();
+      s.aReq = in.readInt();
+      s.a5xx = in.readInt();
+      s.upN = in.readInt();
+      s.quiet = in.readInt();
+      s.baseline = in.readDouble();
+      for (int h = 0; h < 24; h++) {
+        s.hourSum[h] = in.readDouble();
+        s.hourN[h] = in.readInt();
+        s.prevHour[h] = in.readDouble();
+      }
+      s.flood = in.readBoolean();
+      s.outage = in.readBoolean();
+      s.floodSources.addAll(strs(in));
+      s.lastReq = request(in);
+      s.floodAlert = alert(in);
+      s.outageAlert = alert(in);
+      return s;
+    }
+
+    private static void source(java.io.DataOutput out, SourceState s, int net) throws java.io.IOException {
+      str(out, s.ip);
+      out.writeLong(s.first);
+      out.writeLong(s.last);
+      out.writeInt(net);
+      out.writeDouble(s.flood);
+      out.writeLong(s.floodT);
+      out.writeDouble(s.scan);
+      out.writeLong(s.scanT);
+      out.writeDouble(s.crawl);
+      out.writeLong(s.crawlT);
+      out.writeDouble(s.login);
+      out.writeLong(s.loginT);
+      out.writeInt(s.alerted);
+      out.writeLong(s.extended);
+      out.writeInt(s.suspect);
+      out.writeBoolean(s.pulledAssets);
+      str(out, s.stampSite == null ? null : ((SiteState) s.stampSite).name);
+      out.writeLong(s.stampWindow);
+      ints(out, s.paths);
+      out.writeInt(s.pathCount);
+      ints(out, s.agentHashes);
+      out.writeBoolean(s.agentTimes != null);
+      if (s.agentTimes != null) {
+        out.writeInt(s.agentTimes.length);
+        for (long t : s.agentTimes) {
+          out.writeLong(t);
+        }
+      }
+      strs(out, s.rules);
+      for (Alert a : s.ruleAlerts) {
+        alert(out, a);
+      }
+      out.writeBoolean(s.alerts != null);
+      if (s.alerts != null) {
+        for (Alert a : s.alerts) {
+          alert(out, a);
+        }
+      }
+    }
+
+    private static SourceState source(WebDetector d, java.io.DataInput in, NetState[] nets) throws java.io.IOException {
+      String ip = str(in);
+      SourceState s = new SourceState(ip, in.readLong());
+      s.last = in.readLong();
+      int net = in.readInt();
+      s.net = net < 0 ? null : nets[net];
+      s.flood = in.readDouble();
+      s.floodT = in.readLong();
+      s.scan = in.readDouble();
+      s.scanT = in.readLong();
+      s.crawl = in.readDouble();
+      s.crawlT = in.readLong();
+      s.login = in.readDouble();
+      s.loginT = in.readLong();
+      s.alerted = in.readInt();
+      s.extended = in.readLong();
+      s.suspect = in.readInt();
+      s.pulledAssets = in.readBoolean();
+      String stamp = str(in);
+      s.stampSite = stamp == null ? null : d.sites.get(stamp);
+      s.stampWindow = in.readLong();
+      s.paths = ints(in);
+      s.pathCount = in.readInt();
+      s.agentHashes = ints(in);
+      if (in.readBoolean()) {
+        s.agentTimes = new long[in.readInt()];
+        for (int i = 0; i < s.agentTimes.length; i++) {
+          s.agentTimes[i] = in.readLong();
+        }
+      }
+      s.rules.addAll(strs(in));
+      for (int i = 0; i < s.rules.size(); i++) {
+        s.ruleAlerts.add(alert(in));
+      }
+      if (in.readBoolean()) {
+        s.alerts = new Alert[SLOTS];
+        for (int i = 0; i < SLOTS; i++) {
+          s.alerts[i] = alert(in);
+        }
+      }
+      return s;
+    }
+
+    private static void request(java.io.DataOutput out, Request r) throws java.io.IOException {
+      out.writeBoolean(r != null);
+      if (r != null) {
+        out.writeLong(r.time());
+        str(out, r.site());
+        str(out, r.ip());
+        out.writeInt(r.status());
+        out.writeInt(r.pathHash());
+        out.writeInt(r.agentHash());
+        out.writeInt(r.flags());
+        out.writeInt(r.upstreamMillis());
+        str(out, r.source());
+        out.writeLong(r.line());
+      }
+    }
+
+    private static Request request(java.io.DataInput in) throws java.io.IOException {
+      if (!in.readBoolean()) {
+        return null;
+      }
+      return new Request(in.readLong(), str(in), str(in), in.readInt(), in.readInt(), in.readInt(), in.readInt(),
+          in.readInt(), str(in), in.readLong());
+    }
+
+    /** An alert held for its attack, or null; web alerts name no events. */
+    private static void alert(java.io.DataOutput out, Alert a) throws java.io.IOException {
+      out.writeBoolean(a != null);
+      if (a == null) {
+        return;
+      }
+      for (String v : new String[] {a.kind(), a.ruleId(), a.ruleTitle(), a.level().name(), a.author(), a.institution(),
+          a.host(), a.channel(), a.source()}) {
+        str(out, v);
+      }
+      strs(out, a.tags());
+      out.writeLong(a.timestamp());
+      out.writeInt(a.eventId());
+      out.writeLong(a.record());
+      map(out, a.fields());
+      map(out, a.group());
+      out.writeLong(a.last());
+      if (!a.events().isEmpty()) {
+        throw new IllegalStateException("a web alert with events: " + a.ruleId());
+      }
+    }
+
+    private static Alert alert(java.io.DataInput in) throws java.io.IOException {
+      if (!in.readBoolean()) {
+        return null;
+      }
+      String kind = str(in);
+      String ruleId = str(in);
+      String title = str(in);
+      Level level = Level.valueOf(str(in));
+      String author = str(in);
+      String institution = str(in);
+      String host = str(in);
+      String channel = str(in);
+      String source = str(in);
+      List<String> tags = List.copyOf(strs(in));
+      long first = in.readLong();
+      int eventId = in.readInt();
+      long record = in.readLong();
+      Map<String, String> fields = map(in);
+      Map<String, String> group = map(in);
+      return new Alert(kind, ruleId, title, level, author, tags, first, institution, host, channel, eventId, source,
+          record, fields, group, in.readLong(), List.of());
+    }
+
+    /** A map in its order (an alert's fields are in display order). */
+    private static void map(java.io.DataOutput out, Map<String, String> m) throws java.io.IOException {
+      out.writeInt(m.size());
+      for (Map.Entry<String, String> e : m.entrySet()) {
+        str(out, e.getKey());
+        str(out, e.getValue());
+      }
+    }
+
+    private static Map<String, String> map(java.io.DataInput in) throws java.io.IOException {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int n = in.readInt(); n > 0; n--) {
+        m.put(str(in), str(in));
+      }
+      return m;
+    }
+
+    private static void ints(java.io.DataOutput out, int[] v) throws java.io.IOException {
+      out.writeInt(v == null ? -1 : v.length);
+      if (v != null) {
+        for (int x : v) {
+          out.writeInt(x);
+        }
+      }
+    }
+
+    private static int[] ints(java.io.DataInput in) throws java.io.IOException {
+      int n = in.readInt();
+      if (n < 0) {
+        return null;
+      }
+      int[] v = new int[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = in.readInt();
+      }
+      return v;
+    }
+
+    private static void strs(java.io.DataOutput out, java.util.Collection<String> values) throws java.io.IOException {
+      out.writeInt(values.size());
+      for (String v : values) {
+        str(out, v);
+      }
+    }
+
+    private static List<String> strs(java.io.DataInput in) throws java.io.IOException {
+      int n = in.readInt();
+      List<String> v = new ArrayList<>(Math.min(n, 1 << 16));
+      for (int i = 0; i < n; i++) {
+        v.add(str(in));
+      }
+      return v;
+    }
+
+    static void str(java.io.DataOutput out, String s) throws java.io.IOException {
+      if (s == null) {
+        out.writeInt(-1);
+        return;
+      }
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.writeInt(b.length);
+      out.write(b);
+    }
+
+    static String str(java.io.DataInput in) throws java.io.IOException {
+      int n = in.readInt();
+      if (n < 0) {
+        return null;
+      }
+      if (n > 1 << 26) {
+        throw new java.io.IOException("string of " + n + " bytes");
+      }
+      byte[] b = new byte[n];
+      in.readFully(b);
+      return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 }

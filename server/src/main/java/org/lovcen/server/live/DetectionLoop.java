@@ -17,6 +17,7 @@ import org.lovcen.sigma.CorrelationDetector;
 import org.lovcen.sigma.CorrelationHit;
 import org.lovcen.sigma.Correlations;
 import org.lovcen.sigma.Evaluator;
+import org.lovcen.sigma.InstitutionRules;
 import org.lovcen.sigma.RuleSet;
 import org.lovcen.sigma.SigmaAlerts;
 import org.lovcen.sigma.SigmaRule;
@@ -86,7 +87,7 @@ public final class DetectionLoop implements AutoCloseable {
   private Evaluator evaluator;
   /** The uploaded rules' evaluator, or null when none are uploaded. */
   private Evaluator uploadEvaluator;
-  private Map<String, Evaluator> filterEvaluators = new HashMap<>();
+  private InstitutionRules.Check institutions;
   private Correlations correlations;
   /** One correlation detector per institution: each institution's event time advances on its own. */
   private final Map<String, CorrelationDetector> detectors = new HashMap<>();
@@ -274,7 +275,6 @@ public final class DetectionLoop implements AutoCloseable {
     }
     WebChanges changes = WebChanges.NONE;
     if (web != null) {
-      web.afterBatch();
       changes = web.drain();
     }
     long t1 = System.nanoTime();
@@ -327,11 +327,10 @@ public final class DetectionLoop implements AutoCloseable {
       correlations = rules.correlations();
       detectors.clear();
     }
-    if (current == null || current.uploads() != e.uploads()) {
-      uploadEvaluator = e.uploads() == null ? null : e.uploads().evaluator();
+    if (current == null || current.uploads().rules() != e.uploads().rules()) {
+      uploadEvaluator = e.uploads().rules() == null ? null : e.uploads().rules().evaluator();
     }
-    filterEvaluators = new HashMap<>();
-    e.filters().forEach((inst, set) -> filterEvaluators.put(inst, set.evaluator()));
+    institutions = e.institutions().check();
     intel = e.indicators().matcher();
     current = e;
   }
@@ -347,7 +346,7 @@ public final class DetectionLoop implements AutoCloseable {
           CorrelationDetector.Options.defaults().withLateness(latenessMicros)).onAlert(this::correlationAlert)
           .onFiring(this::correlationAlert)).accept(h);
     }
-    if (correlations.hidden(rule) || current.disabled(e.institution(), rule.id()) || filteredOut(rule, e)) {
+    if (correlations.hidden(rule) || institutions.suppressed(rule, e)) {
       return;
     }
     SigmaAlerts.RuleInfo info = infos.computeIfAbsent(rule, SigmaAlerts.RuleInfo::of);
@@ -356,7 +355,7 @@ public final class DetectionLoop implements AutoCloseable {
 
   /** A Sigma match on an access-log request: an exploit attempt for the website detectors. */
   private void webMatch(SigmaRule rule, Event e) {
-    if (!correlations.hidden(rule) && !current.disabled(e.institution(), rule.id()) && !filteredOut(rule, e)) {
+    if (!correlations.hidden(rule) && !institutions.suppressed(rule, e)) {
       webMatches.add(rule);
     }
   }
@@ -365,32 +364,6 @@ public final class DetectionLoop implements AutoCloseable {
     if (!correlations.hidden(a.ruleId()) && !current.disabled(a.institution(), a.ruleId())) {
       out.add(AlertRows.correlation(a));
     }
-  }
-
-  /** True when the institution's filters cover the rule and the filtered rule no longer matches. */
-  private boolean filteredOut(SigmaRule rule, Event e) {
-    Evaluator f = filterEvaluators.get(e.institution());
-    if (f == null) {
-      return false;
-    }
-    RuleSet set = current.filters().get(e.institution());
-    boolean[] covered = {false};
-    for (SigmaRule r : set.rules()) {
-      if (r.id().equals(rule.id())) {
-        covered[0] = true;
-        break;
-      }
-    }
-    if (!covered[0]) {
-      return false;
-    }
-    boolean[] still = {false};
-    f.evaluate(e, (r, ev) -> {
-      if (r.id().equals(rule.id())) {
-        still[0] = true;
-      }
-    });
-    return !still[0];
   }
 
   @Override

@@ -17,8 +17,11 @@ import org.lovcen.store.AlertRow;
  * correlation alert by rule, first event time and group) and stores a poll's alerts through the
  * AlertSink, incidents included, in one transaction. The consumer's offsets are committed after
  * that transaction: a crash in between redelivers alerts whose fingerprints are stored, a no-op.
- * An institution's disabled rules apply here too; its Sigma filters need the event and do not
- * (docs/KAFKA.md).
+ * Web alerts get the rows the embedded WebLoop makes, and the website decisions that come with
+ * them on the topic are written in the same transaction, after the alerts (so that a proposal
+ * finds its alert), timed on the server's clock as the embedded detection times them. The
+ * workers apply the institutions' switches and filters; alerts of a rule the server knows is
+ * turned off (detected before the change reached the workers) are dropped here too.
  */
 /** Stores the alerts of the Kafka workers. Thread-safe to start and stop. */
 public final class KafkaAlerts implements AutoCloseable {
@@ -27,14 +30,17 @@ public final class KafkaAlerts implements AutoCloseable {
   private final AlertSink sink;
   private final AtomicReference<Engine> engine;
   private final DetectionLoop.Observer observer;
+  private final java.util.function.LongSupplier nowMicros;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile long stored;
   private volatile long received;
 
+  /** @param nowMicros the server's clock, for decisions' times */
   public KafkaAlerts(KafkaSettings settings, AlertSink sink, AtomicReference<Engine> engine,
-      DetectionLoop.Observer observer) {
+      DetectionLoop.Observer observer, java.util.function.LongSupplier nowMicros) {
     this.consumer = new AlertConsumer(settings, settings.prefix() + "server");
+    this.nowMicros = nowMicros;
     this.sink = sink;
     this.engine = engine;
     this.observer = observer;
@@ -60,23 +66,24 @@ public final class KafkaAlerts implements AutoCloseable {
   private void run() {
     try {
       while (running) {
-        List<Alert> alerts;
+        AlertConsumer.Polled polled;
         try {
-          alerts = consumer.poll(Duration.ofMillis(200));
+          polled = consumer.poll(Duration.ofMillis(200));
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "cannot read alerts from Kafka: " + e.getMessage());
           pause();
           continue;
         }
-        if (alerts.isEmpty()) {
+        if (polled.isEmpty()) {
           continue;
         }
-        received += alerts.size();
-        List<AlertRow> rows = rows(alerts, engine.get());
+        received += polled.alerts().size();
+        List<AlertRow> rows = rows(polled.alerts(), engine.get());
+        WebChanges web = decisions(polled.decisions(), nowMicros.getAsLong());
         while (running) {
           try {
             long t0 = System.nanoTime();
-            int n = sink.write(rows, -1);
+            int n = sink.write(rows, web, -1);
             stored += n;
             observer.batch(0, n, 0, System.nanoTime() - t0);
             consumer.commit();
@@ -104,6 +111,8 @@ public final class KafkaAlerts implements AutoCloseable {
       }
       if (a.kind().equals("correlation")) {
         rows.add(AlertRows.correlation(a));
+      } else if (a.kind().equals("web")) {
+        rows.add(WebLoop.row(a));
       } else if ("event".equals(a.source())) {
         rows.add(AlertRows.single(a, a.record()));
       } else {
@@ -111,6 +120,16 @@ public final class KafkaAlerts implements AutoCloseable {
       }
     }
     return rows;
+  }
+
+  /** The decision changes as the store takes them, in order, lasting from {@code now} (server clock). */
+  static WebChanges decisions(List<org.lovcen.web.WebStream.DecisionChange> changes, long now) {
+    if (changes.isEmpty()) {
+      return WebChanges.NONE;
+    }
+    List<org.lovcen.store.DecisionStore.Detected> out = new ArrayList<>(changes.size());
+    changes.forEach(c -> out.add(WebLoop.detected(c, now, false)));
+    return new WebChanges(out, List.of());
   }
 
   private static void pause() throws InterruptedException {

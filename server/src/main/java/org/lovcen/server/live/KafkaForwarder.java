@@ -29,6 +29,10 @@ import org.lovcen.store.StoredEvent;
  * the thread sends again everything after the cursor, read back from the store, until the broker
  * takes it; the same happens at start-up before ingest opens. A stored event thus reaches Kafka at
  * least once; a repeat yields alerts with the same fingerprints, which the store ignores.
+ *
+ * The site statistics of access-log events (requests, errors, bytes, sources per site and minute)
+ * are counted here, as the events are sent, and written in the transaction that moves the cursor
+ * over them: a resend after a failure neither loses nor counts twice.
  */
 /** Produces committed events to Kafka and then answers their requests. Thread-safe to start and stop. */
 public final class KafkaForwarder implements AutoCloseable {
@@ -39,6 +43,7 @@ public final class KafkaForwarder implements AutoCloseable {
 
   private final Database db;
   private final Settings settings;
+  private final org.lovcen.store.SiteStats siteStats;
   private final EventProducer producer;
   private final BlockingQueue<StoreWriter.Committed> input;
   private final Thread thread;
@@ -49,6 +54,7 @@ public final class KafkaForwarder implements AutoCloseable {
   public KafkaForwarder(Database db, EventProducer producer, BlockingQueue<StoreWriter.Committed> input) {
     this.db = db;
     this.settings = new Settings(db);
+    this.siteStats = new org.lovcen.store.SiteStats(db);
     this.producer = producer;
     this.input = input;
     this.cursor = settings.cursor(CURSOR);
@@ -153,11 +159,15 @@ public final class KafkaForwarder implements AutoCloseable {
   /** Produces the events (in id order), waits for every acknowledgement, then moves the cursor. */
   private void send(List<StoreWriter.Stored> stored) throws InterruptedException {
     List<CompletableFuture<Void>> acks = new ArrayList<>(stored.size());
+    SiteCounts sites = new SiteCounts();
     for (StoreWriter.Stored s : stored) {
       Event e = s.event();
       e.source("event");
       e.record(s.id());
       acks.add(producer.send(e));
+      if (org.lovcen.web.Request.isRequest(e)) {
+        sites.add(e);
+      }
     }
     try {
       CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
@@ -166,7 +176,11 @@ public final class KafkaForwarder implements AutoCloseable {
     }
     long last = stored.get(stored.size() - 1).id();
     // unsynced: a cursor lost to a power failure only makes events be sent again
+    List<org.lovcen.store.SiteMinute> minutes = sites.drain();
     db.inUnsyncedTransaction(h -> {
+      if (!minutes.isEmpty()) {
+        siteStats.add(h, minutes);
+      }
       settings.setCursor(h, CURSOR, last);
       return null;
     });

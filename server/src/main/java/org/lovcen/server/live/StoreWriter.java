@@ -23,6 +23,15 @@ import org.lovcen.store.StoredEvent;
  * hand-over blocks, the ingest queue fills, and ingest answers 429. With detection on Kafka the
  * writer defers the answers: the committed transaction goes to the KafkaForwarder, which answers
  * once the broker has the events too.
+ *
+ * When a transaction fails (the disk full, the database away), it is rolled back whole: the
+ * requests waiting for it are answered 503 and resend, and batches nobody waits for (syslog) are
+ * kept and written again a second later, so the syslog senders wait instead of losing events. The
+ * writer then counts as failing (readiness says so) until a write succeeds. So that readiness comes
+ * back even when nobody sends, the idle writer probes the store every second meanwhile: a row of
+ * a batch's size inserted and rolled back (which fails while SQLite may not grow or PostgreSQL
+ * cannot extend its files), and, on SQLite, enough free space on the file system, since a full
+ * disk only shows when a commit writes the log.
  */
 /** The single writer between the ingest queue and the store. Thread-safe to start and stop. */
 public final class StoreWriter implements AutoCloseable {
@@ -35,7 +44,19 @@ public final class StoreWriter implements AutoCloseable {
    */
   public record Committed(List<Stored> stored, List<Batch> batches, List<Receipt> receipts) {}
 
+  /**
+   * Why the last write failed, since when (millis), and whether the store's disk is full; cleared
+   * by the next write that succeeds (or a successful probe).
+   */
+  public record Failure(boolean full, String reason, long sinceMillis) {}
+
   private static final System.Logger LOG = System.getLogger("lovcen.store");
+  private static final long RETRY_MILLIS = 1000;
+  private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** The probe's row: about one large ingest request's worth of events. */
+  private static final int PROBE_BYTES = 1 << 20;
+  /** Free space an SQLite store's file system needs before a probe calls the store writable again. */
+  private static final long PROBE_FREE_BYTES = 64L << 20;
   private final Database db;
   private final EventStore events;
   private final Settings settings;
@@ -51,6 +72,10 @@ public final class StoreWriter implements AutoCloseable {
   private volatile long nextId;
   private volatile long storedEvents;
   private volatile long failedBatches;
+  private volatile Failure failure;
+  /** Batches nobody awaits that a failed transaction held; written again first. Writer thread only. */
+  private final List<Batch> held = new ArrayList<>();
+  private long probedAt;
 
   public StoreWriter(Database db, IngestQueue queue, int batchEvents, int batchMillis, int detectionBacklog,
       Consumer<Long> commitTimer) {
@@ -102,21 +127,37 @@ public final class StoreWriter implements AutoCloseable {
     return storedEvents;
   }
 
+  /** Transactions that failed since start. */
   public long failedBatches() {
     return failedBatches;
+  }
+
+  /** Why the store cannot be written now, or null when the last write (or probe) succeeded. */
+  public Failure failure() {
+    return failure;
   }
 
   private void run() {
     List<Batch> group = new ArrayList<>();
     while (running) {
       try {
-        Batch first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
         group.clear();
-        group.add(first);
-        int n = first.events().size();
+        if (!held.isEmpty()) {
+          Thread.sleep(RETRY_MILLIS); // the store failed a moment ago
+          group.addAll(held);
+          held.clear();
+        } else {
+          Batch first = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            probe();
+            continue;
+          }
+          group.add(first);
+        }
+        int n = 0;
+        for (Batch b : group) {
+          n += b.events().size();
+        }
         long deadline = System.nanoTime() + batchNanos;
         while (n < batchEvents) {
           long wait = deadline - System.nanoTime();
@@ -132,6 +173,22 @@ public final class StoreWriter implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       }
+    }
+  }
+
+  /** While failing and idle: whether the store takes writes again (at most every second). */
+  private void probe() {
+    if (failure == null || System.nanoTime() - probedAt < PROBE_NANOS) {
+      return;
+    }
+    probedAt = System.nanoTime();
+    try {
+      if (db.freeBytes() >= PROBE_FREE_BYTES && events.roomFor(nextId, PROBE_BYTES)) {
+        LOG.log(System.Logger.Level.INFO, "the store takes writes again");
+        failure = null;
+      }
+    } catch (RuntimeException e) {
+      // still away
     }
   }
 
@@ -173,14 +230,13 @@ public final class StoreWriter implements AutoCloseable {
         nextId = id;
       });
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot store " + group.size() + " ingest batches: " + e);
-      failedBatches++;
+      failed(group, e);
       nextId = before; // rolled back: the ids are free again
-      for (Batch b : group) {
-        queue.release(b);
-        b.done().completeExceptionally(e);
-      }
       return;
+    }
+    if (failure != null) {
+      LOG.log(System.Logger.Level.INFO, "the store takes writes again");
+      failure = null;
     }
     commitTimer.accept(System.nanoTime() - t0);
     storedEvents += stored.size();
@@ -197,6 +253,31 @@ public final class StoreWriter implements AutoCloseable {
     }
     if (!stored.isEmpty()) {
       detection.put(stored);
+    }
+  }
+
+  /**
+   * A transaction failed (rolled back whole): its requests are answered with the failure; batches
+   * nobody awaits are held for the next attempt when the store is full or away, and failed
+   * otherwise (a store that refuses the data itself would refuse it again).
+   */
+  private void failed(List<Batch> group, RuntimeException e) {
+    boolean full = Database.isFull(e);
+    boolean transientFailure = full || Database.isTransient(e);
+    Failure was = failure;
+    failure = new Failure(full, Database.rootMessage(e), was == null ? System.currentTimeMillis() : was.sinceMillis());
+    failedBatches++;
+    if (was == null) {
+      LOG.log(System.Logger.Level.WARNING, (full ? "the store is full: " : "the store failed: ") + "cannot store "
+          + group.size() + " ingest batches: " + e);
+    }
+    for (Batch b : group) {
+      if (b.unanswered() && transientFailure) {
+        held.add(b); // keeps its room in the queue: the senders wait
+      } else {
+        queue.release(b);
+        b.done().completeExceptionally(e);
+      }
     }
   }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 import org.lovcen.core.LovcenException;
 import org.lovcen.ingest.syslog.SyslogFraming;
 
@@ -197,8 +199,12 @@ public final class SyslogServer implements AutoCloseable {
     refused.increment(); // after the intake heard of it: a reader of the count sees the rejection too
   }
 
-  private void startTcp(Listener listener, String host, int port, SSLContext tls) throws IOException {
+  private void startTcp(Listener listener, String host, int port, SSLContext tls, SSLParameters tlsParameters)
+      throws IOException {
     ServerSocket ss = tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
+    if (ss instanceof SSLServerSocket secure && tlsParameters != null) {
+      secure.setSSLParameters(tlsParameters);
+    }
     serverSockets.add(ss);
     ss.setReuseAddress(true);
     if (settings.socketBuffer() > 0) {
@@ -282,6 +288,7 @@ public final class SyslogServer implements AutoCloseable {
     private int tcpPort = -1;
     private int tlsPort = -1;
     private SSLContext tls;
+    private SSLParameters tlsParameters;
     private int udpPort = -1;
     private int maxConnections = 1000;
     private Duration idleTimeout = Duration.ofMinutes(10);
@@ -313,8 +320,17 @@ public final class SyslogServer implements AutoCloseable {
 
     /** Enables TLS over TCP on {@code port} (0: any free port) with the server's key and certificate. */
     public Builder tls(int port, SSLContext context) {
+      return tls(port, context, null);
+    }
+
+    /**
+     * The same, restricted to {@code parameters}' protocols and cipher suites (null: the
+     * context's defaults).
+     */
+    public Builder tls(int port, SSLContext context, SSLParameters parameters) {
       this.tlsPort = port(port);
       this.tls = Objects.requireNonNull(context, "context");
+      this.tlsParameters = parameters;
       return this;
     }
 
@@ -401,10 +417,10 @@ public final class SyslogServer implements AutoCloseable {
       SyslogServer server = new SyslogServer(intake, s);
       try {
         if (tcpPort >= 0) {
-          server.startTcp(Listener.TCP, host, tcpPort, null);
+          server.startTcp(Listener.TCP, host, tcpPort, null, null);
         }
         if (tlsPort >= 0) {
-          server.startTcp(Listener.TLS, host, tlsPort, tls);
+          server.startTcp(Listener.TLS, host, tlsPort, tls, tlsParameters);
         }
         if (udpPort >= 0) {
           server.startUdp(host, udpPort);
