@@ -54,16 +54,8 @@ final class ServeProcess implements AutoCloseable {
   /** Starts {@code lovcen serve} over {@code dbUrl} with data in {@code dir}; waits until it listens. */
   static ServeProcess start(String dbUrl, Path dir, String name) throws IOException, InterruptedException {
     Path log = dir.resolve(name + ".log");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        "org.lovcen.cli.Main", "serve", "--host", "127.0.0.1", "--port", "0", "--data",
-        dir.resolve("data").toString(), "--database", dbUrl));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("LOVCEN_"));
-    env.put("LOVCEN_ADMIN_PASSWORD", ADMIN_PASSWORD);
-    env.put("LOVCEN_RULES", Project.ownRules().toString());
-    Process p = pb.start();
+    Process p = launch(log, "--host", "127.0.0.1", "--port", "0", "--data", dir.resolve("data").toString(),
+        "--database", dbUrl);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
     while (System.nanoTime() < deadline) {
       Matcher m = SERVING.matcher(Files.readString(log));
@@ -77,6 +69,37 @@ final class ServeProcess implements AutoCloseable {
     }
     p.destroyForcibly().waitFor();
     throw new AssertionError("lovcen serve did not start within 40 s:\n" + Files.readString(log));
+  }
+
+  /** How a run that was expected to end ended: its exit code and everything it printed. */
+  record Ended(int code, String output) {}
+
+  /**
+   * Runs {@code lovcen serve ARGS} in a child JVM (as {@link #start} does, output to {@code name.log}
+   * in {@code dir}) and waits for it to exit by itself; fails when it is still running after 60 s.
+   */
+  static Ended runToExit(Path dir, String name, String... args) throws IOException, InterruptedException {
+    Path log = dir.resolve(name + ".log");
+    Process p = launch(log, args);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+      throw new AssertionError("lovcen serve did not exit within 60 s:\n" + Files.readString(log));
+    }
+    return new Ended(p.exitValue(), Files.readString(log));
+  }
+
+  /** {@code lovcen serve ARGS} in a child JVM with the test's class path and Lovcen's own rules. */
+  private static Process launch(Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        "org.lovcen.cli.Main", "serve"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("LOVCEN_"));
+    env.put("LOVCEN_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    env.put("LOVCEN_RULES", Project.ownRules().toString());
+    return pb.start();
   }
 
   long pid() {

@@ -151,7 +151,7 @@ final class Api implements AutoCloseable {
       String state = server.readiness();
       ctx.status(state.equals("ready") ? 200 : 503).json(Map.of("status", state));
     });
-    app.get("/metrics", ctx -> ctx.contentType(Metrics.contentType()).result(server.metrics().scrape()));
+    MetricsRoutes.register(app, server, this::principal); // GET /metrics for allowed addresses or tokens
     app.get("/api/v1/openapi.json", this::openapi);
     app.get(ApiDocs.PATH, ApiDocs::page);
     app.get(ApiDocs.PATH + "/{file}", ApiDocs::asset);
@@ -307,8 +307,20 @@ final class Api implements AutoCloseable {
     }
   }
 
+  /** Starts listening; a port that is taken stops the start with the keys named. */
   int start(String host, int port) {
-    app.start(host, port);
+    try {
+      app.start(host, port);
+    } catch (io.javalin.util.JavalinBindException e) {
+      int redirect = server.httpTls() == null ? -1 : server.config().listen().redirectPort();
+      Throwable cause = e;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      throw new org.lovcen.core.LovcenException("cannot listen on " + host + " port " + port
+          + (redirect >= 0 ? " or redirect port " + redirect + " (listen.host, listen.port, listen.redirect_port)"
+              : " (listen.host, listen.port)") + ": " + cause.getMessage());
+    }
     return app.port();
   }
 

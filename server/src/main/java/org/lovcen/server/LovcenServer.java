@@ -37,6 +37,12 @@ import org.lovcen.store.StoredEvent;
  * detected (a crash between storing and detecting loses no alert); only then start the writer,
  * the detection thread and the listeners. Shutdown is the reverse: listeners first, so nothing is
  * acknowledged that is not stored.
+ *
+ * The configuration is checked before any of that (levels, metrics.allow, key stores, then with
+ * the store open the notification routes and the campaign settings), so that a mistake in it
+ * stops the start before a long catch-up and with nothing running. What can only fail later
+ * (a syslog port taken, the HTTP port taken) closes whatever was started so far, in the order of
+ * a shutdown, and the error goes up unchanged: a failed start leaves no thread and no connection.
  */
 /** A running {@code lovcen serve}. Thread-safe; close it once. */
 public final class LovcenServer implements AutoCloseable {
@@ -51,6 +57,10 @@ public final class LovcenServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   /** The HTTPS listener's TLS context; null when the API speaks plain HTTP. */
   private final javax.net.ssl.SSLContext httpTls;
+  /** The syslog TLS listener's context; null without one. */
+  private final javax.net.ssl.SSLContext syslogTls;
+  /** {@code metrics.allow}: who reads {@code /metrics} without a token. */
+  private final List<org.lovcen.web.Cidr> metricsAllow;
   private final IngestQueue queue;
   private final StoreWriter writer;
   /** Embedded detection; null in Kafka mode. */
@@ -82,12 +92,18 @@ public final class LovcenServer implements AutoCloseable {
   private LovcenServer(ServeConfig config, Supplier<RuleSet> ruleLoader, java.time.Clock clock) {
     this.config = config;
     this.clock = clock;
+    checkLevels(config);
+    this.metricsAllow = MetricsRoutes.networks(config.metrics());
     this.webConfig = config.web().config().isBlank() ? org.lovcen.web.WebConfig.DEFAULT
         : org.lovcen.web.WebConfig.load(java.nio.file.Path.of(config.web().config()));
     this.ruleLoader = ruleLoader;
     this.httpTls = httpTls(config.listen()); // a bad key store stops the start before anything runs
+    this.syslogTls = config.syslog().tlsPort() >= 0 ? SyslogIntakes.tls(config.syslog()) : null;
     this.db = Database.open(config.databaseUrl(), config.database().pool());
     try {
+      this.campaigns = new org.lovcen.server.response.CampaignTracker(db, config.campaigns());
+      this.notifier = new org.lovcen.server.response.Notifier(db, config.notifications());
+      this.playbooks = org.lovcen.server.response.Playbooks.load(playbookFolders());
       bootstrapAdmin();
       RuleSet rules = ruleLoader.get();
       rulesLoadedAt = System.currentTimeMillis();
@@ -138,17 +154,15 @@ public final class LovcenServer implements AutoCloseable {
         detection.start();
       }
       registerGauges();
-      this.campaigns = new org.lovcen.server.response.CampaignTracker(db, config.campaigns());
-      this.notifier = new org.lovcen.server.response.Notifier(db, config.notifications());
       metrics.gauges("lovcen_notifications_sent", "Notifications delivered since start, per route", "route",
           notifier::sent);
       metrics.gauges("lovcen_notifications_retrying", "Notifications waiting to be tried again, per route", "route",
           notifier::retrying);
       metrics.gauges("lovcen_notifications_failed", "Notifications given up after every retry since start, per route "
           + "(each also logged, and noted on its incident)", "route", notifier::failed);
-      this.playbooks = org.lovcen.server.response.Playbooks.load(playbookFolders());
       this.api = new Api(this);
-      this.syslog = SyslogIntakes.start(config.syslog(), new SyslogIntakes(new Directory(db), queue, metrics));
+      this.syslog = SyslogIntakes.start(config.syslog(), syslogTls, new SyslogIntakes(new Directory(db), queue,
+          metrics));
       feeds.start();
       long sweep = Math.max(1, config.retention().sweepMinutes());
       timers.scheduleWithFixedDelay(this::sweepRetention, sweep, sweep, TimeUnit.MINUTES);
@@ -164,9 +178,32 @@ public final class LovcenServer implements AutoCloseable {
         timers.scheduleWithFixedDelay(quietly(notifier::incidents), every, every, TimeUnit.SECONDS);
       }
     } catch (RuntimeException e) {
-      closeKafka();
-      db.close();
+      closeAfter(e);
       throw e;
+    }
+  }
+
+  /** The level keys, each a level name: checked at start, as they are read only later, on timers. */
+  private static void checkLevels(ServeConfig c) {
+    Map<String, String> levels = new LinkedHashMap<>();
+    levels.put("incidents.min_level", c.incidents().minLevel());
+    levels.put("campaigns.min_level", c.campaigns().minLevel());
+    levels.put("notifications.min_level", c.notifications().minLevel());
+    levels.forEach((key, value) -> {
+      try {
+        org.lovcen.core.Level.parse(value);
+      } catch (org.lovcen.core.LovcenException e) {
+        throw new org.lovcen.core.LovcenException(key + ": " + e.getMessage());
+      }
+    });
+  }
+
+  /** A start that failed: closes what was started, keeping {@code failure} the error that is reported. */
+  private void closeAfter(RuntimeException failure) {
+    try {
+      close();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
     }
   }
 
@@ -243,7 +280,7 @@ public final class LovcenServer implements AutoCloseable {
     try {
       s.api.start(config.listen().host(), config.listen().port());
     } catch (RuntimeException e) {
-      s.close();
+      s.closeAfter(e);
       throw e;
     }
     return s;
@@ -591,33 +628,76 @@ public final class LovcenServer implements AutoCloseable {
     return f == null ? "ready" : f.full() ? "store full" : "store writes failing";
   }
 
+  /** {@code metrics.allow}: the networks that read {@code /metrics} without a token. */
+  List<org.lovcen.web.Cidr> metricsAllow() {
+    return metricsAllow;
+  }
+
   /** The syslog listeners, or null when none is configured. */
   public org.lovcen.server.syslog.SyslogServer syslog() {
     return syslog;
   }
 
+  /**
+   * Stops everything in the reverse order of the start (listeners first, the store last); also
+   * after a failed start, when some parts were never made. Every step runs even if one before it
+   * failed; the first failure is thrown afterwards.
+   */
   @Override
   public void close() {
-    if (syslog != null) {
-      syslog.close();
+    List<Runnable> steps = new ArrayList<>();
+    steps.add(() -> {
+      if (syslog != null) {
+        syslog.close();
+      }
+    });
+    steps.add(() -> {
+      if (api != null) {
+        api.close();
+      }
+    });
+    steps.add(timers::shutdownNow);
+    steps.add(() -> {
+      if (feeds != null) {
+        feeds.close();
+      }
+    });
+    steps.add(() -> {
+      if (indicators != null) {
+        indicators.close();
+      }
+    });
+    steps.add(() -> {
+      if (writer != null) {
+        writer.close();
+      }
+    });
+    steps.add(() -> {
+      if (detection != null) {
+        detection.close();
+      }
+    });
+    steps.add(this::closeKafka);
+    steps.add(() -> {
+      if (notifier != null) {
+        notifier.close();
+      }
+    });
+    steps.add(db::close);
+    RuntimeException failure = null;
+    for (Runnable step : steps) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
     }
-    if (api != null) {
-      api.close();
+    if (failure != null) {
+      throw failure;
     }
-    timers.shutdownNow();
-    if (feeds != null) {
-      feeds.close();
-    }
-    if (indicators != null) {
-      indicators.close();
-    }
-    if (writer != null) {
-      writer.close();
-    }
-    if (detection != null) {
-      detection.close();
-    }
-    closeKafka();
-    db.close();
   }
 }

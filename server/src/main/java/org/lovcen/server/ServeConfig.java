@@ -31,7 +31,7 @@ import org.lovcen.core.LovcenException;
 public record ServeConfig(Listen listen, String data, Database database, Rules rules, Intel intel, Ingest ingest,
     Syslog syslog, Detection detection, Incidents incidents, Retention retention, Admin admin, Sessions sessions,
     Taxii taxii, Web web, Decisions decisions, Kafka kafka, Campaigns campaigns, Cases cases,
-    Notifications notifications) {
+    Notifications notifications, MetricsAccess metrics) {
 
   /**
    * Website detection on access-log events: the parameters file of the detectors (the YAML of
@@ -44,6 +44,13 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
    * institution's decisions) or {@code KEY@institution} (that institution's only).
    */
   public record Decisions(List<String> bouncerKeys) {}
+
+  /**
+   * Who may read {@code GET /metrics} without a token: addresses and CIDR ranges ({@code 127.0.0.1},
+   * {@code 10.0.0.0/8}, {@code ::1}); from elsewhere, or through a proxy, it takes a metrics token
+   * or a national user's.
+   */
+  public record MetricsAccess(List<String> allow) {}
 
   /**
    * The HTTP listener. With {@code tlsKeystore} (a PKCS#12 file with the server's key and
@@ -296,6 +303,8 @@ public record ServeConfig(Listen listen, String data, Database database, Rules r
         retry_seconds: 30
         webhooks: []
         email: []
+      metrics:
+        allow: ["127.0.0.0/8", "::1"]
       kafka:
         bootstrap: ""
         prefix: lovcen.

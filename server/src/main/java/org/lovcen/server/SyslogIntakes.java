@@ -92,8 +92,11 @@ final class SyslogIntakes implements SyslogIntake {
     metrics.rejected.labelValues(listener, "message").inc();
   }
 
-  /** Starts the configured listeners, or returns null when none is configured. */
-  static SyslogServer start(ServeConfig.Syslog c, SyslogIntake intake) {
+  /**
+   * Starts the configured listeners, or returns null when none is configured; {@code tls} is the
+   * context of the TLS listener ({@link #tls}), null without one.
+   */
+  static SyslogServer start(ServeConfig.Syslog c, SSLContext tls, SyslogIntake intake) {
     if (c.tcpPort() < 0 && c.udpPort() < 0 && c.tlsPort() < 0) {
       return null;
     }
@@ -106,7 +109,6 @@ final class SyslogIntakes implements SyslogIntake {
       b.udp(c.udpPort());
     }
     if (c.tlsPort() >= 0) {
-      SSLContext tls = tls(c);
       b.tls(c.tlsPort(), tls, Tls.parameters(tls));
     }
     try {

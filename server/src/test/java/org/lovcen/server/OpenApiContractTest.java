@@ -322,6 +322,14 @@ class OpenApiContractTest {
     for (String path : List.of("/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/api/docs")) {
       c.check("GET", path, c.s.get(path, null), 200);
     }
+    // /metrics through a proxy (a forwarding header) takes a metrics token or a national user's
+    c.check("GET", "/metrics", c.s.send("GET", "/metrics", null, null, null, "X-Forwarded-For", "203.0.113.9"), 401);
+    c.check("GET", "/metrics", c.s.send("GET", "/metrics", x.analyst(), null, null, "X-Forwarded-For",
+        "203.0.113.9"), 403);
+    String metrics = c.send("POST", "/api/v1/metrics-tokens", "/api/v1/metrics-tokens", x.admin(),
+        Map.of("name", "prometheus"), 201).json().get("token").asText();
+    c.check("GET", "/metrics", c.s.send("GET", "/metrics", metrics, null, null, "X-Forwarded-For", "203.0.113.9"),
+        200);
     c.check("GET", "/api/docs/{file}", c.s.get("/api/docs/swagger-ui.css", null), 200);
     c.check("GET", "/", c.s.get("/", null), 302);
     c.check("GET", "/ui", c.s.get("/ui", null), 200);

@@ -37,6 +37,7 @@ class ServeConfigTest {
     assertThat(c.sessions().hours()).isEqualTo(12);
     assertThat(c.kafka()).isEqualTo(new ServeConfig.Kafka("", "lovcen.", 12, 3, List.of()));
     assertThat(c.kafka().enabled()).isFalse();
+    assertThat(c.metrics()).isEqualTo(new ServeConfig.MetricsAccess(List.of("127.0.0.0/8", "::1")));
   }
 
   @Test
@@ -146,9 +147,9 @@ class ServeConfigTest {
   @Test
   void environmentNames_oneForEveryKeyOfTheDefaults() {
     List<String> names = ServeConfig.environmentNames();
-    assertThat(names).hasSize(82).doesNotHaveDuplicates()
+    assertThat(names).hasSize(83).doesNotHaveDuplicates()
         .contains("LOVCEN_LISTEN_HOST", "LOVCEN_DATA", "LOVCEN_DATABASE_URL", "LOVCEN_INGEST_MAX_BODY_MB",
-            "LOVCEN_SYSLOG_TLS_KEYSTORE", "LOVCEN_SESSIONS_HOURS")
+            "LOVCEN_SYSLOG_TLS_KEYSTORE", "LOVCEN_SESSIONS_HOURS", "LOVCEN_METRICS_ALLOW")
         .allSatisfy(n -> assertThat(n).matches("LOVCEN_[A-Z_]+"));
   }
 

@@ -187,8 +187,10 @@ class TenancyMatrixTest {
 
   private World seed(String kind) {
     // A's and B's LSASS dumps share a tool and its command line: with a lower threshold than the
-    // default they make a campaign of A and B
-    TestServer s = TestServer.start(kind, dir.resolve(kind), Map.of("LOVCEN_CAMPAIGNS_THRESHOLD", "50"));
+    // default they make a campaign of A and B. No address reads /metrics without a token, so that
+    // its row shows who reads it with one (MetricsAccessTest covers metrics.allow).
+    TestServer s = TestServer.start(kind, dir.resolve(kind), Map.of("LOVCEN_CAMPAIGNS_THRESHOLD", "50",
+        "LOVCEN_METRICS_ALLOW", ""));
     World w = new World(s);
     try {
       String admin = s.admin();
@@ -369,7 +371,10 @@ class TenancyMatrixTest {
     List<Row> t = new ArrayList<>();
     t.add(row("GET /healthz", (w, c) -> "/healthz", null, PUBLIC));
     t.add(row("GET /readyz", (w, c) -> "/readyz", null, PUBLIC));
-    t.add(row("GET /metrics", (w, c) -> "/metrics", null, PUBLIC));
+    t.add(row("GET /metrics", (w, c) -> "/metrics", null,
+        "adm 200 | nat 200 | anaA 403 | anaB 403 | par 403 | ingA 403 | anon 401"));
+    t.add(row("POST /api/v1/metrics-tokens", (w, c) -> "/api/v1/metrics-tokens", Map.of("name", "matrix"),
+        "adm 201 | " + ADMIN_ONLY));
     t.add(row("GET /api/v1/openapi.json", (w, c) -> "/api/v1/openapi.json", null, PUBLIC));
     t.add(row("GET /api/docs", (w, c) -> "/api/docs", null, PUBLIC));
     t.add(row("GET /api/docs/{file}", (w, c) -> "/api/docs/swagger-ui.css", null, PUBLIC));

@@ -93,7 +93,7 @@ public final class TestServer implements AutoCloseable {
     Map<String, String> e = new HashMap<>(env);
     e.put("LOVCEN_DATABASE_URL", dbUrl);
     e.put("LOVCEN_DATA", dir.resolve("data").toString());
-    e.put("LOVCEN_LISTEN_PORT", "0");
+    e.putIfAbsent("LOVCEN_LISTEN_PORT", "0");
     e.put("LOVCEN_ADMIN_PASSWORD", ADMIN_PASSWORD);
     e.putIfAbsent("LOVCEN_CASES_PLAYBOOKS", root().resolve("playbooks").toString());
     e.putIfAbsent("LOVCEN_CAMPAIGNS_INTERVAL_SECONDS", "0"); // tests link when they choose (linkCampaigns)

@@ -141,7 +141,8 @@ public final class Directory {
   /**
    * Issues a token and returns it; it is not stored and cannot be shown again. {@code kind}:
    * {@code ingest} (needs institution), {@code api} or {@code session} (need user), {@code bouncer}
-   * (a decisions API key; with an institution, limited to its decisions).
+   * (a decisions API key; with an institution, limited to its decisions), {@code metrics} (reads
+   * the Prometheus metrics, nothing else).
    */
   public String issueToken(String kind, String name, Long userId, String institution, Long expiresMicros) {
     String token = Tokens.generate(kind);
@@ -173,9 +174,19 @@ public final class Directory {
    * are never accepted by {@link #resolveToken}.
    */
   public Optional<TokenGrant> resolveBouncer(String key, long nowMicros) {
+    return resolveKey(key, "bouncer", nowMicros);
+  }
+
+  /**
+   * What a token of a kind without a user grants ({@code bouncer}: decisions; {@code metrics}:
+   * the Prometheus metrics), when it is of that kind, known, not revoked and not expired. Such
+   * tokens are never accepted by {@link #resolveToken}, nor one kind for another.
+   */
+  public Optional<TokenGrant> resolveKey(String key, String kind, long nowMicros) {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT id, kind, institution_id, expires FROM tokens "
-        + "WHERE token_hash = :h AND kind = 'bouncer' AND revoked = 0 AND (expires IS NULL OR expires > :now)")
-        .bind("h", Tokens.hash(key)).bind("now", nowMicros).map((r, c) -> {
+        + "WHERE token_hash = :h AND kind = :k AND user_id IS NULL AND revoked = 0 "
+        + "AND (expires IS NULL OR expires > :now)")
+        .bind("h", Tokens.hash(key)).bind("k", kind).bind("now", nowMicros).map((r, c) -> {
           long exp = r.getLong(4);
           return new TokenGrant(r.getLong(1), r.getString(2), null, r.getString(3), r.wasNull() ? null : exp);
         }).findOne());

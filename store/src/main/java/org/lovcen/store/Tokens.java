@@ -8,7 +8,7 @@ import java.util.HexFormat;
 
 /**
  * Bearer tokens: 32 random bytes, base64url, with a prefix naming the kind ({@code lvi_} ingest,
- * {@code lva_} API, {@code lvs_} session). Only the SHA-256 of a token is stored; tokens are
+ * {@code lva_} API, {@code lvs_} session, {@code lvb_} bouncer, {@code lvm_} metrics). Only the SHA-256 of a token is stored; tokens are
  * random, so a fast hash is enough (unlike passwords). Thread-safe.
  */
 public final class Tokens {
@@ -23,6 +23,7 @@ public final class Tokens {
       case "ingest" -> "lvi_";
       case "session" -> "lvs_";
       case "bouncer" -> "lvb_";
+      case "metrics" -> "lvm_";
       default -> "lva_";
     };
     return prefix + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);

@@ -209,6 +209,31 @@ class DirectoryTest {
 
   @ParameterizedTest
   @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void resolveKey_onlyItsOwnKind_neverAsAUserToken_untilRevoked(String kind) {
+    open(kind);
+    Directory.User ana = directory.createUser("ana", PASSWORD, Role.NATIONAL_ANALYST, null, null);
+    String metrics = directory.issueToken("metrics", "prometheus", null, null, null);
+    String bouncer = directory.issueToken("bouncer", "nginx", null, "a", null);
+    String api = directory.issueToken("api", "script", ana.id(), null, null);
+    assertThat(metrics).startsWith("lvm_").hasSize(4 + 43);
+    assertThat(bouncer).startsWith("lvb_");
+
+    assertThat(directory.resolveKey(metrics, "metrics", T0).orElseThrow().kind()).isEqualTo("metrics");
+    assertThat(directory.resolveKey(metrics, "bouncer", T0)).as("one kind for another").isEmpty();
+    assertThat(directory.resolveBouncer(metrics, T0)).isEmpty();
+    assertThat(directory.resolveKey(bouncer, "metrics", T0)).isEmpty();
+    assertThat(directory.resolveBouncer(bouncer, T0).orElseThrow().institution()).isEqualTo("a");
+    assertThat(directory.resolveToken(metrics, T0)).as("grants no user's access").isEmpty();
+    assertThat(directory.resolveKey(api, "api", T0)).as("a user's token is no key").isEmpty();
+    assertThat(directory.resolveKey(metrics + "x", "metrics", T0)).isEmpty();
+
+    long id = directory.resolveKey(metrics, "metrics", T0).orElseThrow().id();
+    assertThat(directory.revokeToken(id)).isTrue();
+    assertThat(directory.resolveKey(metrics, "metrics", T0)).as("revoked").isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
   void issueToken_storesOnlyItsSha256(String kind) {
     open(kind);
     String token = directory.issueToken("ingest", "agent", null, "a", null);

@@ -50,6 +50,13 @@ public final class CampaignTracker {
 
   /** The link rules of the configuration: points become weights (100 points = 1.0). */
   public static LinkRules rules(ServeConfig.Campaigns c) {
+    if (c.threshold() <= 0) {
+      throw new org.lovcen.core.LovcenException("campaigns.threshold must be positive, got " + c.threshold());
+    }
+    if (c.minInstitutions() < 2) {
+      throw new org.lovcen.core.LovcenException("campaigns.min_institutions: a campaign spans at least 2 "
+          + "institutions, got " + c.minInstitutions());
+    }
     ServeConfig.Weights w = c.weights();
     Map<String, Double> weights = new LinkedHashMap<>();
     weights.put("hash", w.hash() / 100.0);

@@ -47,7 +47,7 @@ import org.lovcen.store.Settings;
  * Sends webhooks and e-mail for new critical incidents and new campaigns, with bounded retries.
  * Thread-safe (runs serialised).
  */
-public final class Notifier {
+public final class Notifier implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SENT = "notified-incident:";
   /** Cursor of one delivery: {@code notify:<message>:<route>}; value the time sent, or minus the time given up. */
@@ -96,7 +96,8 @@ public final class Notifier {
   private final Database db;
   private final Smtp smtp;
   private final List<Route> routes = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  /** Made once the configuration is checked: a bad one leaves no client thread behind. */
+  private final HttpClient http;
   private final Map<String, Delivery> pending = new LinkedHashMap<>();
   /** Settled deliveries whose record the store did not take yet (it was away): cursor to value. */
   private final Map<String, Long> unsaved = new LinkedHashMap<>();
@@ -134,6 +135,7 @@ public final class Notifier {
           + "notifications.retry_seconds 1 or more");
     }
     this.smtp = Smtp.of(config);
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     for (Route r : routes) {
       sent.put(r.label(), new AtomicLong());
       failed.put(r.label(), new AtomicLong());
@@ -149,6 +151,15 @@ public final class Notifier {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Stops the HTTP client's threads (a webhook being sent fails and counts as unsettled: it is
+   * tried again after a restart). The notifier is not used afterwards.
+   */
+  @Override
+  public void close() {
+    http.shutdownNow();
   }
 
   /** Whether any route is configured. */

@@ -210,7 +210,11 @@ public final class SyslogServer implements AutoCloseable {
     if (settings.socketBuffer() > 0) {
       ss.setReceiveBufferSize(settings.socketBuffer());
     }
-    ss.bind(new InetSocketAddress(host, port), 128);
+    try {
+      ss.bind(new InetSocketAddress(host, port), 128);
+    } catch (IOException e) {
+      throw new IOException(listener.label() + " port " + port + ": " + e.getMessage(), e);
+    }
     ports.put(listener, ss.getLocalPort());
     Thread t = Thread.ofPlatform().daemon().name(listener.label() + "-accept").unstarted(() -> accept(listener, ss));
     acceptThreads.add(t);
@@ -275,7 +279,12 @@ public final class SyslogServer implements AutoCloseable {
     if (settings.socketBuffer() > 0) {
       socket.setReceiveBufferSize(settings.socketBuffer());
     }
-    socket.bind(new InetSocketAddress(host, port));
+    try {
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      socket.close();
+      throw new IOException(Listener.UDP.label() + " port " + port + ": " + e.getMessage(), e);
+    }
     ports.put(Listener.UDP, socket.getLocalPort());
     udp = new UdpListener(this, socket, counters.get(Listener.UDP));
     udp.start();

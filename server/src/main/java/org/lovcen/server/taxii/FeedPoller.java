@@ -206,10 +206,12 @@ public final class FeedPoller implements AutoCloseable {
     return n.length() > 64 ? n.substring(0, 64) : n;
   }
 
+  /** Stops polling and the HTTP client's threads (a poll under way fails; the next start goes on from its position). */
   @Override
   public void close() {
     if (timer != null) {
       timer.shutdownNow();
     }
+    http.shutdownNow();
   }
 }
