@@ -90,10 +90,25 @@ final class WebHunt {
     return n[0];
   }
 
-  /** Runs the detector over everything read, in time order; returns its alerts. */
+  /**
+   * Runs the detector over everything read, in time order; returns its alerts, each with the extent
+   * its attack reached (an alert reported again while its attack goes on replaces the earlier report,
+   * as the server widens the stored alert).
+   */
   List<Alert> detect() {
     List<Alert> out = new ArrayList<>();
-    WebDetector d = new WebDetector(config, institution, out::add);
+    java.util.Map<Alert, Integer> at = new java.util.IdentityHashMap<>();
+    WebDetector d = new WebDetector(config, institution, a -> {
+      at.put(a, out.size());
+      out.add(a);
+    });
+    d.onProgress((before, later) -> {
+      Integer i = at.remove(before);
+      if (i != null) {
+        out.set(i, later);
+        at.put(later, i);
+      }
+    });
     Comparator<Request> order = Comparator.comparingLong(Request::time).thenComparing(Request::source)
         .thenComparingLong(Request::line);
     List<Request> sorted = new ArrayList<>(requests);

@@ -36,9 +36,11 @@ import org.lovcen.web.WebStream;
  * one access log, a smaller day with a smaller botnet so that the test stays short) produced to a
  * real broker and detected by a worker gives hunt's web alerts, every field of every one (the
  * campaign aside: hunt reports it at the end of its input, a live runner as soon as floods
- * overlap), and hunt's decisions. A worker killed between the first and the second site's flood
- * hands the website detectors' state to the survivor, which raises the second flood, the campaign
- * and every later alert and decision of hunt, none twice.
+ * overlap), each widened to the extent its attack reached in hunt (the worker reports an alert
+ * again while its attack goes on; its last report is the alert the server keeps), and hunt's
+ * decisions. A worker killed between the first and the second site's flood, the first still under
+ * way, hands the website detectors' state to the survivor, which widens the first flood to its end
+ * and raises the second flood, the campaign and every later alert and decision of hunt, none twice.
  */
 class KafkaWebDifferentialTest {
   static final String INSTITUTION = "mediji";
@@ -104,6 +106,54 @@ class KafkaWebDifferentialTest {
     return alerts.stream().filter(a -> a.kind().equals("web") && !campaign(a)).map(Alert::toString).sorted().toList();
   }
 
+  /** What the server stores of a web alert: its row's fingerprint (detector, first time, site, sources). */
+  static String stored(Alert a) {
+    return a.institution() + "|" + a.ruleId() + "|" + a.timestamp() + "|" + a.host() + "|" + a.group().get("sources")
+        + "|" + a.fields().getOrDefault("ongoing", "");
+  }
+
+  /**
+   * Each alert's last report (the extent the server widens it to), in the order first reported;
+   * reports of one alert come in order, a minute of log time apart at least.
+   */
+  static List<Alert> widest(List<Alert> reports) {
+    Map<String, Alert> last = new java.util.LinkedHashMap<>();
+    for (Alert a : reports) {
+      Alert before = last.put(stored(a), a);
+      if (before != null) {
+        assertThat(a.last()).as("a report of " + stored(a)).isGreaterThanOrEqualTo(before.last() + 60_000_000L);
+        assertThat(List.of(a.level(), a.fields(), a.group().get("sites")))
+            .isEqualTo(List.of(before.level(), before.fields(), before.group().get("sites")));
+      }
+    }
+    return new ArrayList<>(last.values());
+  }
+
+  /** The attacks whose alert was reported again, widened. */
+  static TreeSet<String> widened(List<Alert> reports) {
+    Map<String, Integer> n = new HashMap<>();
+    TreeSet<String> out = new TreeSet<>();
+    reports.stream().filter(a -> !campaign(a)).forEach(a -> {
+      if (n.merge(stored(a), 1, Integer::sum) == 2) {
+        out.add(a.ruleId() + " " + a.host());
+      }
+    });
+    return out;
+  }
+
+  /** The attacks whose alert hunt reports with a last time beyond its detection. */
+  static TreeSet<String> huntWidened() {
+    TreeSet<String> out = new TreeSet<>();
+    huntAlerts.stream().filter(a -> !campaign(a) && a.last() > detected(a)).forEach(a -> out.add(a.ruleId() + " "
+        + a.host()));
+    return out;
+  }
+
+  /** When the alert was first reported (its {@code detected} field). */
+  static long detected(Alert a) {
+    return org.lovcen.core.Timestamps.parse(a.fields().get("detected"));
+  }
+
   /** Hunt's decisions as {@code scope value action detector since}. */
   static TreeSet<String> huntDecisions() {
     TreeSet<String> out = new TreeSet<>();
@@ -144,6 +194,9 @@ class KafkaWebDifferentialTest {
         .anyMatch(a -> a.ruleId().equals("source_flood")).anyMatch(a -> a.ruleId().equals("outage"))
         .anyMatch(KafkaWebDifferentialTest::campaign);
     assertThat(huntDecisions).hasSizeGreaterThan(50);
+    // hunt reports each alert with the extent its attack reached: the floods beyond their detection
+    assertThat(huntAlerts).filteredOn(a -> a.ruleId().equals("distributed_flood"))
+        .allMatch(a -> a.last() > detected(a) + 5 * 60_000_000L, "widened by minutes");
   }
 
   @Test
@@ -156,9 +209,11 @@ class KafkaWebDifferentialTest {
     send(s, events);
     List<String> expected = rendered(huntAlerts);
     try (Worker w = Worker.start(s, RuleSet.Options.defaults()); AlertReader reader = new AlertReader(s)) {
-      List<Alert> actual = reader.until(l -> rendered(l).size() >= expected.size() && l.stream()
+      List<Alert> actual = reader.until(l -> rendered(widest(l)).equals(expected) && l.stream()
           .anyMatch(KafkaWebDifferentialTest::campaign), Duration.ofSeconds(4), Duration.ofSeconds(150));
-      assertThat(rendered(actual)).isEqualTo(expected);
+      assertThat(rendered(widest(actual))).isEqualTo(expected);
+      // reported again: exactly the alerts hunt widened beyond their detection (the floods among them)
+      assertThat(widened(actual)).isEqualTo(huntWidened()).contains("distributed_flood gov", "distributed_flood vijesti");
       Alert campaign = actual.stream().filter(KafkaWebDifferentialTest::campaign).findFirst().orElseThrow();
       assertThat(campaign.group().get("sites")).isEqualTo("gov,vijesti");
       assertThat(campaign.fields()).containsEntry("ongoing", "true");
@@ -176,9 +231,11 @@ class KafkaWebDifferentialTest {
     Alert second = huntAlerts.stream().filter(a -> a.ruleId().equals("distributed_flood") && a.host().equals("gov"))
         .findFirst().orElseThrow();
     // the first flood detected, the second not yet: the survivor needs the first's state and the
-    // second site's baseline to raise the second flood and the campaign
-    long split = first.last() + 5_000_000L;
+    // second site's baseline to raise the second flood and the campaign, and the first flood's alert
+    // to widen it while it goes on after the kill
+    long split = detected(first) + 5_000_000L;
     assertThat(split).isLessThan(second.timestamp());
+    assertThat(first.last()).as("the first flood goes on after the kill").isGreaterThan(split + 5 * 60_000_000L);
     List<Event> events = events();
     List<Event> before = events.stream().filter(e -> e.timestamp() < split).toList();
     List<Event> after = events.stream().filter(e -> e.timestamp() >= split).toList();
@@ -196,15 +253,16 @@ class KafkaWebDifferentialTest {
       send(s, before);
       KafkaWorkers.awaitCaughtUp(s);
       String victim = KafkaWorkers.owner(s, s.topics().requests(), names);
-      assertThat(reader.until(l -> l.stream().anyMatch(a -> a.toString().equals(first.toString())),
+      assertThat(reader.until(l -> l.stream().anyMatch(a -> stored(a).equals(stored(first))),
           Duration.ofMillis(1), Duration.ofSeconds(30))).as("the first flood, before the kill")
-          .anyMatch(a -> a.toString().equals(first.toString()));
+          .anyMatch(a -> stored(a).equals(stored(first)) && a.last() < split);
       workers.get(victim).destroyForcibly().waitFor();
       send(s, after);
       List<String> expected = rendered(huntAlerts);
-      List<Alert> actual = reader.until(l -> rendered(l).size() >= expected.size() && l.stream()
+      List<Alert> actual = reader.until(l -> rendered(widest(l)).equals(expected) && l.stream()
           .anyMatch(KafkaWebDifferentialTest::campaign), Duration.ofSeconds(6), Duration.ofSeconds(150));
-      assertThat(rendered(actual)).as("web alerts after killing " + victim).isEqualTo(expected);
+      assertThat(rendered(widest(actual))).as("web alerts after killing " + victim).isEqualTo(expected);
+      assertThat(rendered(actual)).as("no report twice").doesNotHaveDuplicates();
       assertThat(actual.stream().filter(KafkaWebDifferentialTest::campaign)).hasSize(1)
           .allMatch(a -> a.group().get("sites").equals("gov,vijesti"));
       Map<String, Long> until = new HashMap<>();

@@ -17,9 +17,13 @@ import org.lovcen.server.live.AlertSink;
 import org.lovcen.sigma.RuleSet;
 import org.lovcen.store.AlertQuery;
 import org.lovcen.store.AlertStore;
+import org.lovcen.store.CampaignStore;
+import org.lovcen.store.CaseStore;
+import org.lovcen.store.DecisionStore;
 import org.lovcen.store.IncidentRow;
 import org.lovcen.store.IncidentStore;
 import org.lovcen.store.Role;
+import org.lovcen.store.Scope;
 
 /*
  * How and why: what the analyst's screen needs beyond the resource endpoints, each an ordinary
@@ -28,6 +32,7 @@ import org.lovcen.store.Role;
  * size and time follow the number of institutions, buckets and rules, not of alerts. When the
  * caller gives no time range, the overview ends at the newest alert it can see (an attack wave
  * under investigation is rarely "the last 24 hours of the wall clock") and spans `hours` (one day).
+ * What is being done (campaigns, cases, decisions) is the response's state now, not within the range.
  */
 /** The overview's figures, moving alerts into an incident, checking a rule. Thread-safe (stateless). */
 final class AnalystRoutes {
@@ -40,18 +45,26 @@ final class AnalystRoutes {
       .flatMap(t -> java.util.stream.Stream.of("attack." + t, "attack." + t.replace('_', '-'))).distinct().toList();
   private static final long DAY = 86_400_000_000L;
   private static final int MAX_ATTACH = 1000;
+  /** Campaigns and cases the overview lists (the totals are given beside them). */
+  static final int MAX_RESPONSE_ITEMS = 6;
   static final int MAX_RULE_CHARS = 1 << 20;
 
   private final LovcenServer server;
   private final Function<Context, Principal> principal;
   private final AlertStore alerts;
   private final IncidentStore incidents;
+  private final CampaignStore campaigns;
+  private final CaseStore cases;
+  private final DecisionStore decisions;
 
   private AnalystRoutes(LovcenServer server, Function<Context, Principal> principal) {
     this.server = server;
     this.principal = principal;
     this.alerts = new AlertStore(server.database());
     this.incidents = new IncidentStore(server.database());
+    this.campaigns = new CampaignStore(server.database());
+    this.cases = new CaseStore(server.database());
+    this.decisions = new DecisionStore(server.database());
   }
 
   static void register(Javalin app, LovcenServer server, Function<Context, Principal> principal) {
@@ -129,7 +142,68 @@ final class AnalystRoutes {
       return e;
     }).toList());
     m.put("top_tactics", tactics(alerts.countTags(p.scope(), q, TACTIC_TAGS)));
+    m.put("response", response(p.scope(), inst));
     ctx.json(m);
+  }
+
+  /**
+   * What is being done, now (wall clock: due times and decisions are the response's own times, not
+   * the logs'): the active campaigns, the open cases with their tasks' progress, and the decisions in
+   * force per institution. Each list is a few SQL aggregates and bounded (the newest few campaigns,
+   * the most urgent few cases, one row per institution), with the totals beside it.
+   */
+  private Map<String, Object> response(Scope scope, String inst) {
+    long now = server.nowMicros();
+    Map<String, Object> m = new LinkedHashMap<>();
+    var active = campaigns.list(scope, inst, "active", null, null, MAX_RESPONSE_ITEMS, null);
+    Map<Long, List<String>> named = campaigns.institutionsOf(scope,
+        active.items().stream().map(CampaignStore.Campaign::id).toList());
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (CampaignStore.Campaign c : active.items()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("id", c.id());
+      e.put("title", c.title());
+      e.put("level", c.level());
+      e.put("institutions", c.institutions());
+      e.put("named", named.getOrDefault(c.id(), List.of()));
+      e.put("hosts", c.hosts());
+      e.put("first", Timestamps.format(c.firstTs()));
+      e.put("last", Timestamps.format(c.lastTs()));
+      items.add(e);
+    }
+    m.put("campaigns", Map.of("active", active.total(), "items", items));
+    CaseStore.OpenCount count = cases.openCount(scope, inst, now);
+    List<Map<String, Object>> open = new ArrayList<>();
+    for (CaseStore.Progress x : cases.openProgress(scope, inst, now, MAX_RESPONSE_ITEMS)) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("id", x.c().id());
+      e.put("title", x.c().title());
+      e.put("level", x.c().level());
+      e.put("status", x.c().status());
+      e.put("institution", x.c().institution());
+      e.put("incident", x.c().incident());
+      e.put("campaign", x.c().campaign());
+      e.put("assignee", x.c().assignee());
+      e.put("due", x.c().due() == null ? null : Timestamps.format(x.c().due()));
+      e.put("tasks", Map.of("total", x.tasks(), "done", x.done(), "skipped", x.skipped(), "overdue",
+          x.overdueTasks()));
+      e.put("overdue", x.overdue());
+      open.add(e);
+    }
+    m.put("cases", Map.of("open", count.open(), "overdue", count.overdue(), "items", open));
+    List<Map<String, Object>> force = new ArrayList<>();
+    for (DecisionStore.InForce d : decisions.inForce(scope, inst, now)) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("institution", d.institution());
+      e.put("active", d.active());
+      e.put("bans", d.bans());
+      e.put("by_analysts", d.byAnalysts());
+      e.put("sites", d.sites());
+      e.put("last_until", Timestamps.format(d.lastUntil()));
+      force.add(e);
+    }
+    m.put("decisions", force);
+    return m;
   }
 
   /** Counts of both spellings of a tactic ({@code attack.credential_access}, {@code attack.credential-access}) as one. */

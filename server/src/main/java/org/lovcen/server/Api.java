@@ -965,19 +965,39 @@ final class Api implements AutoCloseable {
   }
 
   private void rules(Context ctx) {
-    principal(ctx);
-    var report = server.engine().rules().report();
+    Principal p = principal(ctx);
+    var engine = server.engine();
+    var report = engine.rules().report();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("files", report.files());
     m.put("loaded", report.loaded());
     m.put("compiled", report.compiled());
     m.put("active", report.active());
+    m.put("uploaded_active", uploadedActive(engine, p.scope()));
     m.put("loaded_at", Timestamps.format(server.rulesLoadedAt() * 1000));
     m.put("unsupported", report.unsupported().stream().map(Api::issueJson).toList());
     m.put("waiting", report.waiting().stream().map(Api::issueJson).toList());
     m.put("errors", report.errors().stream().map(Api::issueJson).toList());
     m.put("filter_problems", server.settingProblems());
     ctx.json(m);
+  }
+
+  /**
+   * The uploaded rules that run and concern the scope: national uploads and those of institutions it
+   * sees (every upload for the national CERT). They run beside the rule folders' rules, apart from
+   * the {@code active} count.
+   */
+  private static int uploadedActive(org.lovcen.server.live.Engine engine, Scope scope) {
+    var uploads = engine.uploads();
+    if (uploads.rules() == null) {
+      return 0;
+    }
+    int n = 0;
+    for (var rule : uploads.rules().rules()) {
+      String owner = uploads.owners().get(rule.id());
+      n += owner == null || scope.sees(owner) ? 1 : 0;
+    }
+    return n;
   }
 
   private void reloadRules(Context ctx) {

@@ -178,6 +178,7 @@ final class CaseRoutes {
     CampaignStore.Campaign c = campaign(ctx, p);
     Map<String, Object> m = campaignJson(c, p.scope());
     List<Map<String, Object>> hosts = new ArrayList<>();
+    Map<String, Long> incidentOf = campaigns.incidentsOfHosts(p.scope(), c.id());
     for (CampaignStore.Host h : campaigns.hosts(p.scope(), c.id())) {
       Map<String, Object> x = new LinkedHashMap<>();
       x.put("institution", h.institution());
@@ -188,6 +189,7 @@ final class CaseRoutes {
       x.put("techniques", h.techniques());
       x.put("rules", h.rules());
       x.put("patient_zero", h.institution().equals(c.zeroInstitution()) && h.host().equals(c.zeroHost()));
+      x.put("incident", incidentOf.get(h.institution() + '\0' + h.host()));
       hosts.add(x);
     }
     m.put("members", hosts);

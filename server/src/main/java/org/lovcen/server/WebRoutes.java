@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.lovcen.core.Level;
 import org.lovcen.core.Timestamps;
-import org.lovcen.store.AlertQuery;
 import org.lovcen.store.AlertRow;
 import org.lovcen.store.AlertStore;
 import org.lovcen.store.DecisionQuery;
@@ -25,13 +25,15 @@ import org.lovcen.store.SiteStats;
 import org.lovcen.store.SourceSketch;
 import org.lovcen.web.Cidr;
 import org.lovcen.web.Decision;
+import org.lovcen.web.WebDetector;
 
 /*
  * How and why: the website side of the API. Decisions are read and changed through the caller's
  * scope like incidents (another institution's decision is 404; partners have none); a decision an
  * analyst creates passes the web configuration's allowlist like a detector's. Who created and who
  * revoked a decision, and when, stay on its row, and each change is a security event (SecurityLog). Site statistics are the per-minute rows the
- * detection loop writes; the site list summarises each site's newest minutes, the series sums
+ * detection loop writes; the site list summarises each site's newest minutes and the attacks
+ * under way then (relative to the site's own data, not the wall clock), the series sums
  * minutes into steps (distinct sources by merging the minutes' sketches). The CrowdSec bouncer
  * endpoints (/v1/decisions...) are DecisionsApi's handlers over the store, keyed by configured
  * keys (decisions.bouncer_keys) and bouncer tokens issued here.
@@ -41,6 +43,11 @@ final class WebRoutes {
   private static final long MINUTE = 60_000_000L;
   private static final int MAX_POINTS = 2000;
   private static final int MAX_DURATION_MINUTES = 525_600;
+  /** How far back from the end of a site's newest minute an attack's last evidence counts as under way. */
+  static final int CURRENT_MINUTES = 10;
+  private static final java.util.Set<String> DETECTORS = java.util.Set.copyOf(WebDetector.DETECTORS);
+  /** Detectors whose alerts give the number of their sources rather than name them. */
+  private static final java.util.Set<String> COUNTED = java.util.Set.of("distributed_flood", "campaign");
 
   private final LovcenServer server;
   private final Function<Context, Principal> principal;
@@ -334,29 +341,55 @@ final class WebRoutes {
     m.put("client_error_share", round(req == 0 ? 0 : (double) e4 / req));
     m.put("sources", sources.estimate());
     m.put("active_decisions", activeDecisions);
-    m.put("attacks", attacks(scope, s));
+    attacks(m, scope, s);
     return m;
   }
 
-  /** Web alerts of the site still going on within ten minutes of its newest minute. */
-  private List<Object> attacks(Scope scope, SiteStats.Site s) {
-    List<Object> out = new ArrayList<>();
-    AlertQuery q = new AlertQuery(s.lastMinute() - 360 * MINUTE, null, s.institution(), s.site(), null, null, null,
-        null, "web", 50, null);
-    for (AlertRow a : alerts.list(scope, q).items()) {
-      if (a.lastTs() >= s.lastMinute() - 10 * MINUTE) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("alert", a.id());
-        m.put("detector", a.ruleId());
-        m.put("title", a.ruleTitle());
-        m.put("level", a.level());
-        m.put("first", Timestamps.format(a.ts()));
-        m.put("last", Timestamps.format(a.lastTs()));
-        m.put("incident", a.incident());
-        out.add(m);
-      }
+  /**
+   * The site's attacks under way: its web alerts whose last time reaches into the last
+   * {@link #CURRENT_MINUTES} minutes of the site's own data (up to the end of its newest minute),
+   * not of the wall clock, so that replayed or investigated traffic shows what was going on when it
+   * was logged. A web alert's last time moves forward while its attack goes on (WebDetector reports
+   * it at most once a minute), so an attack stays under way as long as it lasts, and ends at most
+   * {@link #CURRENT_MINUTES} minutes after its last evidence.
+   */
+  private void attacks(Map<String, Object> m, Scope scope, SiteStats.Site s) {
+    long end = s.lastMinute() + MINUTE;
+    long from = end - CURRENT_MINUTES * MINUTE;
+    List<Object> alertList = new ArrayList<>();
+    for (AlertRow a : alerts.webAlerts(scope, s.institution(), s.site(), from, 50)) {
+      alertList.add(attackAlert(a));
     }
-    return out;
+    List<Object> kinds = new ArrayList<>();
+    for (AlertStore.WebAttack k : alerts.webAttacks(scope, s.institution(), s.site(), from, DETECTORS, COUNTED)) {
+      Map<String, Object> x = new LinkedHashMap<>();
+      x.put("kind", k.kind());
+      x.put("title", k.kind().equals("exploit") ? "Exploit attempts" : k.title());
+      x.put("level", Level.values()[Math.max(0, Math.min(Level.values().length - 1, k.levelRank()))].label());
+      x.put("since", Timestamps.format(k.first()));
+      x.put("last", Timestamps.format(k.last()));
+      x.put("alerts", k.alerts());
+      x.put("sources", k.sources());
+      x.put("rules", k.rules());
+      x.put("newest_alert", k.newest());
+      kinds.add(x);
+    }
+    m.put("attacks", alertList);
+    m.put("current_attacks", kinds);
+    List<AlertRow> newest = alerts.webAlerts(scope, s.institution(), s.site(), null, 1);
+    m.put("last_attack", newest.isEmpty() ? null : attackAlert(newest.get(0)));
+  }
+
+  private static Map<String, Object> attackAlert(AlertRow a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("alert", a.id());
+    m.put("detector", a.ruleId());
+    m.put("title", a.ruleTitle());
+    m.put("level", a.level());
+    m.put("first", Timestamps.format(a.ts()));
+    m.put("last", Timestamps.format(a.lastTs()));
+    m.put("incident", a.incident());
+    return m;
   }
 
   private void series(Context ctx) {

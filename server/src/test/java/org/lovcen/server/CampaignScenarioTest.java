@@ -422,4 +422,129 @@ class CampaignScenarioTest {
       }
     }
   }
+
+  @Order(5)
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void campaignHosts_carryTheirIncident_howeverShortTheTimelineAsked(String kind) throws IOException {
+    World w = world(kind);
+    JsonNode c = onlyCampaign(w);
+    long id = c.get("id").asLong();
+    // the timeline's first alert names one host; every host still has its incident
+    assertThat(w.s.get("/api/v1/campaigns/" + id + "/timeline?limit=1", w.admin).json().get("items")).hasSize(1);
+    assertThat(c.get("members").size()).isGreaterThan(1);
+    for (JsonNode m : c.get("members")) {
+      String inst = m.get("institution").asText();
+      String host = m.get("host").asText();
+      long newest = -1;
+      for (JsonNode a : alerts(w, inst)) {
+        if (a.get("host").asText().equals(host) && !a.get("incident").isNull()
+            && a.get("time").asText().compareTo(m.get("last").asText()) <= 0
+            && a.get("last").asText().compareTo(m.get("first").asText()) >= 0) {
+          newest = Math.max(newest, a.get("incident").asLong());
+        }
+      }
+      assertThat(newest).as("%s/%s has alerts in an incident", inst, host).isPositive();
+      assertThat(m.get("incident").asLong()).as("%s/%s", inst, host).isEqualTo(newest);
+    }
+    // an institution's analyst: its own hosts, each with its incident, which it may open
+    String second = w.hit.get(1);
+    String token = w.analysts.get(second);
+    JsonNode mine = w.s.get("/api/v1/campaigns/" + id, token).json();
+    assertThat(mine.get("members")).isNotEmpty().allSatisfy(m -> {
+      JsonNode national = find(c.get("members"), m.get("institution").asText(), m.get("host").asText());
+      assertThat(m.get("incident").asLong()).isEqualTo(national.get("incident").asLong());
+      assertThat(w.s.get("/api/v1/incidents/" + m.get("incident").asLong(), token).status()).isEqualTo(200);
+    });
+  }
+
+  private static JsonNode find(JsonNode members, String inst, String host) {
+    for (JsonNode m : members) {
+      if (m.get("institution").asText().equals(inst) && m.get("host").asText().equals(host)) {
+        return m;
+      }
+    }
+    throw new AssertionError(inst + "/" + host + " is not a member");
+  }
+
+  @Order(6)
+  @ParameterizedTest
+  @MethodSource("org.lovcen.store.TestDatabases#kinds")
+  void overview_saysWhatIsBeingDone_campaignsCasesTasksAndDecisions_inTheCallersScope(String kind)
+      throws IOException {
+    World w = world(kind);
+    JsonNode c = onlyCampaign(w);
+    String first = w.hit.get(0);
+    String second = w.hit.get(1);
+    // an open case at the first hit institution: one task overdue, one done; an open case at the second
+    long incident = w.s.get("/api/v1/incidents?limit=1&institution=" + first, w.admin).json().get("items").get(0)
+        .get("id").asLong();
+    TestServer.Response opened = w.s.postJson("/api/v1/cases", w.admin, Map.of("incident", incident));
+    assertThat(opened.status()).as(opened.body()).isEqualTo(201);
+    long late = opened.json().get("id").asLong();
+    String base = "/api/v1/cases/" + late;
+    assertThat(w.s.postJson(base + "/tasks", w.admin, Map.of("title", "Reimage the host", "due",
+        "2022-08-23T08:00:00Z")).status()).isEqualTo(201);
+    long done = w.s.postJson(base + "/tasks", w.admin, Map.of("title", "Reset the domain admins' passwords")).json()
+        .get("id").asLong();
+    assertThat(w.s.patchJson(base + "/tasks/" + done, w.admin, Map.of("status", "done")).status()).isEqualTo(200);
+    List<JsonNode> tasks = items(w.s.get(base + "/tasks", w.admin).json());
+    long other = w.s.postJson("/api/v1/cases", w.admin, Map.of("title", "Phishing wave at " + second, "institution",
+        second)).json().get("id").asLong();
+
+    JsonNode r = w.s.get("/api/v1/overview", w.admin).json().get("response");
+    // campaigns: the active one, its institutions named, hosts and times as the campaign says
+    assertThat(r.get("campaigns").get("active").asInt())
+        .isEqualTo(w.s.get("/api/v1/campaigns?status=active", w.admin).json().get("total").asInt()).isEqualTo(1);
+    JsonNode rc = r.get("campaigns").get("items").get(0);
+    assertThat(rc.get("id").asLong()).isEqualTo(c.get("id").asLong());
+    assertThat(rc.get("named")).extracting(JsonNode::asText).containsExactlyElementsOf(new TreeSet<>(w.hit));
+    assertThat(List.of(rc.get("institutions"), rc.get("hosts"), rc.get("first"), rc.get("last")))
+        .isEqualTo(List.of(c.get("institutions"), c.get("hosts"), c.get("first"), c.get("last")));
+    // cases: as many open as the case list holds, the overdue first with its tasks' progress
+    long open = items(w.s.get("/api/v1/cases?limit=100", w.admin).json()).stream()
+        .filter(x -> !x.get("status").asText().equals("closed")).count();
+    assertThat(r.get("cases").get("open").asLong()).isEqualTo(open).isEqualTo(2);
+    assertThat(r.get("cases").get("overdue").asLong()).isEqualTo(1);
+    JsonNode top = r.get("cases").get("items").get(0);
+    assertThat(top.get("id").asLong()).isEqualTo(late);
+    assertThat(top.get("overdue").asBoolean()).isTrue();
+    assertThat(top.get("tasks").get("total").asInt()).isEqualTo(tasks.size());
+    assertThat(top.get("tasks").get("done").asLong()).isEqualTo(tasks.stream()
+        .filter(t -> t.get("status").asText().equals("done")).count()).isEqualTo(1);
+    assertThat(top.get("tasks").get("overdue").asInt()).isEqualTo(1);
+    assertThat(r.get("cases").get("items").get(1).get("id").asLong()).isEqualTo(other);
+    assertThat(r.get("cases").get("items").get(1).get("overdue").asBoolean()).isFalse();
+    // decisions in force per institution: what the decision lists hold (the case's blocks at each hit one)
+    Set<String> withDecisions = new TreeSet<>();
+    for (JsonNode d : r.get("decisions")) {
+      String inst = d.get("institution").asText();
+      withDecisions.add(inst);
+      List<JsonNode> inForce = items(w.s.get("/api/v1/decisions?active=true&limit=1000&institution=" + inst, w.admin)
+          .json());
+      assertThat(d.get("active").asInt()).as(inst).isEqualTo(inForce.size()).isPositive();
+      assertThat(d.get("bans").asLong()).isEqualTo(inForce.stream().filter(x -> x.get("type").asText().equals("ban"))
+          .count());
+      assertThat(d.get("by_analysts").asLong()).isEqualTo(inForce.stream()
+          .filter(x -> !x.get("origin").asText().equals("detector")).count());
+    }
+    assertThat(withDecisions).containsExactlyInAnyOrderElementsOf(w.hit);
+
+    // the first hit institution's analyst: its own institution's part only
+    JsonNode mine = w.s.get("/api/v1/overview", w.analysts.get(first)).json().get("response");
+    assertThat(mine.get("campaigns").get("items").get(0).get("named")).extracting(JsonNode::asText)
+        .containsExactly(first);
+    assertThat(mine.get("cases").get("open").asInt()).isEqualTo(1);
+    assertThat(mine.get("cases").get("items")).extracting(x -> x.get("id").asLong()).containsExactly(late);
+    assertThat(mine.get("decisions")).extracting(x -> x.get("institution").asText()).containsExactly(first);
+    // the national CERT narrowed to the second institution
+    JsonNode narrowed = w.s.get("/api/v1/overview?institution=" + second, w.admin).json().get("response");
+    assertThat(narrowed.get("cases").get("items")).extracting(x -> x.get("id").asLong()).containsExactly(other);
+    assertThat(narrowed.get("decisions")).extracting(x -> x.get("institution").asText()).containsExactly(second);
+    // an institution the actor did not reach: nothing of it
+    JsonNode noise = w.s.get("/api/v1/overview", w.analysts.get(w.institutions.get(4))).json().get("response");
+    assertThat(noise.get("campaigns").get("active").asInt()).isZero();
+    assertThat(noise.get("cases").get("open").asInt()).isZero();
+    assertThat(noise.get("decisions")).isEmpty();
+  }
 }

@@ -37,7 +37,8 @@ import org.lovcen.store.Settings;
  * the workers without their restart (an institution's for that institution's events only, a
  * national one for all) until it is deleted, a correlation alert is stored at its first firing and
  * completed when its episode closes, and an uploaded access log gives the web alerts, the
- * decisions (served to bouncers) and the site statistics of the embedded server.
+ * decisions (served to bouncers) and the site statistics of the embedded server, an attack that goes
+ * on widening its stored alert as it does there.
  */
 class KafkaServeTest {
   @TempDir static Path tmp;
@@ -380,7 +381,8 @@ class KafkaServeTest {
 
   /**
    * A morning of one site in time order (vhost combined): readers, one address flooding (450
-   * requests in 9 s), one scanning (30 paths answered 404), one trying an exploit.
+   * requests in 9 s), one scanning (30 paths answered 404 in 30 s, then one more every 5 s for four
+   * minutes: an attack that goes on, whose alert widens).
    */
   static String accessLog() {
     record Line(long ms, String text) {}
@@ -398,6 +400,10 @@ class KafkaServeTest {
       lines.add(new Line(t0 + 120_000 + i * 1_000L, line(t0 + 120_000 + i * 1_000L, "45.155.205.19",
           "/probe-" + i + ".php", 404)));
     }
+    for (int i = 0; i < 48; i++) {
+      long ms = t0 + 150_000 + i * 5_000L;
+      lines.add(new Line(ms, line(ms, "45.155.205.19", "/probe-" + (30 + i) + ".php", 404)));
+    }
     lines.sort(java.util.Comparator.comparingLong(Line::ms));
     StringBuilder b = new StringBuilder();
     lines.forEach(l -> b.append(l.text()).append('\n'));
@@ -414,20 +420,22 @@ class KafkaServeTest {
   /** What the server keeps of web detection: alerts, decisions, what a bouncer gets and the site's requests. */
   record WebState(List<String> alerts, List<String> decisions, List<String> bouncer, long requests) {}
 
+  /** The stored web alerts: institution, detector, site, first and last time, fingerprint, in an incident. */
+  static List<String> webAlerts(TestServer s) {
+    return s.server.database().jdbi().withHandle(h -> h.createQuery("SELECT institution_id, rule_id, host, ts, "
+        + "last_ts, fingerprint, incident_id IS NOT NULL FROM alerts WHERE kind = 'web' ORDER BY fingerprint")
+        .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getLong(4)
+            + " " + rs.getLong(5) + " " + rs.getString(6) + " " + rs.getBoolean(7)).list());
+  }
+
   static WebState webState(TestServer s, int alerts) throws Exception {
-    List<String> stored = List.of();
     long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      stored = s.server.database().jdbi().withHandle(h -> h.createQuery("SELECT institution_id, rule_id, host, ts, "
-          + "last_ts, fingerprint, incident_id IS NOT NULL FROM alerts WHERE kind = 'web' ORDER BY fingerprint")
-          .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getLong(4)
-              + " " + rs.getLong(5) + " " + rs.getString(6) + " " + rs.getBoolean(7)).list());
-      if (stored.size() >= alerts) {
-        break;
-      }
+    while (System.nanoTime() < deadline && webAlerts(s).size() < alerts) {
       Thread.sleep(100);
     }
-    Thread.sleep(2000); // decisions come after their alerts; nothing more may come
+    // decisions come after their alerts, and an alert's later reports (widened) after it; nothing more may come
+    Thread.sleep(2000);
+    List<String> stored = webAlerts(s);
     List<String> decisions = s.server.database().jdbi().withHandle(h -> h.createQuery("SELECT institution_id, scope, "
         + "value, type, scenario, site, alert_id IS NOT NULL FROM decisions ORDER BY scope, value")
         .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4) + " "
@@ -465,7 +473,11 @@ class KafkaServeTest {
     assertThat(expected.decisions()).contains("mf ip 185.100.87.66 ban source_flood gov true",
         "mf ip 45.155.205.19 ban scan gov true");
     assertThat(expected.bouncer()).contains("Ip 185.100.87.66 ban", "Ip 45.155.205.19 ban");
-    assertThat(expected.requests()).isEqualTo(780);
+    assertThat(expected.requests()).isEqualTo(828);
+    // the scan went on for four minutes after its detection: its alert was widened in the store
+    String scan = expected.alerts().stream().filter(a -> a.contains(" scan gov ")).findFirst().orElseThrow();
+    String[] f = scan.split(" ");
+    assertThat(Long.parseLong(f[4]) - Long.parseLong(f[3])).as(scan).isGreaterThan(3 * 60_000_000L);
 
     KafkaSettings ks = broker.settings("webserve.", tmp.resolve("web-state")).withLateness(0, 1500);
     try (Publisher pub = new Publisher(ks)) {

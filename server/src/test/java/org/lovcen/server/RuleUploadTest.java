@@ -54,9 +54,15 @@ class RuleUploadTest {
       String b = s.institution(admin, "b");
       s.ingest(a, bkagent("A-WS01", 1));
       assertThat(alerts(s, admin, "a")).as("not running before the upload").isZero();
+      JsonNode report = s.get("/api/v1/rules", admin).json();
+      assertThat(report.get("uploaded_active").asInt()).isZero();
 
       TestServer.Response up = s.postJson("/api/v1/rules/uploads", admin, Map.of("name", "bkagent.yml", "yaml", YAML));
       assertThat(up.status()).as(up.body()).isEqualTo(201);
+      // counted apart from the rule folders' active rules, which stay as they were
+      JsonNode counted = s.get("/api/v1/rules", admin).json();
+      assertThat(counted.get("uploaded_active").asInt()).isEqualTo(1);
+      assertThat(counted.get("active").asInt()).isEqualTo(report.get("active").asInt());
       JsonNode u = up.json();
       assertThat(u.get("institution").isNull()).isTrue();
       assertThat(u.get("rules").get(0).get("id").asText()).isEqualTo(RULE);
@@ -80,6 +86,7 @@ class RuleUploadTest {
 
       assertThat(s.delete("/api/v1/rules/uploads/" + u.get("id").asLong(), admin).status()).isEqualTo(204);
       assertThat(s.get("/api/v1/rules/uploads", admin).json().get("total").asInt()).isZero();
+      assertThat(s.get("/api/v1/rules", admin).json().get("uploaded_active").asInt()).isZero();
       s.ingest(a, bkagent("A-WS03", 4));
       assertThat(alerts(s, admin, "a")).as("deleted: no new alert").isEqualTo(1);
     }
@@ -112,6 +119,10 @@ class RuleUploadTest {
         s.ingest(b, bkagent("B-WS01", 2));
         assertThat(alerts(s, admin, "a")).isEqualTo(1);
         assertThat(alerts(s, admin, "b")).as("runs for a only").isZero();
+        // the uploaded rules each caller's figure counts: a's for a and the national CERT, not for b
+        assertThat(s.get("/api/v1/rules", analystA).json().get("uploaded_active").asInt()).isEqualTo(1);
+        assertThat(s.get("/api/v1/rules", admin).json().get("uploaded_active").asInt()).isEqualTo(1);
+        assertThat(s.get("/api/v1/rules", analystB).json().get("uploaded_active").asInt()).isZero();
       }
       try (TestServer s = TestServer.startOn(url[0], dir, Map.of(), TestServer::rules, () -> {})) {
         String admin = s.admin();

@@ -16,8 +16,8 @@ import org.lovcen.server.TestServer.Response;
 
 /**
  * What the web UI relies on, over HTTP on both databases: the session cookie (flags, CSRF
- * refusal, sign-out), the overview's SQL aggregates against the alert lists they summarise, and
- * moving alerts between incidents (aggregates recomputed, other institutions refused).
+ * refusal, sign-out), the overview's SQL aggregates against the alert lists they summarise (and the
+ * decisions in force it counts, in each caller's scope), and moving alerts between incidents (aggregates recomputed, other institutions refused).
  */
 class UiApiTest {
   @TempDir Path dir;
@@ -110,6 +110,23 @@ class UiApiTest {
       JsonNode mine = s.get("/api/v1/overview?" + range, analyst).json();
       assertThat(mine.get("institutions")).allSatisfy(i -> assertThat(i.get("institution").asText()).isEqualTo("upc"));
       assertThat(s.get("/api/v1/overview?institution=mf", analyst).status()).isEqualTo(403);
+
+      // what is being done: a ban and a captcha at mf, taken by analysts, in force now; upc's analyst sees none
+      for (String type : List.of("ban", "captcha")) {
+        assertThat(s.postJson("/api/v1/decisions", admin, Map.of("institution", "mf", "value", "203.0.113."
+            + type.length(), "type", type, "reason", "seen scanning the ministry")).status()).isEqualTo(201);
+      }
+      JsonNode response = s.get("/api/v1/overview?" + range, admin).json().get("response");
+      assertThat(response.get("decisions")).hasSize(1);
+      JsonNode atMf = response.get("decisions").get(0);
+      assertThat(List.of(atMf.get("institution").asText(), atMf.get("active").asInt(), atMf.get("bans").asInt(),
+          atMf.get("by_analysts").asInt())).isEqualTo(List.of("mf", 2, 1, 2));
+      assertThat(response.get("cases").get("open").asInt()).isZero();
+      assertThat(response.get("campaigns").get("active").asInt()).isZero();
+      assertThat(s.get("/api/v1/overview?" + range, analyst).json().get("response").get("decisions")).isEmpty();
+      assertThat(s.postJson("/api/v1/partners", admin, Map.of("id", "anssi", "name", "ANSSI")).status()).isEqualTo(201);
+      String partner = s.user(admin, "cert-fr", "partner", null, "anssi");
+      assertThat(s.get("/api/v1/overview?" + range, partner).json().get("response").get("decisions")).isEmpty();
 
       // two incidents of mf: the alerts of the second move into the first
       JsonNode incidents = s.get("/api/v1/incidents?institution=mf", admin).json().get("items");

@@ -3,6 +3,7 @@ package org.lovcen.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,14 +112,12 @@ class UiBrowserTest {
     // the session lives in an HttpOnly cookie: the page's scripts cannot read it
     assertThat((String) b.js("return document.cookie")).contains("lovcen_csrf=").doesNotContain("lovcen_session");
     String first = (String) b.js("return document.documentElement.dataset.theme");
-    shot("overview-" + first);
     b.unready();
     b.driver.findElement(By.id("theme")).click();
     b.ready("overview");
     b.await(By.cssSelector("#chart .uplot"));
     String second = (String) b.js("return document.documentElement.dataset.theme");
     assertThat(List.of(first, second)).containsExactlyInAnyOrder("dark", "light");
-    shot("overview-" + second);
     if (second.equals("light")) { // the remaining pages in the dark theme
       b.unready();
       b.driver.findElement(By.id("theme")).click();
@@ -191,7 +190,10 @@ class UiBrowserTest {
   @Order(5)
   void rules_listReasons_andAnUploadedRuleIsCheckedAddedAndDeleted() {
     page("#/rules", "rules");
-    assertThat(b.await(By.id("rules-active")).getText()).isNotEqualTo("0");
+    JsonNode report = world.s.get("/api/v1/rules", world.admin).json();
+    assertThat(b.await(By.id("rules-active")).getText()).isNotEqualTo("0")
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%,d", report.get("active").asInt()));
+    assertThat(b.driver.findElement(By.id("rules-active-uploaded")).getText()).isEqualTo("0");
     assertThat(b.driver.findElements(By.cssSelector("#rule-switches tbody tr"))).isNotEmpty();
     b.driver.findElement(By.id("rule-yaml")).sendKeys("title: broken\nlogsource:\n  product: windows\n"
         + "detection:\n  selection:\n    Image|endswith: x.exe\n  condition: selection and missing\n");
@@ -211,6 +213,12 @@ class UiBrowserTest {
     b.driver.findElement(By.id("upload-rule")).click();
     assertThat(b.await(By.cssSelector("#rule-check p.ok")).getText()).startsWith("Running now for " + mine);
     assertThat(b.await(By.id("rule-uploads")).getText()).contains("Backup agent started").contains(mine);
+    // the active rules: the folders' and the uploaded one, each said
+    until(() -> b.driver.findElement(By.id("rules-active-uploaded")).getText().equals("1"));
+    assertThat(b.driver.findElement(By.id("rules-active")).getText())
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%,d", report.get("active").asInt() + 1));
+    assertThat(b.driver.findElement(By.id("rules-active-loaded")).getText())
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%,d", report.get("active").asInt()));
     String token = world.s.post("/api/v1/institutions/" + mine + "/ingest-tokens", world.admin, null, new byte[0])
         .json().get("token").asText();
     world.s.ingest(token, RuleUploadTest.bkagent("BK-TEST01", 1));
@@ -222,6 +230,7 @@ class UiBrowserTest {
     b.driver.findElement(By.cssSelector("#rule-uploads .delete-upload")).click();
     b.driver.switchTo().alert().accept();
     b.await(By.xpath("//div[@id='uploads']/p[text()='No uploaded rules run.']"));
+    until(() -> b.driver.findElement(By.id("rules-active-uploaded")).getText().equals("0"));
     assertThat(world.s.get("/api/v1/rules/uploads", world.admin).json().get("total").asInt()).isZero();
   }
 
@@ -256,6 +265,13 @@ class UiBrowserTest {
     }
     assertThat(nodes).anyMatch(n -> n.startsWith("e:"));
     assertThat(b.driver.findElements(By.cssSelector("#campaign-hosts tbody tr"))).hasSize(c.get("members").size());
+    for (JsonNode h : c.get("members")) { // each host's incident, as the campaign gives it
+      WebElement row = b.driver.findElement(By.cssSelector("#campaign-hosts tr[data-institution='"
+          + h.get("institution").asText() + "'][data-host='" + h.get("host").asText() + "']"));
+      assertThat(h.get("incident").isNull()).isFalse();
+      assertThat(row.findElement(By.cssSelector("a.host-incident")).getAttribute("href"))
+          .endsWith("#/incidents/" + h.get("incident").asLong());
+    }
     String zero = c.get("patient_zero").get("host").asText();
     assertThat(b.driver.findElement(By.id("campaign-summary")).getText()).contains(zero);
     assertThat(b.driver.findElement(By.cssSelector("#campaign-hosts tr[data-host='" + zero + "']")).getText())
@@ -397,32 +413,63 @@ class UiBrowserTest {
   @Test
   @Order(11)
   void websites_showRatesErrorsAndDecisions_andARevokedDecisionLeavesTheBouncerStream() throws Exception {
+    // the government portal's log as its shipper sends it: up to 09:05, in the middle of the distributed flood
     Path web = dir.resolve("web");
     WebTrafficGenerator.generate(web, WebTrafficGenerator.Options.defaults().withScale(0.1));
     world.s.institution(world.admin, "uprava");
-    TestServer.Response up = world.s.post("/api/v1/ingest/files?name=gov.access.log&institution=uprava", world.admin,
-        "application/octet-stream", Files.readAllBytes(web.resolve("gov.access.log")));
-    assertThat(up.status()).as(up.body()).isEqualTo(200);
-    world.s.awaitDetection();
+    List<String> lines = Files.readAllLines(web.resolve("gov.access.log"));
+    int cut = 0;
+    while (lines.get(cut).substring(lines.get(cut).indexOf("/2016:") + 6).compareTo("11:05:00") < 0) { // +0200
+      cut++;
+    }
+    sendGov(lines.subList(0, cut));
     JsonNode site = world.s.get("/api/v1/sites?institution=uprava", world.admin).json().get("items").get(0);
     assertThat(site.get("active_decisions").asLong()).isPositive();
-    String key = world.s.postJson("/api/v1/bouncers", world.admin, Map.of("name", "uprava-firewall", "institution",
-        "uprava")).json().get("key").asText();
-    JsonNode startup = bouncer("/v1/decisions/stream?startup=true", key);
+    JsonNode flood = site.get("current_attacks").get(0);
+    assertThat(flood.get("kind").asText()).isEqualTo("distributed_flood");
     page("#/websites?site=" + site.get("site").asText(), "websites");
-    WebElement row = b.driver.findElements(By.cssSelector("#sites tbody tr")).stream()
-        .filter(r -> r.getText().startsWith(site.get("site").asText() + " uprava")).findFirst().orElseThrow();
+    WebElement row = govRow(site);
     List<String> cells = row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
     assertThat(Double.parseDouble(cells.get(2))).isPositive(); // requests per second
     assertThat(cells.get(3)).matches("\\d+\\.\\d%"); // error share
     assertThat(Long.parseLong(cells.get(4).replace(",", ""))).isEqualTo(site.get("active_decisions").asLong());
+    // the attack under way: what, since when (the site's time, not the wall clock's), from how many sources
+    List<WebElement> attacks = row.findElements(By.cssSelector("td.attacks .attack"));
+    assertThat(attacks).hasSize(1);
+    WebElement attack = attacks.get(0);
+    assertThat(attack.getAttribute("data-kind")).isEqualTo("distributed_flood");
+    assertThat(attack.findElement(By.tagName("a")).getText()).isEqualToIgnoringCase("distributed flood");
+    assertThat(attack.findElement(By.cssSelector(".since")).getText()).isEqualTo(flood.get("since").asText()
+        .substring(11, 16)).startsWith("09:0");
+    assertThat(attack.findElement(By.cssSelector(".sources")).getText())
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%,d sources", flood.get("sources").asLong()));
+    b.await(By.cssSelector("#site-chart .uplot"));
+    shot("websites");
+    // its link: the flood's alert
+    b.unready();
+    attack.findElement(By.tagName("a")).click();
+    b.ready("alerts");
+    List<WebElement> floodAlerts = b.driver.findElements(By.cssSelector("#alerts tbody tr"));
+    assertThat(floodAlerts).hasSize(flood.get("alerts").asInt());
+    assertThat(floodAlerts.get(0).getAttribute("data-id")).isEqualTo(flood.get("newest_alert").asText());
+    // the rest of the morning: the flood is over, and when it ended is said
+    sendGov(lines.subList(cut, lines.size()));
+    JsonNode later = world.s.get("/api/v1/sites?institution=uprava", world.admin).json().get("items").get(0);
+    assertThat(later.get("current_attacks")).isEmpty();
+    String key = world.s.postJson("/api/v1/bouncers", world.admin, Map.of("name", "uprava-firewall", "institution",
+        "uprava")).json().get("key").asText();
+    JsonNode startup = bouncer("/v1/decisions/stream?startup=true", key);
+    page("#/websites?site=" + site.get("site").asText(), "websites");
+    assertThat(govRow(site).findElements(By.cssSelector("td.attacks .attack"))).isEmpty();
+    assertThat(govRow(site).findElement(By.cssSelector("td.attacks .ended")).getText())
+        .isEqualToIgnoringCase("none · last: distributed flood ended " + later.get("last_attack").get("last").asText()
+            .substring(11, 16));
     b.await(By.cssSelector("#site-chart .uplot"));
     WebElement decision = b.driver.findElements(By.cssSelector("#decisions tbody tr")).stream()
         .filter(r -> !r.findElements(By.cssSelector(".revoke")).isEmpty()).findFirst().orElseThrow();
     String id = decision.getAttribute("data-id");
     String value = world.s.get("/api/v1/decisions/" + id, world.admin).json().get("value").asText();
     assertThat(startup.get("new")).anyMatch(d -> d.get("value").asText().equals(value));
-    shot("websites");
     Thread.sleep(5); // the revocation in a later millisecond than the bouncer's pull
     b.unready();
     decision.findElement(By.cssSelector(".revoke")).click();
@@ -436,6 +483,60 @@ class UiBrowserTest {
     assertThat(next.get("deleted")).anyMatch(d -> d.get("value").asText().equals(value));
     assertThat(next.get("new").isNull() || next.get("new").findValuesAsText("value").stream().noneMatch(value::equals))
         .isTrue();
+  }
+
+  static void sendGov(List<String> lines) {
+    TestServer.Response up = world.s.post("/api/v1/ingest/files?name=gov.access.log&institution=uprava", world.admin,
+        "application/octet-stream", (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+    assertThat(up.status()).as(up.body()).isEqualTo(200);
+    world.s.awaitDetection();
+  }
+
+  static WebElement govRow(JsonNode site) {
+    return b.driver.findElement(By.cssSelector("#sites tr[data-site='" + site.get("site").asText()
+        + "'][data-institution='uprava']"));
+  }
+
+  @Test
+  @Order(12)
+  void overview_saysWhatIsBeingDone_inBothThemes() {
+    page("#/overview", "overview");
+    b.await(By.cssSelector("#chart .uplot"));
+    JsonNode r = world.s.get("/api/v1/overview", world.admin).json().get("response");
+    // the active campaign with its institutions, the open cases with their tasks, decisions in force
+    WebElement c = b.await(By.cssSelector("#active-campaigns .item[data-id='" + campaign + "']"));
+    JsonNode rc = r.get("campaigns").get("items").get(0);
+    assertThat(rc.get("id").asLong()).isEqualTo(campaign);
+    for (JsonNode inst : rc.get("named")) {
+      assertThat(c.getText()).contains(inst.asText());
+    }
+    List<String> cases = b.driver.findElements(By.cssSelector("#open-cases .item")).stream()
+        .map(tr -> tr.getAttribute("data-id")).toList();
+    assertThat(cases).contains(Long.toString(campaignCase), Long.toString(incidentCase));
+    JsonNode tasks = world.s.get("/api/v1/cases/" + campaignCase + "/tasks", world.admin).json().get("items");
+    long done = 0;
+    long skipped = 0;
+    for (JsonNode t : tasks) {
+      done += t.get("status").asText().equals("done") ? 1 : 0;
+      skipped += t.get("status").asText().equals("skipped") ? 1 : 0;
+    }
+    assertThat(b.driver.findElement(By.cssSelector("#open-cases .item[data-id='" + campaignCase + "'] .progress"))
+        .getText()).isEqualTo(done + "/" + (tasks.size() - skipped) + " tasks done");
+    long inForce = world.s.get("/api/v1/decisions?active=true&limit=1&institution=uprava", world.admin).json()
+        .get("total").asLong();
+    assertThat(b.driver.findElement(By.cssSelector("#decisions-in-force tr[data-institution='uprava'] td.num"))
+        .getText()).isEqualTo(String.format(java.util.Locale.ROOT, "%,d", inForce));
+    String first = (String) b.js("return document.documentElement.dataset.theme");
+    shot("overview-" + first);
+    b.unready();
+    b.driver.findElement(By.id("theme")).click();
+    b.ready("overview");
+    b.await(By.cssSelector("#chart .uplot"));
+    b.await(By.cssSelector("#active-campaigns"));
+    shot("overview-" + b.js("return document.documentElement.dataset.theme"));
+    b.unready();
+    b.driver.findElement(By.id("theme")).click();
+    b.ready("overview");
   }
 
   static JsonNode bouncer(String path, String key) {
@@ -474,6 +575,18 @@ class UiBrowserTest {
     List<String> hit = b.driver.findElements(By.cssSelector("#institutions-hit tbody tr")).stream()
         .map(tr -> tr.getAttribute("data-institution")).toList();
     assertThat(hit).containsExactly(mine);
+    // what is being done, of its own institution only: neither the national CERT's case nor uprava's decisions
+    b.await(By.id("response"));
+    assertThat(b.driver.findElements(By.cssSelector("#open-cases .item")).stream()
+        .map(tr -> tr.getAttribute("data-id"))).doesNotContain(Long.toString(campaignCase));
+    assertThat(b.driver.findElements(By.cssSelector("#decisions-in-force tbody tr")).stream()
+        .map(tr -> tr.getAttribute("data-institution"))).allMatch(mine::equals);
+    assertThat(b.driver.findElement(By.id("active-campaigns")).getText()).contains(mine);
+    for (String hitToo : world.hit) {
+      if (!hitToo.equals(mine)) {
+        assertThat(b.driver.findElement(By.id("active-campaigns")).getText()).doesNotContain(hitToo);
+      }
+    }
     page("#/alerts", "alerts");
     List<String> institutions = b.driver.findElements(By.cssSelector("#alerts tbody tr td:nth-child(4)")).stream()
         .map(WebElement::getText).distinct().toList();

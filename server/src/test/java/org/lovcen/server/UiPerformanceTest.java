@@ -2,6 +2,7 @@ package org.lovcen.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lovcen.sigma.SigmaRule;
 import org.lovcen.store.AlertRow;
 import org.lovcen.store.AlertStore;
+import org.lovcen.store.CampaignStore;
+import org.lovcen.store.CaseStore;
+import org.lovcen.store.DecisionStore;
+import org.lovcen.store.Scope;
 import org.openqa.selenium.By;
 
 /*
  * How and why: the overview and the alerts page with 100,000 alerts in the store (ten
  * institutions, Lovcen's own rules with their ATT&CK tags, a month of alerts), inserted in one
- * batch through the store as detection writes them. Measured: the server's answer to each page's
+ * batch through the store as detection writes them, and what the overview says is being done (20
+ * active campaigns, 300 open cases of 12 tasks, 20,000 decisions in force). Measured: the server's answer to each page's
  * API calls (median of five) and the page drawn in headless Chromium (from the address to the
  * page's ready mark, chart included; median of five). The figures are printed and written to
  * target/ui-performance.txt for docs/PERFORMANCE.md; the only assertion on time is a generous
@@ -41,6 +47,11 @@ class UiPerformanceTest {
       insert(s, institutions);
       double insertSeconds = (System.nanoTime() - t0) / 1e9;
       assertThat(s.get("/api/v1/alerts?limit=1", admin).json().get("total").asLong()).isEqualTo(ALERTS);
+      respond(s, institutions);
+      JsonNode response = s.get("/api/v1/overview", admin).json().get("response");
+      assertThat(response.get("campaigns").get("active").asInt()).isEqualTo(CAMPAIGNS);
+      assertThat(response.get("cases").get("open").asInt()).isEqualTo(CASES);
+      assertThat(response.get("decisions")).hasSize(institutions.size());
 
       String range = "from=2022-08-01T00:00:00Z&to=2022-09-01T00:00:00Z";
       double overviewApi = median(() -> assertOk(s.get("/api/v1/overview?buckets=60&" + range, admin)));
@@ -74,14 +85,15 @@ class UiPerformanceTest {
         });
       }
       String report = String.format(Locale.ROOT, """
-          alerts: %d in %d institutions (inserted in %.1f s)
+          alerts: %d in %d institutions (inserted in %.1f s); %d active campaigns, %d open cases of %d tasks, \
+          %d decisions in force
           GET /api/v1/overview (60 buckets, a month): %.0f ms
           GET /api/v1/alerts (first page of 100, every institution): %.0f ms
           GET /api/v1/alerts (level high+, one institution): %.0f ms
           overview page drawn (chart included), from the address: %.0f ms
           alerts page drawn, from the address: %.0f ms
           overview page, full load (HTML, scripts, sign-in check, figures): %.0f ms
-          """, ALERTS, institutions.size(), insertSeconds, overviewApi, alertsApi, alertsFiltered, overviewPage,
+          """, ALERTS, institutions.size(), insertSeconds, CAMPAIGNS, CASES, TASKS, DECISIONS, overviewApi, alertsApi, alertsFiltered, overviewPage,
           alertsPage, coldPage);
       System.out.println(report);
       Path out = TestServer.root().resolve("server/target/ui-performance.txt");
@@ -108,6 +120,49 @@ class UiPerformanceTest {
     }
     Arrays.sort(ms);
     return ms[ms.length / 2];
+  }
+
+  static final int CAMPAIGNS = 20;
+  static final int CASES = 300;
+  static final int TASKS = 12;
+  static final int DECISIONS = 20_000;
+
+  /**
+   * What the overview's "what is being done" counts: active campaigns of three institutions and
+   * fifteen hosts each, open cases of twelve tasks (a third of the tasks overdue), and decisions in
+   * force (a distributed flood's worth at each institution), written through the stores.
+   */
+  private static void respond(TestServer s, List<String> institutions) {
+    long now = Api.now();
+    CampaignStore campaigns = new CampaignStore(s.server.database());
+    s.server.database().jdbi().useTransaction(h -> {
+      for (int i = 0; i < CAMPAIGNS; i++) {
+        long id = campaigns.create(h, new CampaignStore.Campaign(0, "Campaign " + i, "active", "critical", 4,
+            now - 86_400_000_000L, now - i * 60_000_000L, institutions.get(i % 10), "WS-0", now - 86_400_000_000L, 3,
+            15, 12.5, List.of("T1003.001"), now, now));
+        for (int k = 0; k < 15; k++) {
+          campaigns.upsertHost(h, id, new CampaignStore.Host(institutions.get((i + k % 3) % 10), "WS-" + k,
+              now - 86_400_000_000L, now, 10, List.of("T1003.001"), List.of("rule")));
+        }
+      }
+    });
+    CaseStore cases = new CaseStore(s.server.database());
+    for (int i = 0; i < CASES; i++) {
+      List<CaseStore.NewTask> tasks = new ArrayList<>();
+      for (int t = 0; t < TASKS; t++) {
+        tasks.add(new CaseStore.NewTask("Task " + t, "", null, null, Map.of(), null, t % 3 == 0 ? now - 3_600_000_000L
+            : null));
+      }
+      cases.create(Scope.NATIONAL, new CaseStore.Case(0, "Case " + i, "", "open", "high", institutions.get(i % 10),
+          null, null, null, null, List.of(), List.of(), "admin", now, now), tasks, "admin", now);
+    }
+    List<DecisionStore.Detected> decisions = new ArrayList<>(DECISIONS);
+    for (int i = 0; i < DECISIONS; i++) {
+      decisions.add(new DecisionStore.Detected(institutions.get(i % 10), "ip", "198.18." + (i / 250) + "." + (i % 250),
+          "ban", "distributed_flood", "distributed flood on www", "www", now + 4 * 3_600_000_000L, now, true));
+    }
+    s.server.database().jdbi().useTransaction(h -> new DecisionStore(s.server.database()).applyDetected(h, decisions,
+        now));
   }
 
   /** 100,000 alerts of Lovcen's own rules over August 2022, ten institutions, 300 hosts each. */

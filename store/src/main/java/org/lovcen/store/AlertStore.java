@@ -50,14 +50,16 @@ public final class AlertStore {
 
   /**
    * Completes a stored alert with a later state of the same detection (a correlation episode
-   * that went on firing after it was first stored): last time, fields and evidence, in the
-   * caller's transaction. Never moves the last time backwards. Returns whether a row changed.
+   * that went on firing after it was first stored, a website attack that goes on): last time,
+   * fields, group values and evidence, in the caller's transaction. Never moves the last time
+   * backwards. Returns whether a row changed.
    */
   public boolean complete(Handle h, AlertRow a) {
-    return h.createUpdate("UPDATE alerts SET last_ts = :last, fields = :fields, evidence = :evidence "
+    return h.createUpdate("UPDATE alerts SET last_ts = :last, fields = :fields, grp = :grp, evidence = :evidence "
         + "WHERE institution_id = :inst AND fingerprint = :fp AND last_ts <= :last")
-        .bind("last", a.lastTs()).bind("fields", Json.write(a.fields())).bind("evidence", Json.write(a.evidence()))
-        .bind("inst", a.institution()).bind("fp", a.fingerprint()).execute() > 0;
+        .bind("last", a.lastTs()).bind("fields", Json.write(a.fields())).bind("grp", Json.write(a.group()))
+        .bind("evidence", Json.write(a.evidence())).bind("inst", a.institution()).bind("fp", a.fingerprint())
+        .execute() > 0;
   }
 
   /**
@@ -238,6 +240,78 @@ public final class AlertStore {
     Where w = where(scope, q);
     return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT MAX(ts) FROM alerts" + w.sql()))
         .mapTo(Long.class).findOne().orElse(null));
+  }
+
+  /**
+   * One kind of website attack on a site: how many of its alerts, the distinct sources they name,
+   * the rules among them (exploit attempts: the Sigma webserver rules), the earliest first and
+   * latest last time, the highest level, and the newest alert.
+   */
+  public record WebAttack(String kind, String title, int levelRank, long alerts, long sources, int rules, long first,
+      long last, long newest) {}
+
+  private static final java.util.regex.Pattern DETECTOR = java.util.regex.Pattern.compile("[a-z_]{1,64}");
+
+  /**
+   * The web alerts of an institution's site in scope whose last time is at or after
+   * {@code lastFrom}, per kind, earliest first: a rule id in {@code detectors} is a kind of its
+   * own, any other rule id is kind {@code exploit}. Sources are the distinct source lists of the
+   * kind's alerts (each names one address or network), or, for a kind in {@code counted} (whose
+   * alerts give the number of their sources), the largest number one of its alerts gives.
+   * Aggregated in SQL over the partial index of web alerts.
+   */
+  public List<WebAttack> webAttacks(Scope scope, String institution, String site, long lastFrom,
+      Set<String> detectors, Set<String> counted) {
+    for (String d : detectors) {
+      if (!DETECTOR.matcher(d).matches()) {
+        throw new IllegalArgumentException("not a detector name: '" + d + "'");
+      }
+    }
+    String kind = detectors.isEmpty() ? "'exploit'" : "CASE WHEN rule_id IN ('" + String.join("', '", detectors)
+        + "') THEN rule_id ELSE 'exploit' END";
+    Where w = webAlerts(scope, institution, site, lastFrom);
+    List<WebAttack> rows = db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT k, MAX(rule_title), "
+        + "MAX(level_rank), COUNT(*), COUNT(DISTINCT grp), COUNT(DISTINCT rule_id), MIN(ts), MAX(last_ts), MAX(id) "
+        + "FROM (SELECT " + kind + " AS k, rule_title, level_rank, grp, rule_id, ts, last_ts, id FROM alerts" + w.sql()
+        + ") x GROUP BY k ORDER BY MIN(ts), k")).map((r, c) -> new WebAttack(r.getString(1), r.getString(2),
+            r.getInt(3), r.getLong(4), r.getLong(5), r.getInt(6), r.getLong(7), r.getLong(8), r.getLong(9))).list());
+    List<WebAttack> out = new ArrayList<>(rows.size());
+    for (WebAttack a : rows) {
+      out.add(counted.contains(a.kind()) ? withCountedSources(scope, institution, site, lastFrom, a) : a);
+    }
+    return out;
+  }
+
+  /** The kind's sources as its alerts count them: the largest {@code source_count} of its (newest 100) alerts. */
+  private WebAttack withCountedSources(Scope scope, String institution, String site, long lastFrom, WebAttack a) {
+    Where w = webAlerts(scope, institution, site, lastFrom).and("rule_id = ?", a.kind());
+    long most = 0;
+    for (String g : db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT grp FROM alerts" + w.sql()
+        + " ORDER BY last_ts DESC LIMIT 100")).mapTo(String.class).list())) {
+      try {
+        most = Math.max(most, Long.parseLong(Json.stringMap(g).getOrDefault("source_count", "0")));
+      } catch (NumberFormatException e) {
+        // no count: this alert adds nothing
+      }
+    }
+    return new WebAttack(a.kind(), a.title(), a.levelRank(), a.alerts(), most, a.rules(), a.first(), a.last(),
+        a.newest());
+  }
+
+  /**
+   * The web alerts of an institution's site in scope whose last time is at or after
+   * {@code lastFrom} (null: all), the latest last time first, at most {@code limit}.
+   */
+  public List<AlertRow> webAlerts(Scope scope, String institution, String site, Long lastFrom, int limit) {
+    Where w = webAlerts(scope, institution, site, lastFrom);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT " + COLUMNS + " FROM alerts" + w.sql()
+        + " ORDER BY last_ts DESC, id DESC LIMIT " + Math.max(1, limit))).map(AlertStore::row).list());
+  }
+
+  /** Web alerts of one institution's site: {@code kind = 'web'} written out, for the partial index. */
+  private static Where webAlerts(Scope scope, String institution, String site, Long lastFrom) {
+    return Where.scoped(scope, "institution_id", "incident_id").and("kind = 'web'")
+        .and("institution_id = ?", institution).and("host = ?", site).andIf(lastFrom, "last_ts >= ?");
   }
 
   /** Alerts visible in scope among {@code ids}, in the caller's transaction. */

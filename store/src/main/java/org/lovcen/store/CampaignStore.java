@@ -223,6 +223,50 @@ public final class CampaignStore {
         .map(CampaignStore::host).list());
   }
 
+  /**
+   * The institutions of each campaign among {@code ids} that the scope may name, sorted: every one
+   * for the national CERT, its own for an institution, none for a partner.
+   */
+  public Map<Long, List<String>> institutionsOf(Scope scope, List<Long> ids) {
+    Map<Long, List<String>> out = new java.util.HashMap<>();
+    if (ids.isEmpty() || scope instanceof Scope.Partner) {
+      return out;
+    }
+    Where w = new Where();
+    if (scope instanceof Scope.OfInstitution o) {
+      w.and("institution_id = ?", o.institution());
+    }
+    w.and("campaign_id IN (" + String.join(", ", java.util.Collections.nCopies(ids.size(), "?")) + ")",
+        ids.toArray());
+    db.jdbi().useHandle(h -> w.bind(h.createQuery("SELECT DISTINCT campaign_id, institution_id FROM campaign_hosts"
+        + w.sql() + " ORDER BY campaign_id, institution_id")).map((r, c) -> Map.entry(r.getLong(1), r.getString(2)))
+        .forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue())));
+    return out;
+  }
+
+  /**
+   * The incident of each host of a campaign visible in scope (keys {@code institution + '\0' + host};
+   * hosts without one are absent): the newest incident of the host, holding alerts, whose time
+   * overlaps the host's time in the campaign. One query over the campaign's hosts, however many
+   * alerts the campaign has; null when the campaign is not visible.
+   */
+  public Map<String, Long> incidentsOfHosts(Scope scope, long campaign) {
+    if (get(scope, campaign) == null) {
+      return null;
+    }
+    Where w = new Where().and("x.campaign_id = ?", campaign).and("i.alert_count > 0");
+    if (scope instanceof Scope.OfInstitution o) {
+      w.and("x.institution_id = ?", o.institution());
+    }
+    Map<String, Long> out = new java.util.HashMap<>();
+    db.jdbi().useHandle(h -> w.bind(h.createQuery("SELECT x.institution_id, x.host, MAX(i.id) FROM campaign_hosts x "
+        + "JOIN incidents i ON i.institution_id = x.institution_id AND i.host = x.host AND i.first_ts <= x.last_ts "
+        + "AND i.last_ts >= x.first_ts" + w.sql() + " GROUP BY x.institution_id, x.host"))
+        .map((r, c) -> Map.entry(r.getString(1) + '\0' + r.getString(2), r.getLong(3)))
+        .forEach(e -> out.put(e.getKey(), e.getValue())));
+    return out;
+  }
+
   /** The links of a campaign visible in scope: all nationally, those touching the institution's hosts otherwise. */
   public List<Link> links(Scope scope, long campaign) {
     if (get(scope, campaign) == null) {

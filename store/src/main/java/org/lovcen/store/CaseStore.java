@@ -127,6 +127,49 @@ public final class CaseStore {
     return Pages.of(rows, limit, total, c -> new Cursor(c.updated(), c.id()));
   }
 
+  /**
+   * An open case and its tasks' progress: all tasks, done, skipped, and overdue (open or in progress
+   * past their due time); {@code overdue} also holds when the case itself is past its due time.
+   */
+  public record Progress(Case c, int tasks, int done, int skipped, int overdueTasks, boolean overdue) {}
+
+  /** How many cases are open (not closed) and how many of them are overdue (the case or a task). */
+  public record OpenCount(long open, long overdue) {}
+
+  /** Per case: its tasks, done, skipped and overdue, in SQL. */
+  private static final String PROGRESS = " FROM cases c LEFT JOIN (SELECT case_id, COUNT(*) AS n, "
+      + "SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done, "
+      + "SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END) AS skipped, "
+      + "SUM(CASE WHEN status IN ('open', 'in_progress') AND due < :now THEN 1 ELSE 0 END) AS late "
+      + "FROM case_tasks WHERE case_id IN (SELECT id FROM cases WHERE status <> 'closed') GROUP BY case_id) p "
+      + "ON p.case_id = c.id";
+  private static final String LATE = "(CASE WHEN c.due < :now OR COALESCE(p.late, 0) > 0 THEN 1 ELSE 0 END)";
+
+  /**
+   * The open cases in scope (of one institution when given) with their tasks' progress, the overdue
+   * first, then the most recently updated; at most {@code limit}. Aggregated in SQL.
+   */
+  public List<Progress> openProgress(Scope scope, String institution, long now, int limit) {
+    Where w = openCases(scope, institution);
+    String columns = "c." + COLUMNS.replace(", ", ", c.");
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT " + columns + ", COALESCE(p.n, 0), "
+        + "COALESCE(p.done, 0), COALESCE(p.skipped, 0), COALESCE(p.late, 0), " + LATE + PROGRESS + w.sql()
+        + " ORDER BY " + LATE + " DESC, c.updated DESC, c.id DESC LIMIT " + Math.max(1, limit)).bind("now", now))
+        .map((r, c) -> new Progress(caseRow(r, c), r.getInt(16), r.getInt(17), r.getInt(18), r.getInt(19),
+            r.getInt(20) == 1)).list());
+  }
+
+  /** The open cases in scope (of one institution when given) and the overdue among them, counted in SQL. */
+  public OpenCount openCount(Scope scope, String institution, long now) {
+    Where w = openCases(scope, institution);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT COUNT(*), COALESCE(SUM(" + LATE + "), 0)"
+        + PROGRESS + w.sql()).bind("now", now)).map((r, c) -> new OpenCount(r.getLong(1), r.getLong(2))).one());
+  }
+
+  private static Where openCases(Scope scope, String institution) {
+    return scoped(scope, "c.institution_id").and("c.status <> 'closed'").andIf(institution, "c.institution_id = ?");
+  }
+
   /** Cases (national view) of an incident or campaign, for reports. */
   public List<Case> of(Long incident, Long campaign) {
     Where w = new Where().andIf(incident, "incident_id = ?").andIf(campaign, "campaign_id = ?");

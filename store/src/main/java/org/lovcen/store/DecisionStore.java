@@ -156,6 +156,23 @@ public final class DecisionStore {
     return out;
   }
 
+  /**
+   * An institution's decisions in force: how many, the bans among them, those analysts took (origin
+   * analyst or case, the rest the detectors'), the sites they came from, and when the last one ends.
+   */
+  public record InForce(String institution, long active, long bans, long byAnalysts, long sites, long lastUntil) {}
+
+  /** Decisions in force per institution in scope (one institution when given), the most first; counted in SQL. */
+  public List<InForce> inForce(Scope scope, String institution, long nowMicros) {
+    Where w = Where.scoped(scope, "institution_id", null).andIf(institution, "institution_id = ?")
+        .and("revoked_at IS NULL AND until > ? AND created <= ?", nowMicros, nowMicros);
+    return db.jdbi().withHandle(h -> w.bind(h.createQuery("SELECT institution_id, COUNT(*), "
+        + "SUM(CASE WHEN type = 'ban' THEN 1 ELSE 0 END), SUM(CASE WHEN origin <> 'detector' THEN 1 ELSE 0 END), "
+        + "COUNT(DISTINCT site), MAX(until) FROM decisions" + w.sql() + " GROUP BY institution_id "
+        + "ORDER BY COUNT(*) DESC, institution_id")).map((r, c) -> new InForce(r.getString(1), r.getLong(2),
+            r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6))).list());
+  }
+
   private static String cut(String s, int max) {
     return s == null || s.length() <= max ? s : s.substring(0, max);
   }

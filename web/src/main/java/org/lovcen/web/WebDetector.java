@@ -33,17 +33,29 @@ import org.lovcen.core.Timestamps;
  * - across sites: flood incidents are kept and, at the end, those overlapping in time or sharing
  *   sources on at least two sites form one campaign alert listing the sites.
  *
+ * An alert fires when an attack is detected, and the attack may go on for hours. Each attack keeps
+ * its alert (the source's per detector and per exploit rule, the network's, the site's flood and
+ * outage), and while the attack goes on the alert is reported again to the progress listener with
+ * a later last time (at most once a minute of event time; a distributed flood also with the number
+ * of flooding sources so far): the same alert, first time, group and fields, whose extent grows.
+ *
  * Memory is bounded: sources idle longer than the expiry are dropped on each sweep, and past the
  * cap the oldest half is dropped. Not thread-safe: one instance per stream.
  *
  * A runner that must hand the state to another process (the Kafka runner's state stores) writes
- * all of it (sources, networks, sites with their windows and baselines, flood incidents,
- * decisions, counters) as a stream of bytes and restores it into a detector of the same
+ * all of it (sources, networks, sites with their windows and baselines, the alerts of attacks
+ * under way, flood incidents, decisions, counters) as a stream of bytes and restores it into a detector of the same
  * configuration, which then behaves exactly as the original would have (State, at the end). A
  * snapshot names the configuration it was taken under; one taken under another is refused.
  */
 /** The stateful website-attack detector. Not thread-safe; feed it requests in time order. */
 public final class WebDetector {
+  /**
+   * The detectors, as alerts name them in {@code ruleId}; a web alert of any other rule id is an
+   * exploit attempt (a Sigma {@code webserver} rule's id).
+   */
+  public static final List<String> DETECTORS = List.of("source_flood", "distributed_flood", "scan", "crawl",
+      "brute_force", "ua_rotation", "outage", "campaign");
   private static final String AUTHOR = "Lovcen";
   private static final int FLOOD = 1;
   private static final int SCAN = 2;
@@ -51,9 +63,12 @@ public final class WebDetector {
   private static final int BRUTE = 8;
   private static final int ROTATION = 16;
   private static final int DIST = 32;
+  /** Per source, one alert slot for each detector bit above. */
+  private static final int SLOTS = 6;
 
   private final WebConfig c;
   private final Consumer<Alert> out;
+  private java.util.function.BiConsumer<Alert, Alert> progress;
   private final DecisionBook book;
   private final HashMap<String, SourceState> sources = new HashMap<>();
   private final HashMap<String, NetState> nets = new HashMap<>();
@@ -101,6 +116,16 @@ public final class WebDetector {
    */
   public void onDecision(Consumer<Decision> listener) {
     book.listener(listener);
+  }
+
+  /**
+   * Calls {@code listener} with an attack's alert as last reported and the same alert with a later
+   * last time, while the attack goes on: at most once a minute of event time per attack, with the
+   * newest evidence at that moment. Group (but a distributed flood's {@code source_count}) and
+   * fields stay those of the alert, so that runners keeping alerts can widen the one they hold.
+   */
+  public void onProgress(java.util.function.BiConsumer<Alert, Alert> listener) {
+    this.progress = listener;
   }
 
   /**
@@ -153,14 +178,18 @@ public final class WebDetector {
   public void exploit(Request r, String ruleId, String title, Level level, List<String> tags) {
     SourceState s = source(r.ip(), r.time());
     seen(s, r.time()); // accept has seen it already, unless the request was late or not given to accept
-    if (s.rules.contains(ruleId)) {
+    int known = s.rules.indexOf(ruleId);
+    if (known >= 0) {
       book.extend("ip", r.ip(), r.time());
+      s.ruleAlerts.set(known, progress(s.ruleAlerts.get(known), r.time(), -1));
       return;
     }
+    Alert a = emit(ruleId, title, level, tags == null ? List.of() : tags, r.time(), r.time(), r, List.of(r.site()),
+        List.of(r.ip()), 1, Map.of());
     if (s.rules.size() < 32) {
       s.rules.add(ruleId);
+      s.ruleAlerts.add(a);
     }
-    emit(ruleId, title, level, tags, r.time(), r.time(), r, List.of(r.site()), List.of(r.ip()), 1, Map.of());
     book.propose("sigma:" + ruleId, "ip", r.ip(), r.time(), "exploit attempt: " + title, r.site());
   }
 
@@ -252,8 +281,9 @@ public final class WebDetector {
 
   /**
    * Writes the whole state of this detector (everything but the configuration, the alert sink and
-   * the decision listener) to {@code out}, for {@link #restore}. The size grows with the sources
-   * tracked: tens of bytes each.
+   * the decision and progress listeners) to {@code out}, for {@link #restore}; the alerts of the
+   * attacks under way are part of it, so that a restored detector goes on widening them. The size
+   * grows with the sources tracked: tens of bytes each, a few hundred more for each alert one holds.
    */
   public void snapshot(java.io.OutputStream out) throws java.io.IOException {
     java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
@@ -360,12 +390,14 @@ public final class WebDetector {
     n.last = t;
     if (n.level > c.netCapacity && !n.alerted) {
       n.alerted = true;
-      emit("source_flood", "Request flood from one network", Level.HIGH, List.of("attack.impact", "attack.t1498"),
-          t, t, r, List.of(r.site()), List.of(n.cidr), 1, Map.of("network", n.cidr));
+      n.alert = emit("source_flood", "Request flood from one network", Level.HIGH,
+          List.of("attack.impact", "attack.t1498"), t, t, r, List.of(r.site()), List.of(n.cidr), 1,
+          Map.of("network", n.cidr));
       book.propose("source_flood", "range", n.cidr, t, "network flood: more than " + (int) c.netCapacity
           + " requests in a burst from " + n.cidr, r.site());
     } else if (n.alerted && n.level > c.netCapacity) {
       book.extend("range", n.cidr, t);
+      n.alert = progress(n.alert, t, -1);
     }
     if (r.status() >= 400 && r.status() < 500 && s.newPath(r.pathHash())) {
       s.scan = fill(s.scan, s.scanT, t, c.scanLeak);
@@ -432,17 +464,24 @@ public final class WebDetector {
   }
 
   private void overflow(SourceState s, int bit, String detector, long t, Request r, String why) {
+    int slot = Integer.numberOfTrailingZeros(bit);
     if ((s.alerted & bit) != 0) {
       if (t - s.extended > 60_000_000L) {
         s.extended = t;
         book.extend("ip", s.ip, t);
+      }
+      if (s.alerts != null) {
+        s.alerts[slot] = progress(s.alerts[slot], t, -1);
       }
       return;
     }
     s.alerted |= bit;
     s.extended = t;
     Title ti = TITLES.get(detector);
-    emit(detector, ti.title, ti.level, ti.tags, s.first, t, r, List.of(r.site()), List.of(s.ip), 1,
+    if (s.alerts == null) {
+      s.alerts = new Alert[SLOTS];
+    }
+    s.alerts[slot] = emit(detector, ti.title, ti.level, ti.tags, s.first, t, r, List.of(r.site()), List.of(s.ip), 1,
         Map.of("reason", why));
     book.propose(detector, "ip", s.ip, t, detector + ": " + why + " on " + r.site(), r.site());
     if (bit == FLOOD) {
@@ -455,7 +494,7 @@ public final class WebDetector {
     return (drained < 0 ? 0 : drained) + 1;
   }
 
-  private void emit(String detector, String title, Level level, List<String> tags, long first, long last, Request r,
+  private Alert emit(String detector, String title, Level level, List<String> tags, long first, long last, Request r,
       List<String> siteList, List<String> srcs, int sourceCount, Map<String, String> extra) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("detected", Timestamps.format(last));
@@ -465,8 +504,33 @@ public final class WebDetector {
     group.put("sources", String.join(",", srcs));
     group.put("source_count", Integer.toString(Math.max(sourceCount, srcs.size())));
     String site = siteList.get(0);
-    out.accept(new Alert("web", detector, title, level, AUTHOR, tags, first, institution(site), site,
-        null, -1, r == null ? null : r.source(), r == null ? 0 : r.line(), fields, group, last, List.of()));
+    Alert a = new Alert("web", detector, title, level, AUTHOR, tags, first, institution(site), site,
+        null, -1, r == null ? null : r.source(), r == null ? 0 : r.line(), fields, group, last, List.of());
+    out.accept(a);
+    return a;
+  }
+
+  /**
+   * An attack's alert seen going on at {@code t}: reported again with last time {@code t} when a
+   * minute or more has passed since its last report (with {@code sources} as its source count when
+   * not negative); returns the alert as now reported. The state moves on with or without a progress
+   * listener, so that a snapshot does not depend on one.
+   */
+  private Alert progress(Alert a, long t, int sources) {
+    if (a == null || t - a.last() < 60_000_000L) {
+      return a;
+    }
+    Map<String, String> group = a.group();
+    if (sources >= 0 && sources > Integer.parseInt(group.getOrDefault("source_count", "0"))) {
+      group = new LinkedHashMap<>(group);
+      group.put("source_count", Integer.toString(sources));
+    }
+    Alert later = new Alert(a.kind(), a.ruleId(), a.ruleTitle(), a.level(), a.author(), a.tags(), a.timestamp(),
+        a.institution(), a.host(), a.channel(), a.eventId(), a.source(), a.record(), a.fields(), group, t, a.events());
+    if (progress != null) {
+      progress.accept(a, later);
+    }
+    return later;
   }
 
   /** Fields in the order given (an alert's fields are in display order; {@code Map.of} has none). */
@@ -557,6 +621,10 @@ public final class WebDetector {
     int[] agentHashes;
     long[] agentTimes;
     final List<String> rules = new ArrayList<>(0);
+    /** The alert of each exploit rule in {@link #rules}. */
+    final List<Alert> ruleAlerts = new ArrayList<>(0);
+    /** The alert of each detector bit (by bit position), or null before the source's first. */
+    Alert[] alerts;
 
     SourceState(String ip, long t) {
       this.ip = ip;
@@ -622,6 +690,7 @@ public final class WebDetector {
     long last;
     boolean alerted;
     int floodSources;
+    Alert alert;
 
     NetState(String cidr) {
       this.cidr = cidr;
@@ -658,6 +727,8 @@ public final class WebDetector {
     final java.util.Set<String> floodSources = new java.util.LinkedHashSet<>();
     boolean outage;
     long outageFirst;
+    Alert floodAlert;
+    Alert outageAlert;
     Request lastReq;
 
     SiteState(String name) {
@@ -719,11 +790,13 @@ public final class WebDetector {
           flood = true;
           floodFirst = start;
           floodSources.clear();
-          emit("distributed_flood", "Distributed flood: surge of uncached requests from new sources", Level.HIGH,
-              List.of("attack.impact", "attack.t1498", "attack.t1499.002"), start, end, lastReq, List.of(name),
-              List.of(), newReq, ordered("requests_per_second", fmt(rps), "expected_per_second", fmt(expected),
-                  "new_source_share", fmt((double) newReq / Math.max(1, req)), "static_share",
-                  fmt((double) stat / Math.max(1, req))));
+          floodAlert = emit("distributed_flood", "Distributed flood: surge of uncached requests from new sources",
+              Level.HIGH, List.of("attack.impact", "attack.t1498", "attack.t1499.002"), start, end, lastReq,
+              List.of(name), List.of(), newDistinct, ordered("requests_per_second", fmt(rps),
+                  "expected_per_second", fmt(expected), "new_source_share", fmt((double) newReq / Math.max(1, req)),
+                  "static_share", fmt((double) stat / Math.max(1, req))));
+        } else {
+          floodAlert = progress(floodAlert, end, floodSources.size());
         }
       } else if (flood && ++quiet >= c.quietWindows) {
         flood = false;
@@ -779,11 +852,13 @@ public final class WebDetector {
           && start - firstSeen >= c.learn) {
         what = "silent for " + (end - lastRequest) / 1_000_000 + " s (expected " + fmt(baseline) + " requests/s)";
       }
-      if (what != null && !outage) {
+      if (what != null && outage) {
+        outageAlert = progress(outageAlert, end, -1);
+      } else if (what != null) {
         outage = true;
         outageFirst = start;
-        emit("outage", "Site unavailable", Level.HIGH, List.of("attack.impact", "attack.t1499"), start, end, lastReq,
-            List.of(name), List.of(), 0, Map.of("reason", what));
+        outageAlert = emit("outage", "Site unavailable", Level.HIGH, List.of("attack.impact", "attack.t1499"), start,
+            end, lastReq, List.of(name), List.of(), 0, Map.of("reason", what));
       } else if (what == null && aReq > 0) {
         outage = false;
       }
@@ -806,10 +881,11 @@ public final class WebDetector {
    * sites' institutions, then every site (in order: windows close in that order), every network
    * (those a source points to but the map no longer holds too: a sweep removes them
    * independently), every source with the index of its network, the flood incidents and the
-   * decisions. Strings are length-prefixed UTF-8 (-1 for null).
+   * decisions. Sites, networks and sources carry the alerts of their attacks (version 2), as last
+   * reported. Strings are length-prefixed UTF-8 (-1 for null).
    */
   static final class State {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private State() {}
 
@@ -846,6 +922,7 @@ public final class WebDetector {
         out.writeLong(n.last);
         out.writeBoolean(n.alerted);
         out.writeInt(n.floodSources);
+        alert(out, n.alert);
       }
       out.writeInt(d.sources.size());
       for (SourceState s : d.sources.values()) {
@@ -892,6 +969,7 @@ public final class WebDetector {
         n.last = in.readLong();
         n.alerted = in.readBoolean();
         n.floodSources = in.readInt();
+        n.alert = alert(in);
         nets[i] = n;
         if (mapped) {
           d.nets.put(n.cidr, n);
@@ -928,6 +1006,8 @@ public final class WebDetector {
       out.writeBoolean(s.outage);
       strs(out, s.floodSources);
       request(out, s.lastReq);
+      alert(out, s.floodAlert);
+      alert(out, s.outageAlert);
     }
 
     private static SiteState site(WebDetector d, java.io.DataInput in) throws java.io.IOException {
@@ -962,6 +1042,8 @@ public final class WebDetector {
       s.outage = in.readBoolean();
       s.floodSources.addAll(strs(in));
       s.lastReq = request(in);
+      s.floodAlert = alert(in);
+      s.outageAlert = alert(in);
       return s;
     }
 
@@ -995,6 +1077,15 @@ public final class WebDetector {
         }
       }
       strs(out, s.rules);
+      for (Alert a : s.ruleAlerts) {
+        alert(out, a);
+      }
+      out.writeBoolean(s.alerts != null);
+      if (s.alerts != null) {
+        for (Alert a : s.alerts) {
+          alert(out, a);
+        }
+      }
     }
 
     private static SourceState source(WebDetector d, java.io.DataInput in, NetState[] nets) throws java.io.IOException {
@@ -1028,6 +1119,15 @@ public final class WebDetector {
         }
       }
       s.rules.addAll(strs(in));
+      for (int i = 0; i < s.rules.size(); i++) {
+        s.ruleAlerts.add(alert(in));
+      }
+      if (in.readBoolean()) {
+        s.alerts = new Alert[SLOTS];
+        for (int i = 0; i < SLOTS; i++) {
+          s.alerts[i] = alert(in);
+        }
+      }
       return s;
     }
 
@@ -1053,6 +1153,68 @@ public final class WebDetector {
       }
       return new Request(in.readLong(), str(in), str(in), in.readInt(), in.readInt(), in.readInt(), in.readInt(),
           in.readInt(), str(in), in.readLong());
+    }
+
+    /** An alert held for its attack, or null; web alerts name no events. */
+    private static void alert(java.io.DataOutput out, Alert a) throws java.io.IOException {
+      out.writeBoolean(a != null);
+      if (a == null) {
+        return;
+      }
+      for (String v : new String[] {a.kind(), a.ruleId(), a.ruleTitle(), a.level().name(), a.author(), a.institution(),
+          a.host(), a.channel(), a.source()}) {
+        str(out, v);
+      }
+      strs(out, a.tags());
+      out.writeLong(a.timestamp());
+      out.writeInt(a.eventId());
+      out.writeLong(a.record());
+      map(out, a.fields());
+      map(out, a.group());
+      out.writeLong(a.last());
+      if (!a.events().isEmpty()) {
+        throw new IllegalStateException("a web alert with events: " + a.ruleId());
+      }
+    }
+
+    private static Alert alert(java.io.DataInput in) throws java.io.IOException {
+      if (!in.readBoolean()) {
+        return null;
+      }
+      String kind = str(in);
+      String ruleId = str(in);
+      String title = str(in);
+      Level level = Level.valueOf(str(in));
+      String author = str(in);
+      String institution = str(in);
+      String host = str(in);
+      String channel = str(in);
+      String source = str(in);
+      List<String> tags = List.copyOf(strs(in));
+      long first = in.readLong();
+      int eventId = in.readInt();
+      long record = in.readLong();
+      Map<String, String> fields = map(in);
+      Map<String, String> group = map(in);
+      return new Alert(kind, ruleId, title, level, author, tags, first, institution, host, channel, eventId, source,
+          record, fields, group, in.readLong(), List.of());
+    }
+
+    /** A map in its order (an alert's fields are in display order). */
+    private static void map(java.io.DataOutput out, Map<String, String> m) throws java.io.IOException {
+      out.writeInt(m.size());
+      for (Map.Entry<String, String> e : m.entrySet()) {
+        str(out, e.getKey());
+        str(out, e.getValue());
+      }
+    }
+
+    private static Map<String, String> map(java.io.DataInput in) throws java.io.IOException {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int n = in.readInt(); n > 0; n--) {
+        m.put(str(in), str(in));
+      }
+      return m;
     }
 
     private static void ints(java.io.DataOutput out, int[] v) throws java.io.IOException {

@@ -33,8 +33,12 @@ import org.lovcen.core.Level;
  * - Decisions that ended a minute of log time ago are forgotten, once per minute of log time.
  * - A decision change is given with the time it has left after the newest log time; the runner
  *   turns that into its own clock's time (a replay of old logs still gives decisions that last).
+ * - While an attack goes on, its alert is given again with a later last time (the detector's
+ *   progress, at most once a minute of log time per attack): the same detector, first time, site
+ *   and sources, so the same stored fingerprint, and runners widen the alert they stored.
  *
- * The state (the detector and the site table) is written and restored as a whole.
+ * The state (the detector, with the alerts of the attacks under way, and the site table) is written
+ * and restored as a whole: a restored stream goes on widening the alerts its predecessor gave.
  */
 /** Website detection over the access-log requests of every institution. Not thread-safe. */
 public final class WebStream {
@@ -54,6 +58,11 @@ public final class WebStream {
 
   /** Where alerts and decisions go, on the feeding thread. */
   public interface Output {
+    /**
+     * An alert when detected, and again, with a later last time, each time its attack is seen going
+     * on a minute or more of log time after its last report (a distributed flood's
+     * {@code source_count} may grow too; all else stays).
+     */
     void alert(Alert a);
 
     void decision(DecisionChange c);
@@ -79,6 +88,7 @@ public final class WebStream {
     this.out = out;
     this.detector = new WebDetector(config, null, this::alert);
     detector.onDecision(this::decision);
+    detector.onProgress((before, later) -> alert(later));
   }
 
   /** The site an access-log event counts for: its host, else its {@code cs-host}, else {@code unknown}. */

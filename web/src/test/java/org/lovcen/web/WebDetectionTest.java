@@ -22,14 +22,16 @@ import org.lovcen.sigma.RuleSet;
 
 /**
  * Detection quality on the generated election-day traffic: per attack type detected or not and
- * the time to detect in log time; false positives on normal and news-surge traffic. Prints the
- * table recorded in docs/DETECTION.md.
+ * the time to detect in log time; false positives on normal and news-surge traffic; alerts that widen
+ * while their attack goes on. Prints the table recorded in docs/DETECTION.md.
  */
 class WebDetectionTest {
   @TempDir
   static Path dir;
 
   static List<Alert> alerts = new ArrayList<>();
+  /** Each report of an alert going on: {as last reported, as now reported}. */
+  static List<Alert[]> progress = new ArrayList<>();
   static List<Decision> decisions;
   static List<WebTrafficGenerator.Attack> truth;
   static WebConfig config = WebConfig.DEFAULT;
@@ -61,6 +63,7 @@ class WebDetectionTest {
     }
     requests.sort((a, b) -> Long.compare(a.time(), b.time()));
     WebDetector d = new WebDetector(config, null, alerts::add);
+    d.onProgress((before, later) -> progress.add(new Alert[] {before, later}));
     int x = 0;
     exploits.sort((a, b) -> Long.compare(((Request) a[0]).time(), ((Request) b[0]).time()));
     for (Request r : requests) {
@@ -180,5 +183,45 @@ class WebDetectionTest {
         assertThat(bad).as(d.toString()).contains(d.value());
       }
     }
+  }
+
+  /** The alert's widest report: the last progress of it, else the alert as emitted. */
+  private static Alert widest(Alert a) {
+    Alert w = a;
+    for (Alert[] p : progress) {
+      if (p[0] == w) {
+        w = p[1];
+      }
+    }
+    return w;
+  }
+
+  @Test
+  void attackAlerts_widenWhileTheirAttackGoes_onceAMinuteAtMost() {
+    assertThat(progress).isNotEmpty();
+    for (Alert[] p : progress) {
+      assertThat(p[1].last() - p[0].last()).as(p[1].ruleId()).isGreaterThanOrEqualTo(60_000_000L);
+      // the same alert, widened: detector, first time, site, sources and fields
+      assertThat(List.of(p[1].ruleId(), p[1].timestamp(), p[1].host(), p[1].group().get("sources"), p[1].fields()))
+          .isEqualTo(List.of(p[0].ruleId(), p[0].timestamp(), p[0].host(), p[0].group().get("sources"), p[0].fields()));
+    }
+    // the distributed flood on gov: reported until its end; its sources: the new ones of its first window, or
+    // those flagged as flooding since, whichever are more
+    WebTrafficGenerator.Attack flood = truth.stream().filter(t -> t.type().equals("distributed_flood")
+        && t.sites().equals(List.of("gov"))).findFirst().orElseThrow();
+    Alert detected = first(flood);
+    Alert widest = widest(detected);
+    assertThat(widest.last()).isBetween(flood.end() - 90_000_000L, flood.end() + 120_000_000L);
+    assertThat(Integer.parseInt(widest.group().get("source_count")))
+        .isGreaterThanOrEqualTo(Integer.parseInt(detected.group().get("source_count"))).isGreaterThan(100)
+        .isGreaterThanOrEqualTo((int) decisions.stream().filter(d -> d.scope().equals("ip") && d.site().equals("gov")
+            && d.detector().equals("distributed_flood")).count());
+    // the two-minute flood from one source: widened to its last minute
+    WebTrafficGenerator.Attack one = attack("source_flood");
+    assertThat(widest(first(one)).last()).isBetween(one.end() - 60_000_000L, one.end());
+    // the outage: errors, then silence, reported while they last
+    WebTrafficGenerator.Attack outage = attack("outage");
+    assertThat(widest(first(outage)).last()).isGreaterThan(first(outage).last() + 5 * 60_000_000L)
+        .isLessThanOrEqualTo(outage.end() + 120_000_000L);
   }
 }

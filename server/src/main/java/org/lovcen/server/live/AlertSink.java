@@ -96,8 +96,8 @@ public final class AlertSink {
       int stored = 0;
       for (AlertRow a : rows) {
         if (!seen.add(a.institution() + '\0' + a.fingerprint())) {
-          if (a.kind().equals("correlation")) {
-            later.add(a); // the episode's early alert, to be completed with its final extent
+          if (a.kind().equals("correlation") || a.kind().equals("web")) {
+            later.add(a); // an episode's or attack's early alert, widened to its later extent
           }
           continue;
         }

@@ -17,9 +17,11 @@ import org.lovcen.store.AlertRow;
  * correlation alert by rule, first event time and group) and stores a poll's alerts through the
  * AlertSink, incidents included, in one transaction. The consumer's offsets are committed after
  * that transaction: a crash in between redelivers alerts whose fingerprints are stored, a no-op.
- * Web alerts get the rows the embedded WebLoop makes, and the website decisions that come with
- * them on the topic are written in the same transaction, after the alerts (so that a proposal
- * finds its alert), timed on the server's clock as the embedded detection times them. The
+ * Web alerts get the rows the embedded WebLoop makes (a web alert sent again while its attack goes
+ * on has its stored row's fingerprint, and the sink widens that row as it completes a correlation
+ * episode; a redelivered one widens it to the same extent again), and the website decisions that
+ * come with them on the topic are written in the same transaction, after the alerts (so that a
+ * proposal finds its alert), timed on the server's clock as the embedded detection times them. The
  * workers apply the institutions' switches and filters; alerts of a rule the server knows is
  * turned off (detected before the change reached the workers) are dropped here too.
  */

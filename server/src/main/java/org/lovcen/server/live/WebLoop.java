@@ -19,7 +19,10 @@ import org.lovcen.web.WebStream;
  * access-log events in id order, through the WebStream the Kafka workers run too (one detector for
  * every institution, sites kept per institution, exploit attempts, early campaign alerts). The
  * price of one event time for all: lines of an institution that ships more than lateness_seconds
- * behind the others count as late (their statistics and Sigma matches still count).
+ * behind the others count as late (their statistics and Sigma matches still count). While an
+ * attack goes on, the stream gives its alert again with a later last time; that row has the
+ * stored alert's fingerprint, and the alert writer widens the stored alert (AlertStore.complete)
+ * instead of adding one, as it completes a correlation episode.
  *
  * Decisions are timed on the server's clock: a decision lasts, from the moment it is detected,
  * as long as the detector proposed it for beyond the newest log time, so that replayed old logs

@@ -302,6 +302,7 @@
       el('span.n', num(t.count)))) : el('p.muted', 'No ATT&CK tactics in this range.'));
     const sites = el('div', { id: 'sites-health' }, el('p.muted', 'Loading…'));
     body.replaceChildren(kpis,
+      o.response && state.me.role !== 'partner' ? responseRow(o.response) : null,
       el('div.panel', el('h2', 'Alerts per institution'), chartBox),
       el('div.row',
         el('div.col', el('div.panel', el('h2', 'Institutions hit'), hit)),
@@ -310,6 +311,41 @@
       el('div.panel', el('h2', 'Websites'), sites));
     drawChart(chartBox, o);
     siteHealth(sites);
+  }
+
+  /** What is being done: active campaigns, open cases with their tasks, decisions in force per institution. */
+  function responseRow(r) {
+    const short = (t) => fmt(t).slice(5, 16); // MM-DD HH:MM
+    const head = (href, x, title) => el('div.line', el('a', { href, title: x.title }, '#' + x.id), ' ', lvl(x.level), ' ',
+      el('a', { href, title: x.title }, title || x.title));
+    const camps = r.campaigns.items;
+    const campaigns = camps.length ? el('div.items', { id: 'active-campaigns' }, camps.map((c) => el('div.item', { dataset: { id: c.id } },
+      head('#/campaigns/' + c.id, c),
+      el('div.sub', el('span', { class: 'named', title: num(c.institutions) + ' institutions' },
+        c.named.length === c.institutions ? c.named.join(', ') : num(c.institutions) + ' institutions' + (c.named.length ? ' (yours: ' + c.named.join(', ') + ')' : '')),
+      ' · ' + num(c.hosts) + ' hosts · ', el('span.mono', short(c.first) + ' – ' + short(c.last))))))
+      : el('p.muted', 'No active campaign.');
+    const cases = r.cases.items.length ? el('div.items', { id: 'open-cases' }, r.cases.items.map((c) => {
+      const t = c.tasks;
+      const counted = t.total - t.skipped;
+      return el('div.item', { dataset: { id: c.id } }, head('#/cases/' + c.id, c),
+        el('div.sub', el('span.progress', { title: t.done + ' done, ' + t.skipped + ' skipped, ' + t.total + ' tasks' },
+          el('span.track', el('span.fill', { style: 'width:' + (counted ? (100 * t.done / counted).toFixed(0) : 0) + '%' })),
+          ' ' + t.done + '/' + counted + ' tasks done'),
+        c.overdue ? el('span.error', { class: 'overdue' }, ' · overdue' + (t.overdue ? ' (' + t.overdue + (t.overdue === 1 ? ' task)' : ' tasks)') : '')) : null,
+        ' · ' + (c.institution || 'national CERT') + ' · ' + c.status.replace('_', ' ') + (c.assignee ? ' · ' + c.assignee : '')));
+    })) : el('p.muted', 'No open case.');
+    const decisions = r.decisions.length ? el('table.grid', { id: 'decisions-in-force' },
+      el('thead', el('tr', el('th', 'Institution'), el('th.num', 'In force'), el('th.num', 'Bans'), el('th.num', 'By analysts'),
+        el('th', 'Last ends'))),
+      el('tbody', r.decisions.map((d) => el('tr', { dataset: { institution: d.institution }, title: 'proposed on ' + d.sites + ' site(s)' },
+        el('td', el('a', { href: '#/websites' }, d.institution)), el('td.num', num(d.active)), el('td.num', num(d.bans)),
+        el('td.num', num(d.by_analysts)), el('td.nowrap.mono', short(d.last_until))))))
+      : el('p.muted', 'No decision in force.');
+    return el('div.row', { id: 'response' },
+      el('div.col', el('div.panel', el('h2', el('a', { href: '#/campaigns?status=active' }, 'Active campaigns'), ' (' + num(r.campaigns.active) + ')'), campaigns)),
+      el('div.col', el('div.panel', el('h2', el('a', { href: '#/cases' }, 'Open cases'), ' (' + num(r.cases.open) + ', ' + num(r.cases.overdue) + ' overdue)'), cases)),
+      el('div.col', el('div.panel', el('h2', el('a', { href: '#/websites' }, 'Decisions in force')), decisions)));
   }
 
   const PALETTE = ['#4f8ff7', '#ff8c42', '#4cc38a', '#f5c542', '#c678dd', '#ff4d6d', '#56b6c2', '#e5a07b', '#98c379', '#8b96a8'];
@@ -324,7 +360,7 @@
     const grid = styles.getPropertyValue('--line').trim();
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
     const opts = {
-      width: Math.max(300, box.clientWidth), height: 240, legend: { show: true },
+      width: Math.max(300, box.clientWidth), height: 200, legend: { show: true },
       scales: { x: { time: true } },
       axes: [axis, { ...axis, size: 50 }],
       series: [{ label: 'time' }, ...o.institutions.map((s, i) => ({ label: s.institution, stroke: PALETTE[i % PALETTE.length],
@@ -351,13 +387,47 @@
   function sitesTable(items) {
     return el('table.grid', { id: 'sites' },
       el('thead', el('tr', el('th', 'Site'), el('th', 'Institution'), el('th.num', 'Requests/s'), el('th.num', 'Errors'),
-        el('th.num', 'Active decisions'), el('th', 'Attack'))),
-      el('tbody', items.map((x) => el('tr',
+        el('th.num', 'Active decisions'), el('th', { title: 'attacks whose last evidence is within the last ' + CURRENT_MINUTES +
+          ' minutes of the site\'s own data' }, 'Attack under way'))),
+      el('tbody', items.map((x) => el('tr', { dataset: { site: x.site, institution: x.institution || '' } },
         el('td', el('a', { href: '#/websites' + qs({ site: x.site }) }, x.site)), el('td', x.institution || ''),
         el('td.num', x.requests_per_second == null ? '' : Number(x.requests_per_second).toFixed(1)),
         el('td.num', x.error_share == null ? '' : (100 * x.error_share).toFixed(1) + '%'),
         el('td.num', num(x.active_decisions)),
-        el('td', (x.attacks || []).slice(0, 3).map((a) => el('span.lvl.' + (a.level || 'high'), { title: a.title || '' }, a.detector || a.title)))))));
+        el('td.wrap.attacks', attacksCell(x))))));
+  }
+
+  /** Names of the website attacks (detectors; exploit: the Sigma webserver rules). */
+  const ATTACK_KINDS = { source_flood: 'flood', distributed_flood: 'distributed flood', scan: 'scan', crawl: 'crawling',
+    brute_force: 'brute force', ua_rotation: 'user-agent rotation', outage: 'outage', campaign: 'coordinated flood',
+    exploit: 'exploit attempts' };
+  const CURRENT_MINUTES = 10;
+  const attackName = (k) => ATTACK_KINDS[k] || ATTACK_KINDS.exploit;
+
+  /** A time as HH:MM (UTC), with the date when it is not the day of {@code ref}. */
+  function hm(t, ref) {
+    const f = fmt(t);
+    return ref && f.slice(0, 10) === fmt(ref).slice(0, 10) ? f.slice(11, 16) : f.slice(0, 16);
+  }
+
+  /** A site's attacks under way (each kind: since when, how many sources, its alerts), else the last one and its end. */
+  function attacksCell(x) {
+    const kinds = x.current_attacks || [];
+    if (kinds.length) {
+      return kinds.map((k) => el('div.attack', { dataset: { kind: k.kind } },
+        el('a.lvl.' + k.level, { href: '#/alerts' + qs({ kind: 'web', institution: x.institution, host: x.site,
+          rule: k.kind === 'exploit' ? '' : k.kind, from: k.since }),
+        title: k.title + ': ' + num(k.alerts) + ' alert(s) from ' + fmt(k.since) + ' to ' + fmt(k.last) }, attackName(k.kind)),
+        ' since ', el('span.mono', { class: 'since' }, hm(k.since, x.last_minute)),
+        ' · ', el('span', { class: 'sources' }, num(k.sources) + (k.sources === 1 ? ' source' : ' sources')),
+        k.kind === 'exploit' && k.rules > 1 ? ' · ' + k.rules + ' rules' : null));
+    }
+    const a = x.last_attack;
+    if (!a) return el('span.muted', 'none');
+    const exploit = !ATTACK_KINDS[a.detector];
+    return el('span.muted.ended', 'none · last: ', el('a', { href: '#/alerts' + qs({ kind: 'web', institution: x.institution,
+      host: x.site, rule: exploit ? '' : a.detector, from: a.first }), title: a.title + ' from ' + fmt(a.first) + ' to ' + fmt(a.last) },
+    attackName(a.detector)), ' ended ' + hm(a.last, x.last_minute));
   }
 
   // ---- alerts ----
@@ -640,9 +710,6 @@
     const id = Number(r.id);
     const c = await get('/campaigns/' + id);
     const tl = await get('/campaigns/' + id + '/timeline' + qs({ limit: 1000 }));
-    // the newest incident of each host: the campaign page's way into the incident and its events
-    const incidentOf = new Map();
-    for (const x of tl.items) if (x.incident) incidentOf.set(x.institution + '/' + x.host, x.incident);
     const zero = c.patient_zero;
     const isZero = (h) => zero && h.institution === zero.institution && h.host === zero.host;
     const nat = national();
@@ -659,7 +726,7 @@
     const hosts = el('table.grid', { id: 'campaign-hosts' }, el('thead', el('tr', el('th', 'Institution'), el('th', 'Host'),
       el('th', 'First'), el('th', 'Last'), el('th.num', 'Alerts'), el('th', 'Techniques'), el('th', 'Incident'))),
     el('tbody', c.members.map((h) => {
-      const inc = incidentOf.get(h.institution + '/' + h.host);
+      const inc = h.incident; // the host's incident: the campaign page's way into the incident and its events
       return el('tr', { dataset: { institution: h.institution, host: h.host } },
         el('td', h.institution, isZero(h) ? el('span.lvl.critical', { title: 'patient zero', style: 'margin-left:6px' }, 'zero') : null),
         el('td.mono.host', { title: h.host }, h.host),
@@ -1125,7 +1192,10 @@
     const tabs = el('div.tabs', Object.keys(lists).map((k) => el('button', { type: 'button', class: k === tab ? 'on' : '',
       onclick: () => go('rules', { ...r.params, tab: k }) }, k + ' (' + lists[k].length + ')')));
     const head = el('div.kpis',
-      el('div.kpi', el('div.v', { id: 'rules-active' }, num(report.active)), el('div.l', 'active rules')),
+      el('div.kpi', { title: 'rules that run: from the rule folders, and uploaded through this page' },
+        el('div.v', { id: 'rules-active' }, num(report.active + (report.uploaded_active || 0))),
+        el('div.l', 'active rules: ', el('span', { id: 'rules-active-loaded' }, num(report.active)), ' from the folders + ',
+          el('span', { id: 'rules-active-uploaded' }, num(report.uploaded_active || 0)), ' uploaded')),
       el('div.kpi', el('div.v', num(report.loaded)), el('div.l', 'loaded from ' + num(report.files) + ' files')),
       el('div.kpi', el('div.v', num(report.unsupported.length)), el('div.l', 'unsupported')),
       el('div.kpi', el('div.v', num(report.errors.length)), el('div.l', 'erroneous')),
@@ -1144,8 +1214,14 @@
       national() ? el('option', { value: '' }, 'National: every institution') : null,
       state.institutions.filter((i) => national() || i.id === state.me.institution).map((i) => el('option', { value: i.id }, i.id + ' only')));
     const uploaded = el('div', { id: 'uploads' }, el('p.muted', 'Loading…'));
-    const loadUploads = async () => {
+    const loadUploads = async (fresh) => {
       if (partner) { uploaded.replaceChildren(el('p.muted', 'Partners do not run rules.')); return; }
+      if (fresh) { // an upload added or deleted: the active rules' figure follows
+        const now = await get('/rules');
+        $('#rules-active').textContent = num(now.active + now.uploaded_active);
+        $('#rules-active-loaded').textContent = num(now.active);
+        $('#rules-active-uploaded').textContent = num(now.uploaded_active);
+      }
       const u = (await get('/rules/uploads')).items;
       uploaded.replaceChildren(u.length ? el('table.grid', { id: 'rule-uploads' }, el('thead', el('tr', el('th', 'Id'), el('th', 'File'),
         el('th', 'Runs for'), el('th', 'Rules'), el('th', 'Uploaded'), el('th', ''))), el('tbody', u.map((x) => el('tr', { dataset: { id: x.id } },
@@ -1154,7 +1230,7 @@
         el('td.nowrap.muted', fmt(x.created) + ' · ' + x.created_by),
         el('td', national() || x.institution === state.me.institution ? el('button.danger', { type: 'button', class: 'delete-upload', onclick: async () => {
           if (!confirm('Stop running and delete ' + x.name + '?')) return;
-          try { await api('DELETE', '/rules/uploads/' + x.id); loadUploads(); } catch (e) { alert(e.message); }
+          try { await api('DELETE', '/rules/uploads/' + x.id); loadUploads(true); } catch (e) { alert(e.message); }
         } }, 'Delete') : ''))))) : el('p.muted', 'No uploaded rules run.'));
     };
     const problemList = (problems) => el('ul', problems.map((x) => el('li.error', x)));
@@ -1171,7 +1247,7 @@
         try {
           const u = await api('POST', '/rules/uploads', { name: ruleName(), yaml: yaml.value, institution: target.value || undefined });
           result.replaceChildren(el('p.ok', 'Running now for ' + (u.institution || 'every institution') + ': ' + u.rules.map((x) => x.title).join(', ') + '.'));
-          loadUploads();
+          loadUploads(true);
         } catch (e) {
           result.replaceChildren(el('p.error', e.problems.length ? 'Not added, the file has problems:' : e.message), problemList(e.problems));
         }

@@ -29,7 +29,8 @@ class AlertSinkTest {
    * Differential: alerts written in batches (one insert, incidents looked up once per batch) end
    * in the same incidents, with the same aggregates, as the same alerts written one at a time;
    * alerts written again are not stored twice; alerts below the minimum level stay outside
-   * incidents; a correlation alert met again is completed with its later extent.
+   * incidents; a correlation alert met again is completed with its later extent, and so is a web
+   * alert reported again while its attack goes on (its group too: a flood's source count grows).
    */
   @ParameterizedTest
   @MethodSource("org.lovcen.store.TestDatabases#kinds")
@@ -52,17 +53,21 @@ class AlertSinkTest {
       assertThat(incidents(batched.db())).isEqualTo(incidents(one.db())).hasSizeGreaterThan(10);
       List<String> rows = alertRows(batched.db());
       assertThat(rows).isEqualTo(alertRows(one.db())).hasSize(stored);
-      assertThat(rows).filteredOn(r -> r.endsWith("| alone")).hasSizeGreaterThan(20)
+      assertThat(rows).filteredOn(r -> r.contains("| alone |")).hasSizeGreaterThan(20)
           .allMatch(r -> r.contains("| 0 |") || r.contains("| 1 |"));
       assertThat(rows).filteredOn(r -> r.startsWith("c:")).hasSizeGreaterThan(5);
+      assertThat(rows).filteredOn(r -> r.startsWith("w:")).hasSizeGreaterThan(5);
+      int widened = 0;
       for (AlertRow a : alerts) {
-        if (a.kind().equals("correlation")) {
-          long last = alerts.stream().filter(b -> b.fingerprint().equals(a.fingerprint()))
-              .mapToLong(AlertRow::lastTs).max().orElseThrow();
+        if (a.kind().equals("correlation") || a.kind().equals("web")) {
+          AlertRow latest = alerts.stream().filter(b -> b.fingerprint().equals(a.fingerprint()))
+              .max(java.util.Comparator.comparingLong(AlertRow::lastTs)).orElseThrow();
+          widened += latest.lastTs() > a.lastTs() && a.kind().equals("web") ? 1 : 0;
           assertThat(rows).as("completed to its latest extent").anyMatch(r -> r.startsWith(a.fingerprint() + " | ")
-              && r.contains("| " + last + " |"));
+              && r.contains("| " + latest.lastTs() + " |") && r.endsWith(" | " + latest.group()));
         }
       }
+      assertThat(widened).as("web alerts met again with a later extent").isPositive();
     }
   }
 
@@ -79,6 +84,11 @@ class AlertSinkTest {
               again.ruleTitle(), again.level(), again.levelRank(), again.author(), again.tags(), again.ts(),
               again.lastTs() + r.nextInt(1, 5) * MINUTE, again.host(), again.channel(), null, Map.of("n", "" + i),
               Map.of(), List.of(), false);
+        } else if (again.kind().equals("web")) { // the attack went on: a later last time, more sources
+          again = AlertRow.of(again.institution(), again.fingerprint(), "web", again.ruleId(), again.ruleTitle(),
+              again.level(), again.levelRank(), again.author(), again.tags(), again.ts(),
+              again.lastTs() + r.nextInt(1, 5) * MINUTE, again.host(), null, null, again.fields(),
+              Map.of("source_count", "" + i), List.of(), false);
         }
         out.add(again);
         continue;
@@ -94,6 +104,12 @@ class AlertSinkTest {
       String host = r.nextInt(12) == 0 ? null : "host-" + r.nextInt(4);
       String rule = "rule-" + r.nextInt(6);
       boolean correlation = r.nextInt(8) == 0;
+      if (!correlation && r.nextInt(4) == 0) { // a website attack's alert
+        out.add(AlertRow.of("inst-" + r.nextInt(2), "w:" + rule + ":" + i, "web", rule, "Title of " + rule,
+            LEVELS[level], level, "Lovcen", tags, ts, ts, host, null, null, Map.of("reason", "r"),
+            Map.of("source_count", "1"), List.of(), false));
+        continue;
+      }
       out.add(AlertRow.of("inst-" + r.nextInt(2), (correlation ? "c:" : "s:") + rule + ":" + i,
           correlation ? "correlation" : "sigma", rule, "Title of " + rule, LEVELS[level], level, "author", tags, ts,
           ts + r.nextInt(3) * MINUTE, host, "Security", correlation ? null : (long) i, Map.of("k", "v"), Map.of(),
@@ -102,12 +118,22 @@ class AlertSinkTest {
     return out;
   }
 
-  /** Each alert: fingerprint, level rank, last time, fields, and whether it is in an incident; sorted. */
+  /** Each alert: fingerprint, level rank, last time, fields, whether it is in an incident, group; sorted. */
   private static List<String> alertRows(Database db) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT fingerprint, level_rank, last_ts, fields, incident_id "
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT fingerprint, level_rank, last_ts, fields, incident_id, grp "
         + "FROM alerts").map((rs, c) -> rs.getString(1) + " | " + rs.getInt(2) + " | " + rs.getLong(3) + " | "
-        + rs.getString(4) + " | " + (rs.getObject(5) == null ? "alone" : "in incident")).list())
+        + rs.getString(4) + " | " + (rs.getObject(5) == null ? "alone" : "in incident") + " | "
+        + group(rs.getString(6))).list())
         .stream().sorted().toList();
+  }
+
+  /** A stored group, as its map prints. */
+  private static String group(String json) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Map.class).toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Each incident with its aggregates and the fingerprints of its alerts, sorted; ids and clocks left out. */
