@@ -51,7 +51,11 @@ final class IngestRoutes {
   IngestRoutes(LovcenServer server, Directory directory) {
     this.server = server;
     this.directory = directory;
-    this.reading = new java.util.concurrent.Semaphore(Math.max(1, server.config().ingest().maxConcurrentRequests()));
+    int permits = Math.max(1, server.config().ingest().maxConcurrentRequests());
+    this.reading = new java.util.concurrent.Semaphore(permits);
+    server.metrics().gauge("lovcen_ingest_requests_reading",
+        "Ingest requests whose bodies are being read (at most ingest.max_concurrent_requests)",
+        () -> permits - reading.availablePermits());
   }
 
   /** The institution an ingest token writes for; 401/403 otherwise. Every refusal is counted. */

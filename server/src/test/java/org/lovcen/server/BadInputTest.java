@@ -613,16 +613,13 @@ class BadInputTest {
       sender.write(("POST " + INGEST + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
           + "\r\nContent-Type: " + NDJSON + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       chunk(sender, line("slow-0") + "\n");
-      Response refused = null;
-      for (int i = 0; i < 100 && refused == null; i++) { // until the slow request holds the one permit
-        Response r = s.ingest(token, line("fast") + "\n");
-        if (r.status() == 429) {
-          refused = r;
-        } else {
-          Thread.sleep(50);
-        }
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (metric(s, "lovcen_ingest_requests_reading", "") < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(20); // until the server reads the slow request's body and so holds the one permit
       }
-      assertThat(refused).as("a second request while one is read").isNotNull();
+      assertThat(metric(s, "lovcen_ingest_requests_reading", "")).as("the slow request is being read").isEqualTo(1);
+      Response refused = s.ingest(token, line("fast") + "\n");
+      assertThat(refused.status()).as("a second request while one is read: %s", refused.body()).isEqualTo(429);
       assertProblem(refused, 429, INGEST);
       assertThat(refused.header("retry-after")).isNotNull();
       chunk(sender, line("slow-1") + "\n");
