@@ -168,7 +168,7 @@ public final class LovcenServer implements AutoCloseable {
       timers.scheduleWithFixedDelay(this::sweepRetention, sweep, sweep, TimeUnit.MINUTES);
       if (config.campaigns().intervalSeconds() > 0) {
         int every = config.campaigns().intervalSeconds();
-        timers.scheduleWithFixedDelay(quietly(this::linkCampaigns), every, every, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(quietly(this::linkCampaignsIfChanged), every, every, TimeUnit.SECONDS);
       }
       if (notifier.enabled()) {
         timers.scheduleWithFixedDelay(quietly(notifier::retry), 1, 1, TimeUnit.SECONDS);
@@ -408,6 +408,10 @@ public final class LovcenServer implements AutoCloseable {
 
   private void registerGauges() {
     metrics.gauge("lovcen_ingest_queue_events", "Events waiting to be stored", queue::queued);
+    metrics.gauge("lovcen_campaigns_alerts_held", "Alerts of the campaign window the linker holds (read once, "
+        + "again only when completed)", campaigns::held);
+    metrics.gauge("lovcen_campaigns_run_seconds", "Time the last campaign linking took (reading new alerts, linking, "
+        + "storing)", campaigns::lastRunSeconds);
     if (detection != null) {
       metrics.gauge("lovcen_detection_backlog_batches", "Stored batches waiting for detection", detection::backlog);
       metrics.gauge("lovcen_detection_lag_events", "Stored events not yet detected",
@@ -488,6 +492,19 @@ public final class LovcenServer implements AutoCloseable {
       notifier.campaigns(created);
     }
     return created;
+  }
+
+  /** The campaign linker of this server (what it holds of the window). */
+  public org.lovcen.server.response.CampaignTracker campaignTracker() {
+    return campaigns;
+  }
+
+  /** The periodic linking: as {@link #linkCampaigns()} when an alert of the window or its hosts changed since the last. */
+  void linkCampaignsIfChanged() {
+    List<Long> created = campaigns.runIfChanged();
+    if (!created.isEmpty()) {
+      notifier.campaigns(created);
+    }
   }
 
   /** Sends the notifications of incidents that became notifiable (also every notifications.interval_seconds). */

@@ -52,10 +52,11 @@ public final class AlertStore {
    * Completes a stored alert with a later state of the same detection (a correlation episode
    * that went on firing after it was first stored, a website attack that goes on): last time,
    * fields, group values and evidence, in the caller's transaction. Never moves the last time
-   * backwards. Returns whether a row changed.
+   * backwards; counts the alert's revision up. Returns whether a row changed.
    */
   public boolean complete(Handle h, AlertRow a) {
-    return h.createUpdate("UPDATE alerts SET last_ts = :last, fields = :fields, grp = :grp, evidence = :evidence "
+    return h.createUpdate("UPDATE alerts SET last_ts = :last, fields = :fields, grp = :grp, evidence = :evidence, "
+        + "revision = revision + 1 "
         + "WHERE institution_id = :inst AND fingerprint = :fp AND last_ts <= :last")
         .bind("last", a.lastTs()).bind("fields", Json.write(a.fields())).bind("grp", Json.write(a.group()))
         .bind("evidence", Json.write(a.evidence())).bind("inst", a.institution()).bind("fp", a.fingerprint())

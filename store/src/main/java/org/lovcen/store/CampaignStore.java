@@ -42,26 +42,96 @@ public final class CampaignStore {
   public record Link(long id, String institutionA, String hostA, String institutionB, String hostB, double score,
       Object evidence) {}
 
-  /** An alert with its event's fields (JSON text, or null), as the linker reads it. */
-  public record Sighting(AlertRow alert, String eventFields) {}
+  /**
+   * An alert with its event's fields (JSON text, or null), as the linker reads it, and its
+   * revision (counted up each time a later state of its detection completes it).
+   */
+  public record Sighting(AlertRow alert, String eventFields, long revision) {
+    public Sighting(AlertRow alert, String eventFields) {
+      this(alert, eventFields, 0);
+    }
+  }
+
+  /** Receives an alert's id and revision. */
+  @FunctionalInterface
+  public interface KeyConsumer {
+    void accept(long id, long revision);
+  }
+
+  private static final String SIGHTING_COLUMNS = "a.id, a.institution_id, a.fingerprint, a.kind, a.rule_id, "
+      + "a.rule_title, a.level, a.level_rank, a.author, a.tags, a.ts, a.last_ts, a.host, a.channel, a.event_ref, "
+      + "a.fields, a.grp, a.evidence, a.incident_id, a.retrospective, a.created, e.fields, a.revision";
 
   /**
    * Alerts (national scope: the linker's view) with event time from {@code fromTs}, at or above
    * {@code minLevel}, with the fields of their stored event; at most {@code limit}, newest first.
    */
   public List<Sighting> sightings(long fromTs, int minLevel, int limit) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT a.id, a.institution_id, a.fingerprint, a.kind, a.rule_id, "
-        + "a.rule_title, a.level, a.level_rank, a.author, a.tags, a.ts, a.last_ts, a.host, a.channel, a.event_ref, "
-        + "a.fields, a.grp, a.evidence, a.incident_id, a.retrospective, a.created, e.fields FROM alerts a LEFT JOIN "
+    return db.jdbi().withHandle(h -> h.createQuery("SELECT " + SIGHTING_COLUMNS + " FROM alerts a LEFT JOIN "
         + "events e ON e.id = a.event_ref WHERE a.ts >= :from AND a.level_rank >= :min ORDER BY a.ts DESC, a.id DESC "
-        + "LIMIT " + limit).bind("from", fromTs).bind("min", minLevel)
-        .map((r, c) -> new Sighting(AlertStore.row(r, c), r.getString(22))).list());
+        + "LIMIT " + limit).bind("from", fromTs).bind("min", minLevel).map(CampaignStore::sighting).list());
   }
 
-  /** How many hosts (of all institutions) sent events with event time from {@code fromTs}: the linker's population. */
+  /**
+   * The id and revision of each alert {@link #sightings} would read (the same alerts, in the same
+   * order), without their contents: what the linker checks against the alerts it holds.
+   */
+  public void sightingKeys(long fromTs, int minLevel, int limit, KeyConsumer out) {
+    db.jdbi().useHandle(h -> h.createQuery("SELECT a.id, a.revision FROM alerts a WHERE a.ts >= :from AND "
+        + "a.level_rank >= :min ORDER BY a.ts DESC, a.id DESC LIMIT " + limit).bind("from", fromTs)
+        .bind("min", minLevel).reduceResultSet(out, (o, r, c) -> {
+          o.accept(r.getLong(1), r.getLong(2));
+          return o;
+        }));
+  }
+
+  /** The alerts of the given ids (those that exist), with the fields of their stored event, in no order. */
+  public List<Sighting> sightingsById(List<Long> ids) {
+    List<Sighting> out = new ArrayList<>(ids.size());
+    db.jdbi().useHandle(h -> {
+      for (int from = 0; from < ids.size(); from += 500) {
+        out.addAll(h.createQuery("SELECT " + SIGHTING_COLUMNS + " FROM alerts a LEFT JOIN events e ON "
+            + "e.id = a.event_ref WHERE a.id IN (<ids>)").bindList("ids", ids.subList(from,
+                Math.min(ids.size(), from + 500))).map(CampaignStore::sighting).list());
+      }
+    });
+    return out;
+  }
+
+  private static Sighting sighting(ResultSet r, StatementContext c) throws SQLException {
+    return new Sighting(AlertStore.row(r, c), r.getString(22), r.getLong(23));
+  }
+
+  /**
+   * How many hosts (of all institutions) sent events with event time from {@code fromTs}: the
+   * linker's population. A loose scan of the index on (institution, host, time): one seek for each
+   * institution and host, instead of reading every event of the window.
+   */
   public long activeHosts(long fromTs) {
-    return db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM (SELECT DISTINCT institution_id, host FROM "
-        + "events WHERE ts >= :from) x").bind("from", fromTs).mapTo(Long.class).one());
+    return db.jdbi().withHandle(h -> {
+      long n = 0;
+      String inst = h.createQuery("SELECT institution_id FROM events ORDER BY institution_id LIMIT 1")
+          .mapTo(String.class).findOne().orElse(null);
+      while (inst != null) {
+        if (h.createQuery("SELECT 1 FROM events WHERE institution_id = :i AND host IS NULL AND ts >= :from LIMIT 1")
+            .bind("i", inst).bind("from", fromTs).mapTo(Integer.class).findOne().isPresent()) {
+          n++;
+        }
+        String host = h.createQuery("SELECT host FROM events WHERE institution_id = :i AND host IS NOT NULL "
+            + "ORDER BY host LIMIT 1").bind("i", inst).mapTo(String.class).findOne().orElse(null);
+        while (host != null) {
+          if (h.createQuery("SELECT 1 FROM events WHERE institution_id = :i AND host = :h AND ts >= :from LIMIT 1")
+              .bind("i", inst).bind("h", host).bind("from", fromTs).mapTo(Integer.class).findOne().isPresent()) {
+            n++;
+          }
+          host = h.createQuery("SELECT host FROM events WHERE institution_id = :i AND host > :h ORDER BY host LIMIT 1")
+              .bind("i", inst).bind("h", host).mapTo(String.class).findOne().orElse(null);
+        }
+        inst = h.createQuery("SELECT institution_id FROM events WHERE institution_id > :i ORDER BY institution_id "
+            + "LIMIT 1").bind("i", inst).mapTo(String.class).findOne().orElse(null);
+      }
+      return n;
+    });
   }
 
   /** The event time of the newest alert, or null when there is none. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.lovcen.analysis.CampaignLinker;
+import org.lovcen.analysis.Evidence;
 import org.lovcen.analysis.EvidenceExtractor;
 import org.lovcen.analysis.LinkRules;
 import org.lovcen.analysis.Sighting;
@@ -30,6 +33,14 @@ import org.lovcen.store.Database;
  * several stored campaigns merges them into the oldest; otherwise it is a new campaign. Hosts are
  * only ever added (a host stays in its campaign after its alerts leave the window), links are
  * replaced by the current ones. Writes happen in one transaction per run.
+ *
+ * The window can hold hundreds of thousands of alerts, and re-reading them with their events every
+ * run would cost more than the ingest it watches (and, in garbage, the latency of every alert). So
+ * the tracker keeps what it made of each alert (the sighting: a few interned values) and per run
+ * reads only the window's ids and revisions, then the contents of the alerts that are new or were
+ * completed since (a revision counted up by AlertStore.complete). The population of hosts is a
+ * loose index scan. The periodic run stops there when nothing changed; the linker itself works on
+ * hosts, not alerts, and is cheap. A fresh tracker (after a restart) reads the window once.
  */
 /** Links alerts of different institutions into campaigns and stores them. Thread-safe (runs serialised). */
 public final class CampaignTracker {
@@ -40,6 +51,14 @@ public final class CampaignTracker {
   private final CampaignStore store;
   private final ServeConfig.Campaigns config;
   private final LinkRules rules;
+  /** The window's alerts as last read, by id. */
+  private volatile Map<Long, Held> held = new HashMap<>();
+  private volatile double lastRunSeconds;
+  /** One instance of each equal value the held sightings carry (many alerts say the same). */
+  private final Pool pool = new Pool();
+  private long population = -1;
+  /** Whether the window changed since the last run that stored campaigns ({@link #link()} stores none). */
+  private boolean unstored;
 
   public CampaignTracker(Database db, ServeConfig.Campaigns config) {
     this.db = db;
@@ -73,17 +92,111 @@ public final class CampaignTracker {
 
   /** Links the alerts of the window and stores the campaigns; returns the ids of campaigns new in this run. */
   public synchronized List<Long> run() {
+    return run(true);
+  }
+
+  /**
+   * The periodic run: as {@link #run()}, but links and stores only when an alert of the window is
+   * new, changed or gone, or the window's population of hosts changed, since the last run.
+   */
+  public synchronized List<Long> runIfChanged() {
+    return run(false);
+  }
+
+  /** The campaigns in the window as the linker sees them now, without storing them. */
+  public synchronized List<CampaignLinker.Campaign> link() {
+    Window w = window();
+    return w == null ? List.of() : CampaignLinker.link(w.sightings(), rules, w.population());
+  }
+
+  /** How many alerts the tracker holds (what it read of the window), for the metrics. */
+  public int held() {
+    return held.size();
+  }
+
+  /** How long the last run took (reading, linking, storing), for the metrics. */
+  public double lastRunSeconds() {
+    return lastRunSeconds;
+  }
+
+  /**
+   * The sightings of the window, in the order the store reads them, its population of hosts, and
+   * whether any of that changed since the last run that stored campaigns.
+   */
+  private record Window(List<Sighting> sightings, long population, boolean changed) {}
+
+  /** What the tracker read of an alert: its revision and the sighting made of it. */
+  private record Held(long revision, Sighting sighting) {}
+
+  /**
+   * Brings the held sightings up to the window: reads the ids and revisions of the window's
+   * alerts, then the contents of only those that are new or of a new revision; drops the alerts
+   * that left the window. Null when there is no alert at all.
+   */
+  private Window window() {
     Long newest = store.newestAlertTs();
     if (newest == null) {
-      return List.of();
+      boolean changed = !held.isEmpty();
+      held = new HashMap<>();
+      return changed ? new Window(List.of(), 0, true) : null;
     }
     long from = newest - TimeUnit.HOURS.toMicros(config.windowHours());
-    List<Sighting> sightings = new ArrayList<>();
-    for (CampaignStore.Sighting s : store.sightings(from, Level.parse(config.minLevel()).ordinal(),
-        config.maxAlerts())) {
-      sightings.add(sighting(s));
+    long[][] keys = {new long[1024], new long[1024]};
+    int[] n = {0};
+    store.sightingKeys(from, Level.parse(config.minLevel()).ordinal(), config.maxAlerts(), (id, revision) -> {
+      if (n[0] == keys[0].length) {
+        keys[0] = Arrays.copyOf(keys[0], n[0] * 2);
+        keys[1] = Arrays.copyOf(keys[1], n[0] * 2);
+      }
+      keys[0][n[0]] = id;
+      keys[1][n[0]++] = revision;
+    });
+    Map<Long, Held> next = new HashMap<>(n[0] * 4 / 3 + 16);
+    List<Long> read = new ArrayList<>();
+    for (int i = 0; i < n[0]; i++) {
+      Held h = held.get(keys[0][i]);
+      if (h != null && h.revision() == keys[1][i]) {
+        next.put(keys[0][i], h);
+      } else {
+        read.add(keys[0][i]);
+      }
     }
-    List<CampaignLinker.Campaign> found = CampaignLinker.link(sightings, rules, store.activeHosts(from));
+    boolean changed = !read.isEmpty() || next.size() != held.size();
+    for (CampaignStore.Sighting s : store.sightingsById(read)) {
+      next.put(s.alert().id(), new Held(s.revision(), pool.of(sighting(s))));
+    }
+    held = next;
+    pool.trim(held.values().stream().map(Held::sighting));
+    List<Sighting> sightings = new ArrayList<>(n[0]);
+    for (int i = 0; i < n[0]; i++) {
+      Held h = held.get(keys[0][i]);
+      if (h != null) { // null: deleted (retention) between the two reads
+        sightings.add(h.sighting());
+      }
+    }
+    long population = store.activeHosts(from);
+    changed |= population != this.population;
+    this.population = population;
+    unstored |= changed;
+    return new Window(sightings, population, unstored);
+  }
+
+  private List<Long> run(boolean always) {
+    long t0 = System.nanoTime();
+    try {
+      return reconcile(always);
+    } finally {
+      lastRunSeconds = (System.nanoTime() - t0) / 1e9;
+    }
+  }
+
+  private List<Long> reconcile(boolean always) {
+    Window w = window();
+    if (w == null || !always && !w.changed()) {
+      return List.of();
+    }
+    unstored = false;
+    List<CampaignLinker.Campaign> found = CampaignLinker.link(w.sightings(), rules, w.population());
     if (found.isEmpty()) {
       return List.of();
     }
@@ -174,7 +287,7 @@ public final class CampaignTracker {
   }
 
   /** An alert as the linker sees it: its fields, group values and its event's fields. */
-  static Sighting sighting(CampaignStore.Sighting s) {
+  public static Sighting sighting(CampaignStore.Sighting s) {
     AlertRow a = s.alert();
     Map<String, String> fields = new LinkedHashMap<>();
     if (s.eventFields() != null) {
@@ -206,5 +319,53 @@ public final class CampaignTracker {
       }
     }
     return out;
+  }
+
+  /**
+   * Canonical instances of the values sightings carry (institutions, hosts, rules, technique lists,
+   * evidence), so that a window of many alerts that say the same thing holds each value once.
+   * Rebuilt from the held sightings when it has grown to twice what they use.
+   */
+  private static final class Pool {
+    private Map<Object, Object> values = new HashMap<>();
+    private int base;
+
+    @SuppressWarnings("unchecked")
+    private <T> T one(T v) {
+      if (v == null) {
+        return null;
+      }
+      Object had = values.putIfAbsent(v, v);
+      return had == null ? v : (T) had;
+    }
+
+    Sighting of(Sighting s) {
+      List<Evidence> evidence = new ArrayList<>(s.evidence().size());
+      for (Evidence e : s.evidence()) {
+        evidence.add(one(new Evidence(one(e.kind()), one(e.value()))));
+      }
+      return new Sighting(s.alert(), one(s.institution()), one(s.host()), s.ts(), s.levelRank(), one(s.rule()),
+          one(List.copyOf(s.techniques())), one(List.copyOf(evidence)));
+    }
+
+    void trim(java.util.stream.Stream<Sighting> used) {
+      if (values.size() <= 2 * base + 10_000) {
+        return;
+      }
+      values = new HashMap<>();
+      used.forEach(s -> {
+        one(s.institution());
+        one(s.host());
+        one(s.rule());
+        one(s.techniques());
+        one(s.evidence());
+        s.evidence().forEach(e -> {
+          one(e);
+          one(e.kind());
+          one(e.value());
+        });
+      });
+      base = values.size();
+    }
   }
 }
