@@ -326,9 +326,11 @@ public final class DetectionLoop implements AutoCloseable {
       evaluator = rules.evaluator();
       correlations = rules.correlations();
       detectors.clear();
+      infos.clear(); // the replaced rules' alert texts
     }
     if (current == null || current.uploads().rules() != e.uploads().rules()) {
       uploadEvaluator = e.uploads().rules() == null ? null : e.uploads().rules().evaluator();
+      infos.clear();
     }
     institutions = e.institutions().check();
     intel = e.indicators().matcher();
