@@ -88,14 +88,22 @@ public final class CampaignStore {
   /** The alerts of the given ids (those that exist), with the fields of their stored event, in no order. */
   public List<Sighting> sightingsById(List<Long> ids) {
     List<Sighting> out = new ArrayList<>(ids.size());
+    sightingsById(ids, out::add);
+    return out;
+  }
+
+  /**
+   * The same, each handed to {@code out} as its batch of 500 is read: a caller that keeps less than
+   * the whole row (the linker) never holds the event JSON of more than one batch.
+   */
+  public void sightingsById(List<Long> ids, java.util.function.Consumer<Sighting> out) {
     db.jdbi().useHandle(h -> {
       for (int from = 0; from < ids.size(); from += 500) {
-        out.addAll(h.createQuery("SELECT " + SIGHTING_COLUMNS + " FROM alerts a LEFT JOIN events e ON "
-            + "e.id = a.event_ref WHERE a.id IN (<ids>)").bindList("ids", ids.subList(from,
-                Math.min(ids.size(), from + 500))).map(CampaignStore::sighting).list());
+        h.createQuery("SELECT " + SIGHTING_COLUMNS + " FROM alerts a LEFT JOIN events e ON e.id = a.event_ref "
+            + "WHERE a.id IN (<ids>)").bindList("ids", ids.subList(from, Math.min(ids.size(), from + 500)))
+            .map(CampaignStore::sighting).list().forEach(out);
       }
     });
-    return out;
   }
 
   private static Sighting sighting(ResultSet r, StatementContext c) throws SQLException {

@@ -162,9 +162,7 @@ public final class CampaignTracker {
       }
     }
     boolean changed = !read.isEmpty() || next.size() != held.size();
-    for (CampaignStore.Sighting s : store.sightingsById(read)) {
-      next.put(s.alert().id(), new Held(s.revision(), pool.of(sighting(s))));
-    }
+    store.sightingsById(read, s -> next.put(s.alert().id(), new Held(s.revision(), pool.of(sighting(s)))));
     held = next;
     pool.trim(held.values().stream().map(Held::sighting));
     List<Sighting> sightings = new ArrayList<>(n[0]);
@@ -195,12 +193,18 @@ public final class CampaignTracker {
     if (w == null || !always && !w.changed()) {
       return List.of();
     }
-    unstored = false;
     List<CampaignLinker.Campaign> found = CampaignLinker.link(w.sightings(), rules, w.population());
     if (found.isEmpty()) {
+      unstored = false;
       return List.of();
     }
     long now = System.currentTimeMillis() * 1000;
+    List<Long> created = store(found, now);
+    unstored = false; // after the commit: a failed run is tried again by the next periodic one
+    return created;
+  }
+
+  private List<Long> store(List<CampaignLinker.Campaign> found, long now) {
     return db.jdbi().inTransaction(h -> {
       List<Long> created = new ArrayList<>();
       for (CampaignLinker.Campaign c : found) {
