@@ -428,18 +428,32 @@ class KafkaServeTest {
             + " " + rs.getLong(5) + " " + rs.getString(6) + " " + rs.getBoolean(7)).list());
   }
 
+  private static List<String> webDecisions(TestServer s) {
+    return s.server.database().jdbi().withHandle(h -> h.createQuery("SELECT institution_id, scope, value, type, "
+        + "scenario, site, alert_id IS NOT NULL FROM decisions ORDER BY scope, value")
+        .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4) + " "
+            + rs.getString(5) + " " + rs.getString(6) + " " + rs.getBoolean(7)).list());
+  }
+
   static WebState webState(TestServer s, int alerts) throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (System.nanoTime() < deadline && webAlerts(s).size() < alerts) {
       Thread.sleep(100);
     }
-    // decisions come after their alerts, and an alert's later reports (widened) after it; nothing more may come
-    Thread.sleep(2000);
+    // decisions come after their alerts, and an alert's later reports (widened) after it: read until
+    // two reads 2 s apart agree (a slow machine may still be storing when the count is reached)
     List<String> stored = webAlerts(s);
-    List<String> decisions = s.server.database().jdbi().withHandle(h -> h.createQuery("SELECT institution_id, scope, "
-        + "value, type, scenario, site, alert_id IS NOT NULL FROM decisions ORDER BY scope, value")
-        .map((rs, ctx) -> rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4) + " "
-            + rs.getString(5) + " " + rs.getString(6) + " " + rs.getBoolean(7)).list());
+    List<String> decisions = webDecisions(s);
+    do {
+      Thread.sleep(2000);
+      List<String> nowStored = webAlerts(s);
+      List<String> nowDecisions = webDecisions(s);
+      if (nowStored.equals(stored) && nowDecisions.equals(decisions)) {
+        break;
+      }
+      stored = nowStored;
+      decisions = nowDecisions;
+    } while (System.nanoTime() < deadline);
     JsonNode stream = new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.send("GET",
         "/v1/decisions/stream?startup=true", null, null, null, "X-Api-Key", BOUNCER_KEY).body());
     List<String> bouncer = new ArrayList<>();
