@@ -662,45 +662,9 @@ public final class LovcenServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<Runnable> steps = new ArrayList<>();
-    steps.add(() -> {
-      if (syslog != null) {
-        syslog.close();
-      }
-    });
-    steps.add(() -> {
-      if (api != null) {
-        api.close();
-      }
-    });
-    steps.add(timers::shutdownNow);
-    steps.add(() -> {
-      if (feeds != null) {
-        feeds.close();
-      }
-    });
-    steps.add(() -> {
-      if (indicators != null) {
-        indicators.close();
-      }
-    });
-    steps.add(() -> {
-      if (writer != null) {
-        writer.close();
-      }
-    });
-    steps.add(() -> {
-      if (detection != null) {
-        detection.close();
-      }
-    });
-    steps.add(this::closeKafka);
-    steps.add(() -> {
-      if (notifier != null) {
-        notifier.close();
-      }
-    });
-    steps.add(db::close);
+    List<Runnable> steps = List.of(() -> closeMade(syslog), () -> closeMade(api), timers::shutdownNow,
+        () -> closeMade(feeds), () -> closeMade(indicators), () -> closeMade(writer), () -> closeMade(detection),
+        this::closeKafka, () -> closeMade(notifier), db::close);
     RuntimeException failure = null;
     for (Runnable step : steps) {
       try {
@@ -715,6 +679,20 @@ public final class LovcenServer implements AutoCloseable {
     }
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  /** Closes a part the start made (null: never made, after a failed start). */
+  private static void closeMade(AutoCloseable part) {
+    if (part == null) {
+      return;
+    }
+    try {
+      part.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot close " + part.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 }

@@ -65,6 +65,8 @@ public final class CampaignStore {
   /**
    * Alerts (national scope: the linker's view) with event time from {@code fromTs}, at or above
    * {@code minLevel}, with the fields of their stored event; at most {@code limit}, newest first.
+   * The whole window in one read: the reference the linker's reads ({@link #sightingKeys},
+   * {@link #sightingsById}) are tested against.
    */
   public List<Sighting> sightings(long fromTs, int minLevel, int limit) {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT " + SIGHTING_COLUMNS + " FROM alerts a LEFT JOIN "
@@ -85,15 +87,9 @@ public final class CampaignStore {
         }));
   }
 
-  /** The alerts of the given ids (those that exist), with the fields of their stored event, in no order. */
-  public List<Sighting> sightingsById(List<Long> ids) {
-    List<Sighting> out = new ArrayList<>(ids.size());
-    sightingsById(ids, out::add);
-    return out;
-  }
-
   /**
-   * The same, each handed to {@code out} as its batch of 500 is read: a caller that keeps less than
+   * The alerts of the given ids (those that exist), with the fields of their stored event, in no
+   * order, each handed to {@code out} as its batch of 500 is read: a caller that keeps less than
    * the whole row (the linker) never holds the event JSON of more than one batch.
    */
   public void sightingsById(List<Long> ids, java.util.function.Consumer<Sighting> out) {

@@ -92,7 +92,8 @@ class CampaignStoreTest {
       assertThat(changed).isTrue();
     }
     long id3 = inserted.get(3);
-    List<CampaignStore.Sighting> read = store.sightingsById(List.of(id3, 999_999L));
+    List<CampaignStore.Sighting> read = new ArrayList<>();
+    store.sightingsById(List.of(id3, 999_999L), read::add);
     assertThat(read).hasSize(1);
     assertThat(read.get(0).revision()).isEqualTo(2);
     assertThat(read.get(0).alert().fields()).containsEntry("Image", "C:\\y.exe");
